@@ -1,0 +1,83 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Layers, bottom up (see ARCHITECTURE.md): CLua/CLuaSupport -> LuaHost; B24 -> B24Sandbox;
+// LuaHost + B24 -> B24Lua; the executable wires everything.
+let package = Package(
+    name: "b24lua",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "b24lua", targets: ["b24lua"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(name: "CLuaSupport", dependencies: ["CLua"]),
+        .target(name: "LuaHost", dependencies: ["CLua", "CLuaSupport"]),
+        .target(
+            name: "B24",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "B24Sandbox",
+            dependencies: [
+                "B24",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "B24Lua",
+            dependencies: ["LuaHost", "B24"],
+            resources: [.embedInCode("Resources")]
+        ),
+        .executableTarget(
+            name: "b24lua",
+            dependencies: [
+                "LuaHost", "B24", "B24Sandbox", "B24Lua", "CLibEdit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "CLua"]),
+        .testTarget(
+            name: "B24Tests",
+            dependencies: [
+                "B24", "B24Sandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "B24SandboxTests",
+            dependencies: [
+                "B24Sandbox", "B24",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "B24LuaTests", dependencies: ["B24Lua", "LuaHost", "B24", "B24Sandbox"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["B24", "B24Sandbox"]),
+    ]
+)

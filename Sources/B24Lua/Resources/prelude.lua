@@ -1,0 +1,1 @@
+-- The b24 module's Lua half (issue 5).
