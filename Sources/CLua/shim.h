@@ -30,7 +30,9 @@ static inline void b24lua_replace(lua_State *L, int i) { lua_replace(L, i); }
 static inline int b24lua_getuservalue(lua_State *L, int i) { return lua_getiuservalue(L, i, 1); }
 static inline int b24lua_setuservalue(lua_State *L, int i) { return lua_setiuservalue(L, i, 1); }
 static inline const char *b24lua_version_string(void) { return LUA_RELEASE; }
+static inline const char *b24lua_copyright_string(void) { return LUA_COPYRIGHT; }
 static inline int b24lua_ok(void) { return LUA_OK; }
+static inline int b24lua_errfile(void) { return LUA_ERRFILE; }
 static inline int b24lua_yield_status(void) { return LUA_YIELD; }
 
 #endif

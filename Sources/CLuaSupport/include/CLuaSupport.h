@@ -1,4 +1,51 @@
+/* The C side of b24lua's Lua host: everything that may longjmp stays here.
+   Swift bodies exposed to Lua run behind b24lua_trampoline and report errors by return value;
+   calls that may run Lua code (metamethods) are done by the helpers below under lua_pcall. */
 #ifndef B24LUA_CLUASUPPORT_H
 #define B24LUA_CLUASUPPORT_H
+
+#include <stddef.h>
 #include <lua.h>
+
+/* What a Swift body returns instead of a result count: the error value is on top of the stack. */
+#define B24LUA_RAISE (-1)
+/* Same, but the value is a message string that should get the caller's "chunk:line:" prefix. */
+#define B24LUA_RAISE_WHERE (-2)
+
+/* The one Swift entry point: runs the Swift function whose box is `box`. */
+typedef int (*b24lua_Dispatch)(lua_State *L, void *box);
+/* Releases a box when Lua collects the closure that owns it. */
+typedef void (*b24lua_Release)(void *box);
+
+void b24lua_set_callbacks(b24lua_Dispatch dispatch, b24lua_Release release);
+
+/* A state with an allocator that counts bytes; the limit (0 = none) is enforced only while Lua
+   code runs, never while a Swift body runs, so an allocation cannot longjmp over Swift. */
+lua_State *b24lua_newstate(void);
+void b24lua_set_memory_limit(lua_State *L, size_t bytes);
+size_t b24lua_memory_used(lua_State *L);
+
+/* Pushes a Lua C closure that calls the Swift function `box` (already retained for Lua). */
+void b24lua_push_swift_function(lua_State *L, void *box);
+
+/* lua_pcall with the host's message handler: string errors get a traceback appended; error
+   objects stay objects (a `traceback` field is set on tables that have a __tostring). */
+int b24lua_pcall_traced(lua_State *L, int nargs, int nresults);
+
+/* Protected helpers: each returns a Lua status; on LUA_OK the result is on top. */
+int b24lua_tostring_protected(lua_State *L, int idx);          /* pushes luaL_tolstring(idx) */
+int b24lua_gettable_protected(lua_State *L, int idx);          /* key on top -> t[key] */
+int b24lua_settable_protected(lua_State *L, int idx);          /* key, value on top -> t[key]=value */
+int b24lua_openlibs_protected(lua_State *L);
+int b24lua_traceback_protected(lua_State *L, lua_State *L1, const char *msg, int level);
+
+/* Ctrl-C: install a SIGINT handler that, like lua.c's, only sets a hook on `L` which raises
+   "interrupted!" at the next Lua instruction. */
+void b24lua_sigint_install(lua_State *L);
+void b24lua_sigint_restore(void);
+int b24lua_interrupted(void);
+void b24lua_clear_interrupted(void);
+/* Raise "interrupted!" in L at the next instruction (what the handler does). */
+void b24lua_request_interrupt(lua_State *L);
+
 #endif

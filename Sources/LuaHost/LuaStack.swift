@@ -1,0 +1,149 @@
+import CLua
+import CLuaSupport
+
+/// A view of one Lua thread's stack: the main state's, or a coroutine's inside a Swift function.
+/// It owns nothing. Every method here uses only API calls that cannot raise an error (class `-`
+/// in the manual) or may fail only on memory, which the host never refuses to Swift code.
+public struct LuaStack {
+    public let L: OpaquePointer
+
+    public init(_ L: OpaquePointer) { self.L = L }
+
+    public var top: Int32 {
+        get { lua_gettop(L) }
+        nonmutating set { lua_settop(L, newValue) }
+    }
+
+    public func pop(_ n: Int32 = 1) { b24lua_pop(L, n) }
+
+    public func absolute(_ index: Int32) -> Int32 { lua_absindex(L, index) }
+
+    /// Grows the stack for `n` more slots; false when Lua cannot.
+    @discardableResult
+    public func reserve(_ n: Int32) -> Bool { lua_checkstack(L, n) != 0 }
+
+    public func type(at index: Int32) -> Int32 { lua_type(L, index) }
+
+    public func typeName(at index: Int32) -> String { String(cString: lua_typename(L, lua_type(L, index))) }
+
+    public func isNoneOrNil(_ index: Int32) -> Bool { lua_type(L, index) <= LUA_TNIL }
+
+    // MARK: pushing
+
+    public func pushNil() { lua_pushnil(L) }
+    public func push(_ b: Bool) { lua_pushboolean(L, b ? 1 : 0) }
+    public func push(_ i: Int64) { lua_pushinteger(L, lua_Integer(i)) }
+    public func push(_ i: Int) { lua_pushinteger(L, lua_Integer(i)) }
+    public func push(_ d: Double) { lua_pushnumber(L, d) }
+    public func push(_ s: String) {
+        var s = s
+        s.withUTF8 { buf in _ = lua_pushlstring(L, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, buf.count) }
+    }
+    public func push(bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { buf in
+            _ = lua_pushlstring(L, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, buf.count)
+        }
+    }
+    public func pushValue(at index: Int32) { lua_pushvalue(L, index) }
+    public func newTable(arrayCount: Int32 = 0, hashCount: Int32 = 0) { lua_createtable(L, arrayCount, hashCount) }
+    public func pushGlobalTable() { b24lua_pushglobaltable(L) }
+
+    // MARK: reading without metamethods
+
+    public func bool(at index: Int32) -> Bool { lua_toboolean(L, index) != 0 }
+
+    /// The integer at `index` when it is a number with an exact integer value (not a string).
+    public func integer(at index: Int32) -> Int64? {
+        guard lua_type(L, index) == LUA_TNUMBER else { return nil }
+        var ok: Int32 = 0
+        let v = lua_tointegerx(L, index, &ok)
+        return ok != 0 ? Int64(v) : nil
+    }
+
+    public func isInteger(at index: Int32) -> Bool { lua_isinteger(L, index) != 0 }
+
+    public func number(at index: Int32) -> Double? {
+        guard lua_type(L, index) == LUA_TNUMBER else { return nil }
+        return lua_tonumberx(L, index, nil)
+    }
+
+    /// The bytes of the string at `index` (numbers are not converted: that would modify the stack slot).
+    public func bytes(at index: Int32) -> [UInt8]? {
+        guard lua_type(L, index) == LUA_TSTRING else { return nil }
+        var len = 0
+        guard let p = lua_tolstring(L, index, &len) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: p, count: len))
+    }
+
+    public func string(at index: Int32) -> String? {
+        bytes(at: index).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    // MARK: tables, raw
+
+    /// t[key] = value without metamethods; t at `index`, value on top, key given.
+    public func rawSet(_ index: Int32, key: String) {
+        let t = absolute(index)
+        push(key)
+        lua_rotate(L, -2, 1)
+        lua_rawset(L, t)
+    }
+
+    public func rawSet(_ index: Int32, key: Int64) {
+        lua_rawseti(L, index, lua_Integer(key))
+    }
+
+    /// Pushes t[key] without metamethods and returns its type.
+    @discardableResult
+    public func rawGet(_ index: Int32, key: String) -> Int32 {
+        let t = absolute(index)
+        push(key)
+        return lua_rawget(L, t)
+    }
+
+    @discardableResult
+    public func rawGet(_ index: Int32, key: Int64) -> Int32 {
+        lua_rawgeti(L, index, lua_Integer(key))
+    }
+
+    public func rawLength(_ index: Int32) -> Int { Int(lua_rawlen(L, index)) }
+
+    public func setGlobal(_ name: String) {
+        pushGlobalTable()
+        lua_rotate(L, -2, 1)
+        rawSet(-2, key: name)
+        pop()
+    }
+
+    @discardableResult
+    public func getGlobal(_ name: String) -> Int32 {
+        pushGlobalTable()
+        let t = rawGet(-1, key: name)
+        lua_rotate(L, -2, 1)
+        pop()
+        return t
+    }
+
+    // MARK: protected operations (may run metamethods)
+
+    /// `tostring(v)` with `__tostring`/`__name`, run under pcall; errors in a metamethod
+    /// come back as a description instead of propagating.
+    public func describe(at index: Int32) -> String {
+        let status = b24lua_tostring_protected(L, index)
+        defer { pop() }
+        if status == LUA_OK { return string(at: -1) ?? "?" }
+        return "(error in __tostring: \(string(at: -1) ?? typeName(at: -1)))"
+    }
+
+    /// A traceback of this thread from `level`, with an optional message first.
+    public func traceback(message: String? = nil, level: Int32 = 1) -> String {
+        let status: Int32
+        if let message {
+            status = message.withCString { b24lua_traceback_protected(L, L, $0, level) }
+        } else {
+            status = b24lua_traceback_protected(L, L, nil, level)
+        }
+        defer { pop() }
+        return status == LUA_OK ? (string(at: -1) ?? "") : ""
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import LuaHost
+
+/// `b24lua check FILE...`: compile only, like `luac -p`; one line per file.
+enum CheckCommand {
+    static func run(_ files: [String]) -> ExitStatus {
+        guard !files.isEmpty else {
+            FileHandle.standardError.write("b24lua: usage: b24lua check FILE...\n".data(using: .utf8)!)
+            return .usage
+        }
+        guard let lua = try? LuaState(openStandardLibraries: false) else { return .scriptError }
+        var failed = false
+        for file in files {
+            do {
+                try lua.main.loadFile(file == "-" ? nil : file, mode: "t")
+                lua.main.pop()
+                print("\(file): ok")
+            } catch {
+                failed = true
+                FileHandle.standardError.write("b24lua: \(error.message)\n".data(using: .utf8)!)
+            }
+        }
+        fflush(nil)
+        return failed ? .scriptError : .success
+    }
+}

@@ -1,0 +1,8 @@
+/// Exit statuses of SPEC.md §2.
+enum ExitStatus: Int32 {
+    case success = 0
+    case scriptError = 1
+    case usage = 2
+    case itemsFailed = 3
+    case interrupted = 130
+}

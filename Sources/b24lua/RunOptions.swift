@@ -1,0 +1,90 @@
+/// The command line of a script run, read the way lua(1) reads it: options up to the script
+/// name, everything after the script belongs to the script.
+struct RunOptions {
+    /// `-e CHUNK` and `-l MODULE`, kept in command-line order as lua runs them.
+    enum Action: Equatable {
+        case execute(String)
+        case require(module: String, global: String)
+        case warningsOn
+    }
+
+    var actions: [Action] = []
+    var interactive = false          // -i
+    var showVersion = false          // -v
+    var ignoreEnvironment = false    // -E
+    /// Index in `argv` of the script name (`-` is stdin), nil when there is none.
+    var scriptIndex: Int?
+    var argv: [String] = []
+
+    var script: String? { scriptIndex.map { argv[$0] } }
+    var hasExecute: Bool { actions.contains { if case .execute = $0 { true } else { false } } }
+    /// The script's own arguments, `...` inside it.
+    var scriptArguments: [String] { scriptIndex.map { Array(argv[($0 + 1)...]) } ?? [] }
+}
+
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+}
+
+extension RunOptions {
+    static let usage = """
+        usage: b24lua [options] [script [args]]
+        Available options are:
+          -e stat   execute string 'stat'
+          -i        enter interactive mode after executing 'script'
+          -l mod    require library 'mod' into global 'mod'
+          -l g=mod  require library 'mod' into global 'g'
+          -v        show version information
+          -E        ignore environment variables
+          -W        turn warnings on
+          --        stop handling options
+          -         stop handling options and execute stdin
+        Commands: repl, check FILE..., sandbox serve|dump, undo JOURNAL, snippets, doc [NAME]
+        """
+
+    /// Parses `argv` (argv[0] is the program name) as lua.c's `collectargs` does.
+    static func parse(_ argv: [String]) throws(UsageError) -> RunOptions {
+        var o = RunOptions()
+        o.argv = argv
+        var i = 1
+        while i < argv.count {
+            let a = argv[i]
+            if a == "-" || !a.hasPrefix("-") {
+                o.scriptIndex = i
+                return o
+            }
+            switch a {
+            case "--":
+                if i + 1 < argv.count { o.scriptIndex = i + 1 }
+                return o
+            case "-i": o.interactive = true; o.showVersion = true
+            case "-v": o.showVersion = true
+            case "-E": o.ignoreEnvironment = true
+            case "-W": o.actions.append(.warningsOn)
+            default:
+                if a.hasPrefix("-e") || a.hasPrefix("-l") {
+                    var value = String(a.dropFirst(2))
+                    if value.isEmpty {
+                        i += 1
+                        guard i < argv.count, !argv[i].hasPrefix("-") else {
+                            throw UsageError(description: "'\(a)' needs argument")
+                        }
+                        value = argv[i]
+                    }
+                    if a.hasPrefix("-e") {
+                        o.actions.append(.execute(value))
+                    } else if let eq = value.firstIndex(of: "=") {
+                        o.actions.append(.require(module: String(value[value.index(after: eq)...]),
+                                                  global: String(value[..<eq])))
+                    } else {
+                        o.actions.append(.require(module: value, global: value))
+                    }
+                } else {
+                    throw UsageError(description: "unrecognized option '\(a)'")
+                }
+            }
+            i += 1
+        }
+        return o
+    }
+}

@@ -1,0 +1,143 @@
+import CLua
+import Foundation
+import LuaHost
+
+/// Runs scripts the way lua.c does: LUA_INIT, the `arg` table, -e/-l in order, the script
+/// with its arguments as `...`, then the REPL or stdin. Errors are printed, never thrown.
+final class ScriptRunner {
+    let options: RunOptions
+    let environment: [String: String]
+    let lua: LuaState
+    var stack: LuaStack { lua.main }
+
+    init(options: RunOptions, environment: [String: String]) throws(LuaError) {
+        self.options = options
+        self.environment = environment
+        lua = try LuaState(ignoreEnvironment: options.ignoreEnvironment)
+    }
+
+    /// The whole run; returns the process exit status.
+    func run() -> ExitStatus {
+        LuaInterrupt.install(for: stack)
+        defer { LuaInterrupt.uninstall() }
+        installModulePath()
+        createArgTable()
+        if options.showVersion { printVersion() }
+        if !options.ignoreEnvironment, let status = runLuaInit() { return status }
+        for action in options.actions {
+            if let status = perform(action) { return status }
+        }
+        if let script = options.script {
+            if let status = runScript(script) { return status }
+        }
+        if options.interactive {
+            return Interactive.run(runner: self)
+        }
+        if options.script == nil && !options.hasExecute && !options.showVersion {
+            if isatty(STDIN_FILENO) != 0 {
+                printVersion()
+                return Interactive.run(runner: self)
+            }
+            return runChunk(label: nil) { stack in try stack.loadFile(nil) }
+        }
+        return .success
+    }
+
+    private func installModulePath() {
+        var scriptDirectory: String?
+        if let script = options.script, script != "-" {
+            scriptDirectory = URL(fileURLWithPath: script).deletingLastPathComponent().path
+        }
+        ModuleSearchPath(scriptDirectory: scriptDirectory, environment: environment).install(in: stack)
+    }
+
+    /// arg[0] is the script, negative indices the interpreter and its options, as in lua.c.
+    private func createArgTable() {
+        let argv = options.argv
+        let script = options.scriptIndex ?? 0
+        stack.newTable(arrayCount: Int32(max(0, argv.count - script - 1)), hashCount: Int32(script + 1))
+        for (i, a) in argv.enumerated() {
+            stack.push(a)
+            stack.rawSet(-2, key: Int64(i - script))
+        }
+        stack.setGlobal("arg")
+    }
+
+    func printVersion() {
+        print("b24lua \(B24LuaVersion.string) — \(LuaState.luaCopyright)")
+        fflush(nil)
+    }
+
+    private func runLuaInit() -> ExitStatus? {
+        for name in ["LUA_INIT_5_4", "LUA_INIT"] {
+            guard let value = environment[name] else { continue }
+            if value.hasPrefix("@") {
+                return runChunk(label: nil) { stack in try stack.loadFile(String(value.dropFirst())) }.failure
+            }
+            return runChunk(label: nil) { stack in try stack.load(value, chunkName: "=" + name) }.failure
+        }
+        return nil
+    }
+
+    private func perform(_ action: RunOptions.Action) -> ExitStatus? {
+        switch action {
+        case .execute(let chunk):
+            return runChunk(label: nil) { stack in try stack.load(chunk, chunkName: "=(command line)") }.failure
+        case .require(let module, let global):
+            let status = runChunk(label: nil, nresults: 1) { stack in
+                _ = stack.getGlobal("require")
+                stack.push(module)
+            }
+            if status != .success { return status }
+            stack.setGlobal(global)
+            return nil
+        case .warningsOn:
+            lua_warning(stack.L, "@on", 0)
+            return nil
+        }
+    }
+
+    private func runScript(_ script: String) -> ExitStatus? {
+        let path: String? = (script == "-" && options.argv[options.scriptIndex! - 1] != "--") ? nil : script
+        let args = options.scriptArguments
+        return runChunk(label: nil, load: { stack in try stack.loadFile(path) }, arguments: args).failure
+    }
+
+    /// Loads with `load`, pushes `arguments`, calls protected; prints any error lua.c-style.
+    /// The loader may push a callable plus its arguments itself (then `arguments` is empty and
+    /// the count is taken from the stack).
+    func runChunk(label: String?, nresults: Int32 = 0, load: (LuaStack) throws -> Void,
+                  arguments: [String] = []) -> ExitStatus {
+        let base = stack.top
+        do {
+            try load(stack)
+            for a in arguments { stack.push(a) }
+            let nargs = stack.top - base - 1
+            try stack.call(nargs: nargs, nresults: nresults)
+            return .success
+        } catch {
+            stack.top = base
+            report(error as? LuaError ?? LuaError(status: .runtime, message: "\(error)"))
+            if LuaInterrupt.requested {
+                LuaInterrupt.clear()
+                return .interrupted
+            }
+            return .scriptError
+        }
+    }
+
+    func report(_ error: LuaError) {
+        var text = "b24lua: " + error.message
+        if let tb = error.traceback { text += "\n" + tb }
+        FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+    }
+}
+
+extension ExitStatus {
+    /// nil for success: "carry on".
+    var failure: ExitStatus? { self == .success ? nil : self }
+}
+
+enum B24LuaVersion {
+    static let string = "0.1.0"
+}
