@@ -281,6 +281,11 @@ void b24lua_sigint_install(lua_State *L) {
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &previous_action);
+    /* A parent may hand us SIGINT blocked (some process launchers do); Ctrl-C must work. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
     handler_installed = 1;
 }
 

@@ -39,12 +39,12 @@ extension LuaStack {
         }
         let message = describe(at: -1)
         var traceback: String?
-        if type(at: -1) == LUA_TTABLE, rawGet(-1, key: "traceback") == LUA_TSTRING {
-            traceback = string(at: -1)
+        if type(at: -1) == LUA_TTABLE {
+            if rawGet(-1, key: "traceback") == LUA_TSTRING { traceback = string(at: -1) }
+            pop()
         }
-        if type(at: -1) == LUA_TTABLE { pop() }
-        let value = try? value(at: -1)
-        return LuaError(status: kind, message: message, traceback: traceback, value: value)
+        let copy = try? self.value(at: -1)
+        return LuaError(status: kind, message: message, traceback: traceback, value: copy)
     }
 }
 
