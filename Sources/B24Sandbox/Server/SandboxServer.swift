@@ -15,7 +15,7 @@ public enum SandboxServer {
     {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "b24lua.sandbox")
-        logger.logLevel = .error
+        logger.logLevel = .critical   // shutdown by cancellation is logged as an error
         let maxBody = portal.options.maxBodyBytes
         let responder = CallbackResponder<SandboxRequestContext> { request, context in
             try await respond(portal, request, context, maxBody: maxBody)
