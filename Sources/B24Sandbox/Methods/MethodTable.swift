@@ -1,0 +1,35 @@
+import B24
+
+typealias MethodHandler = @Sendable (inout SandboxDataSet, Caller, Params) throws(PortalError) -> MethodResult
+
+/// One REST method the sandbox implements: the scope a webhook or token needs, and the handler.
+struct MethodSpec: Sendable {
+    var scope: String
+    var handler: MethodHandler
+}
+
+/// Every method the sandbox answers (names lower-case: the server lower-cases the method).
+/// `batch` is not here: the portal runs it itself, since it calls back into this table.
+enum MethodTable {
+    static let basicScope = "basic"
+
+    static let all: [String: MethodSpec] = [
+        "imopenlines.crm.chat.user.delete": MethodSpec(scope: "imopenlines", handler: ChatMembership.delete),
+        "imopenlines.crm.chat.user.add": MethodSpec(scope: "imopenlines", handler: ChatMembership.add),
+        "imopenlines.crm.chat.get": MethodSpec(scope: "imopenlines", handler: ChatMembership.get),
+        "imopenlines.crm.chat.getlastid": MethodSpec(scope: "imopenlines", handler: ChatMembership.lastID),
+        "user.get": MethodSpec(scope: "user", handler: UserMethods.get),
+        "user.search": MethodSpec(scope: "user", handler: UserMethods.search),
+        "user.current": MethodSpec(scope: basicScope, handler: UserMethods.current),
+        "crm.lead.get": MethodSpec(scope: "crm", handler: CRMMethods.legacyGet(.lead)),
+        "crm.deal.get": MethodSpec(scope: "crm", handler: CRMMethods.legacyGet(.deal)),
+        "crm.contact.get": MethodSpec(scope: "crm", handler: CRMMethods.legacyGet(.contact)),
+        "crm.company.get": MethodSpec(scope: "crm", handler: CRMMethods.legacyGet(.company)),
+        "crm.item.get": MethodSpec(scope: "crm", handler: CRMMethods.itemGet),
+        "crm.item.list": MethodSpec(scope: "crm", handler: CRMMethods.itemList),
+        "im.chat.user.list": MethodSpec(scope: "im", handler: IMMethods.chatUserList),
+    ]
+
+    /// Methods that change the portal (what a `drop after` fault applies before dropping).
+    static let writes: Set<String> = ["imopenlines.crm.chat.user.delete", "imopenlines.crm.chat.user.add"]
+}

@@ -1,0 +1,98 @@
+import B24
+
+// The pipeline of one `/rest/...` request, in the portal's order of checks.
+extension SandboxPortal {
+    func rest(_ request: WireRequest) -> WireResponse {
+        let start = clock.now()
+        let method = RESTRequest.route(request.path).method
+
+        var dropAfter = false
+        if let fault = state.withLock({ $0.faults.take(for: method) }) ?? randomFault() {
+            switch fault.kind {
+            case .error(let e): return record(Respond.error(e), method: method)
+            case .raw(let status, let body):
+                let r = WireResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
+                                     body: Array(body.utf8))
+                return record(r, method: method)
+            case .drop(after: false): return record(WireResponse(status: 0, dropConnection: true), method: method)
+            case .drop(after: true): dropAfter = true
+            }
+        }
+
+        guard state.withLock({ $0.bucket.admit(at: start) }) else {
+            return record(Respond.error(.queryLimit), method: method)
+        }
+
+        var response: WireResponse
+        do throws(PortalError) {
+            let parsed = try RESTRequest.parse(request, maxBody: options.maxBodyBytes)
+            response = try state.withLock { s throws(PortalError) in
+                let caller = try authenticate(&s, parsed.credentials, now: start)
+                if parsed.method == "batch" {
+                    let r = batch(&s, caller, parsed.params, now: start)
+                    return Respond.success(r, time: timeBlock(start: start, budget: nil))
+                }
+                let (r, t) = try call(&s, caller, parsed.method, parsed.params, now: start)
+                return Respond.success(r, time: t)
+            }
+        } catch {
+            response = Respond.error(error)
+        }
+        if dropAfter { response = WireResponse(status: 0, dropConnection: true) }
+        return record(response, method: method)
+    }
+
+    /// `--fault-rate`: a random 500, 503 or dropped connection.
+    func randomFault() -> FaultQueue.Fault? {
+        guard options.faultRate > 0, Double.random(in: 0..<1) < options.faultRate else { return nil }
+        let kinds: [FaultQueue.Kind] = [.error(.internalError), .error(.queryLimit), .drop(after: false)]
+        return FaultQueue.Fault(method: nil, kind: kinds.randomElement()!)
+    }
+
+    func authenticate(_ s: inout PortalState, _ credentials: Credentials, now: Double) throws(PortalError) -> Caller {
+        switch credentials {
+        case .none:
+            throw .noAuth
+        case .webhook(let user, let code):
+            guard let uid = Int64(user),
+                  let index = s.data.webhooks.firstIndex(where: { $0.user == uid && $0.code == code }),
+                  s.data.user(uid)?.active == true
+            else { throw .invalidCredentials }
+            let w = s.data.webhooks[index]
+            return Caller(user: uid, scopes: Set(w.scopes), isWebhook: true, key: "webhook#\(index)")
+        case .token(let token):
+            guard let a = s.tokens.access[token] else { throw .noAuth }
+            guard now < a.expiresAt else { throw .expiredToken }
+            return Caller(user: a.user, scopes: Set(a.scopes), isWebhook: false, key: "app:\(a.clientID)")
+        }
+    }
+
+    /// One method call, top-level or inside `batch`: lookup, scope, operating budget, handler.
+    func call(_ s: inout PortalState, _ caller: Caller, _ method: String, _ params: JSONObject,
+              now: Double) throws(PortalError) -> (MethodResult, TimeBlock) {
+        guard let spec = MethodTable.all[method] else { throw .methodNotFound }
+        guard spec.scope == MethodTable.basicScope || caller.scopes.contains(spec.scope) else {
+            throw .insufficientScope(webhook: caller.isWebhook)
+        }
+        let key = caller.key + "|" + method
+        var budget = s.budgets[key] ?? OperatingBudget(limit: options.operatingLimit)
+        defer { s.budgets[key] = budget }
+        guard budget.admit(at: now) else { throw .operationTimeLimit }
+        // The call that crosses the limit still runs; failed calls cost time too.
+        let outcome = Result { () throws(PortalError) in try spec.handler(&s.data, caller, Params(object: params)) }
+        budget.record(options.processingMs / 1000, at: now)
+        let result = try outcome.get()
+        return (result, timeBlock(start: now, budget: &budget))
+    }
+
+    func timeBlock(start: Double, budget: inout OperatingBudget) -> TimeBlock {
+        let processing = options.processingMs / 1000
+        return TimeBlock(start: start, finish: max(clock.now(), start + processing), processing: processing,
+                         operating: budget.operating(at: start), operatingResetAt: budget.resetAt(at: start))
+    }
+
+    func timeBlock(start: Double, budget: OperatingBudget?) -> TimeBlock {
+        var b = budget ?? OperatingBudget(limit: 0)
+        return timeBlock(start: start, budget: &b)
+    }
+}

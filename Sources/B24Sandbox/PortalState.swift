@@ -1,0 +1,20 @@
+import B24
+
+/// Everything that changes while the portal runs; guarded by the portal's lock.
+struct PortalState {
+    let initial: SandboxDataSet
+    var data: SandboxDataSet
+    var bucket: LeakyBucket
+    /// Operating budgets keyed by "caller|method".
+    var budgets: [String: OperatingBudget] = [:]
+    var tokens: TokenStore
+    var faults = FaultQueue()
+    var stats = RequestStats()
+
+    init(_ data: SandboxDataSet, options: SandboxOptions, now: Double) {
+        initial = data
+        self.data = data
+        bucket = LeakyBucket(rate: options.effectiveRate, burst: options.effectiveBurst)
+        tokens = TokenStore(apps: data.apps, now: now, ttl: options.tokenTTL)
+    }
+}

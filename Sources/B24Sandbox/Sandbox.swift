@@ -1,2 +1,0 @@
-// The emulated Bitrix24 portal (issue 3).
-import B24

@@ -1,0 +1,83 @@
+import B24
+
+/// The knobs of `sandbox serve` (SPEC §3). The defaults are a realistic standard-plan portal
+/// without the cloud's operating budget (0 disables it) and without latency or faults;
+/// `SandboxOptions.unlimited` is the preset for tests.
+public struct SandboxOptions: Sendable, Equatable {
+    public enum Plan: String, Sendable, CaseIterable {
+        case standard, enterprise, unlimited
+
+        /// Leaky-bucket drain per second and threshold (facts §4).
+        public var rateAndBurst: (rate: Double, burst: Double) {
+            switch self {
+            case .standard: (2, 50)
+            case .enterprise: (5, 250)
+            case .unlimited: (.infinity, .infinity)
+            }
+        }
+    }
+
+    public var plan: Plan
+    /// Override the plan's drain rate (requests per second) and threshold.
+    public var rate: Double?
+    public var burst: Double?
+    /// Seconds of method time allowed per 10 minutes, per method and caller; 0 turns it off.
+    public var operatingLimit: Double
+    /// Simulated handler time of every call, in milliseconds (counted by the operating budget).
+    public var processingMs: Double
+    /// Lifetime of OAuth access tokens, in seconds.
+    public var tokenTTL: Double
+    /// Added to every REST answer, in milliseconds (a real sleep).
+    public var latencyMs: Double
+    /// Probability (0...1) that a REST request meets a random 500, 503 or dropped connection.
+    public var faultRate: Double
+    /// Bodies longer than this are refused with 413.
+    public var maxBodyBytes: Int
+
+    public init(plan: Plan = .standard, rate: Double? = nil, burst: Double? = nil, operatingLimit: Double = 0,
+                processingMs: Double = 0, tokenTTL: Double = 3600, latencyMs: Double = 0, faultRate: Double = 0,
+                maxBodyBytes: Int = 8 << 20) {
+        self.plan = plan; self.rate = rate; self.burst = burst; self.operatingLimit = operatingLimit
+        self.processingMs = processingMs; self.tokenTTL = tokenTTL; self.latencyMs = latencyMs
+        self.faultRate = faultRate; self.maxBodyBytes = maxBodyBytes
+    }
+
+    public static let unlimited = SandboxOptions(plan: .unlimited)
+
+    public var effectiveRate: Double { rate ?? plan.rateAndBurst.rate }
+    public var effectiveBurst: Double { burst ?? plan.rateAndBurst.burst }
+
+    /// The fixture's `"limits"` object laid over these options (keys as the flags, snake_case).
+    public func applying(fixtureLimits l: JSONObject) throws(SandboxDataSetError) -> SandboxOptions {
+        var o = self
+        for (key, value) in l {
+            func num() throws(SandboxDataSetError) -> Double {
+                let d: Double? = switch value {
+                case .int(let n): Double(n)
+                case .double(let x): x
+                default: nil
+                }
+                guard let d, d >= 0 else {
+                    throw SandboxDataSetError(message: "limits.\(key) must be a non-negative number")
+                }
+                return d
+            }
+            switch key {
+            case "plan":
+                guard let p = value.stringValue.flatMap(Plan.init(rawValue:)) else {
+                    throw SandboxDataSetError(message: "limits.plan must be standard, enterprise or unlimited")
+                }
+                o.plan = p
+            case "rate": o.rate = try num()
+            case "burst": o.burst = try num()
+            case "operating_limit": o.operatingLimit = try num()
+            case "processing_ms": o.processingMs = try num()
+            case "token_ttl": o.tokenTTL = try num()
+            case "latency_ms": o.latencyMs = try num()
+            case "fault_rate": o.faultRate = min(1, try num())
+            default: throw SandboxDataSetError(message: "unknown key limits.\(key)")
+            }
+        }
+        return o
+    }
+}

@@ -1,0 +1,89 @@
+import B24
+
+/// Who a REST request claims to be, before the portal checks it.
+enum Credentials: Equatable {
+    case webhook(user: String, code: String)
+    case token(String)
+    case none
+}
+
+/// A `/rest/...` request taken apart: method, credentials and the merged parameters.
+struct RESTRequest {
+    var method: String
+    var credentials: Credentials
+    var params: JSONObject
+
+    /// Parses the path and body; a body the portal cannot read is refused in its own error shape.
+    static func parse(_ request: WireRequest, maxBody: Int) throws(PortalError) -> RESTRequest {
+        let (method, pathCredentials) = route(request.path)
+        var credentials = pathCredentials
+        guard !method.hasSuffix(".xml") else { throw .unsupportedFormat }
+        guard request.body.count <= maxBody else { throw .bodyTooLarge }
+
+        var params = PHPQuery.parse(request.query)
+        for (k, v) in try bodyParams(request) { params[k] = v }
+        if credentials == .none {
+            if let t = tokenParam(params["auth"]) ?? tokenParam(params["access_token"]) ?? bearer(request) {
+                credentials = .token(t)
+            }
+        }
+        return RESTRequest(method: method, credentials: credentials, params: params)
+    }
+
+    /// `/rest/METHOD` (OAuth) or `/rest/USER/CODE/METHOD` (webhook); the method lower-cased
+    /// (the server lower-cases it) and without its optional `.json` suffix.
+    static func route(_ path: String) -> (method: String, credentials: Credentials) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2)
+            .map { PHPQuery.percentDecode($0) }
+        var method: String
+        var credentials = Credentials.none
+        switch parts.count {
+        case 1: method = parts[0]
+        case 3:
+            method = parts[2]
+            credentials = .webhook(user: parts[0], code: parts[1])
+        default: method = parts.count > 3 ? "" : (parts.last ?? "")
+        }
+        method = method.lowercased()
+        if method.hasSuffix(".json") { method.removeLast(5) }
+        return (method, credentials)
+    }
+
+    /// PHP fills `$_POST` only for form types; the REST server decodes the body as JSON only for
+    /// `application/json` (facts §6). Any other body is ignored, as there.
+    static func bodyParams(_ request: WireRequest) throws(PortalError) -> JSONObject {
+        let type = (request.header("Content-Type") ?? "").lowercased()
+        if type.contains("application/json") {
+            if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
+            let value: JSONValue
+            do { value = try JSONValue.parse(request.body, maxDepth: 64) } catch { throw .syntaxError }
+            switch value {
+            case .object(let o): return o
+            case .array(let a): return JSONObject(a.enumerated().map { (String($0.offset), $0.element) })
+            default: return [:]
+            }
+        }
+        if type.contains("application/x-www-form-urlencoded") {
+            return PHPQuery.parse(String(decoding: request.body, as: UTF8.self))
+        }
+        if type.contains("multipart/form-data") {
+            var root = PHPNode.Map()
+            for f in Multipart.fields(body: request.body, contentType: request.header("Content-Type") ?? "") {
+                PHPQuery.insert(key: f.name, value: f.value, into: &root)
+            }
+            return root.objectValue
+        }
+        return [:]
+    }
+
+    static func tokenParam(_ v: JSONValue?) -> String? {
+        guard let s = v?.stringValue, !s.isEmpty else { return nil }
+        return s
+    }
+
+    static func bearer(_ request: WireRequest) -> String? {
+        guard let h = request.header("Authorization"), h.lowercased().hasPrefix("bearer ") else { return nil }
+        let t = h.dropFirst(7).trimmingCharacters(in: " ")
+        return t.isEmpty ? nil : t
+    }
+}

@@ -1,0 +1,21 @@
+import B24
+
+/// Renders answers in the portal's envelope: JSON, `application/json; charset=utf-8` always,
+/// `time` on success only (facts §3, §6, §7).
+enum Respond {
+    static let contentType = (name: "Content-Type", value: "application/json; charset=utf-8")
+
+    static func json(_ status: Int, _ body: JSONValue, extra: [(name: String, value: String)] = []) -> WireResponse {
+        WireResponse(status: status, headers: [contentType] + extra, body: body.serializedBytes())
+    }
+
+    static func error(_ e: PortalError) -> WireResponse { json(e.status, e.body) }
+
+    static func success(_ r: MethodResult, time: TimeBlock) -> WireResponse {
+        var o: JSONObject = ["result": r.result]
+        if let next = r.next { o["next"] = .int(next) }
+        if let total = r.total { o["total"] = .int(total) }
+        o["time"] = time.json
+        return json(200, .object(o), extra: [("X-Bitrix-Rest-Time", String(time.finish - time.start))])
+    }
+}
