@@ -1,9 +1,141 @@
 import ArgumentParser
+import B24
+import B24Sandbox
+import Foundation
 
-/// `b24lua sandbox serve|dump` (issue 3).
+/// `b24lua sandbox serve|dump` (SPEC §3).
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Run or inspect the embedded sandbox portal."
+        abstract: "Run or inspect the embedded sandbox portal.",
+        subcommands: [Serve.self, Dump.self]
     )
+}
+
+extension SandboxOptions.Plan: ExpressibleByArgument {}
+
+/// Reads `--data` (or the default data set).
+func loadSandboxDataSet(_ path: String?) throws -> SandboxDataSet {
+    guard let path else { return .default }
+    guard let bytes = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("cannot read fixture \(path)")
+    }
+    do {
+        return try SandboxDataSet(fixture: try JSONValue.parse(Array(bytes)))
+    } catch {
+        throw ValidationError("\(path): \(error)")
+    }
+}
+
+extension SandboxCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the sandbox portal over HTTP until interrupted.",
+            discussion: "Prints the webhook URL it accepts on the first line of stdout.")
+
+        @Option(help: "Address to bind (loopback by default).") var host = "127.0.0.1"
+        @Option(help: "Port to bind; 0 picks a free one.") var port = 8024
+        @Option(help: "Fixture JSON with the data set (default: the built-in data set).") var data: String?
+        @Option(help: "Rate-limit preset: standard (2/s, burst 50), enterprise (5/s, 250), unlimited.")
+        var plan: SandboxOptions.Plan?
+        @Option(help: "Leaky-bucket drain, requests per second (overrides the plan).") var rate: Double?
+        @Option(help: "Leaky-bucket threshold (overrides the plan).") var burst: Double?
+        @Option(name: .customLong("operating-limit"), help: "Per-method time budget in seconds per 10 minutes; 0 = off.")
+        var operatingLimit: Double?
+        @Option(name: .customLong("processing-ms"), help: "Simulated time each method call takes, in ms.")
+        var processingMs: Double?
+        @Option(name: .customLong("token-ttl"), help: "OAuth access-token lifetime in seconds.") var tokenTTL: Double?
+        @Option(name: .customLong("latency-ms"), help: "Delay added to every REST answer, in ms.") var latencyMs: Double?
+        @Option(name: .customLong("fault-rate"), help: "Probability (0-1) of a random 500, 503 or dropped connection.")
+        var faultRate: Double?
+
+        /// Defaults, then the fixture's "limits", then flags.
+        func options(_ dataSet: SandboxDataSet) throws -> SandboxOptions {
+            var o: SandboxOptions
+            do { o = try SandboxOptions().applying(fixtureLimits: dataSet.limits) } catch { throw ValidationError("\(error)") }
+            if let plan { o.plan = plan; o.rate = nil; o.burst = nil }
+            if let rate { o.rate = rate }
+            if let burst { o.burst = burst }
+            if let operatingLimit { o.operatingLimit = operatingLimit }
+            if let processingMs { o.processingMs = processingMs }
+            if let tokenTTL { o.tokenTTL = tokenTTL }
+            if let latencyMs { o.latencyMs = latencyMs }
+            if let faultRate {
+                guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
+                o.faultRate = faultRate
+            }
+            return o
+        }
+
+        func run() async throws {
+            let dataSet = try loadSandboxDataSet(data)
+            let portal = SandboxPortal(dataSet: dataSet, options: try options(dataSet))
+            let server = try await SandboxServer.start(portal: portal, host: host, port: port)
+            print("b24lua sandbox: serving \(server.webhookURL)")
+            FileHandle.standardError.write(Data("""
+                b24lua sandbox: portal \(dataSet.portal), OAuth at \(server.baseURL)/rest/ and \(server.baseURL)/oauth/token/, \
+                test hooks at \(server.baseURL)/_sandbox/; Ctrl-C stops
+
+                """.utf8))
+            fflush(nil)
+            await TerminationSignal.wait()
+            await server.stop()
+        }
+    }
+
+    struct Dump: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the sandbox data set as fixture JSON.")
+
+        @Option(help: "Fixture JSON to read and check (default: the built-in data set).") var data: String?
+
+        func run() async throws {
+            print(PrettyJSON.format(try loadSandboxDataSet(data).fixture()))
+        }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM (the server then stops cleanly and the command exits 0).
+enum TerminationSignal {
+    nonisolated(unsafe) static var sources: [any DispatchSourceSignal] = []
+
+    static func wait() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let resumed = NSLock()
+            nonisolated(unsafe) var fired = false
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler {
+                    let first = resumed.withLock { () -> Bool in
+                        defer { fired = true }
+                        return !fired
+                    }
+                    if first { done.resume() }
+                }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+}
+
+/// Indented JSON for humans (`sandbox dump`); short arrays of scalars stay on one line.
+enum PrettyJSON {
+    static func format(_ v: JSONValue, indent: String = "") -> String {
+        let inner = indent + "  "
+        switch v {
+        case .array(let a) where a.isEmpty: return "[]"
+        case .array(let a) where a.allSatisfy({ $0.arrayValue == nil && $0.objectValue == nil }):
+            return v.serialized()
+        case .array(let a):
+            return "[\n" + a.map { inner + format($0, indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+        case .object(let o) where o.isEmpty: return "{}"
+        case .object(let o) where o.count <= 6 && o.allSatisfy({ $0.value.objectValue == nil && ($0.value.arrayValue?.count ?? 0) <= 8 }):
+            return v.serialized()
+        case .object(let o):
+            return "{\n" + o.map { inner + JSONValue.string($0.key).serialized() + ": " + format($0.value, indent: inner) }
+                .joined(separator: ",\n") + "\n\(indent)}"
+        default: return v.serialized()
+        }
+    }
 }
