@@ -202,11 +202,12 @@ public final class B24Client: Sendable {
     /// One line per HTTP exchange at debug (`-v`): method, status, duration, bucket, attempt.
     func log(_ method: String, status: Int?, error: B24Error?, started: Double, ended: Double, attempt: Int) {
         guard logger.logLevel <= .debug else { return }
-        let level = limiter.withLock { $0.level(at: ended) }
+        let (level, capacity) = limiter.withLock { ($0.level(at: ended), $0.bucket?.capacity) }
         let ms = Int(((ended - started) * 1000).rounded())
         var line = "\(portal.host) \(method) -> \(status.map(String.init) ?? "no answer")"
         if let error { line += " \(error.code)" }
-        line += " \(ms) ms bucket=\(formatted(level)) attempt=\(attempt)"
+        line += " \(ms) ms bucket=" + (capacity.map { "\(formatted(level))/\(formatted($0))" } ?? "off")
+        line += " attempt=\(attempt)"
         if let error, error.status == nil { line += " (\(error.message))" }
         logger.debug(Logger.Message(stringLiteral: Redaction.redact(line)))
     }

@@ -14,8 +14,21 @@ struct SandboxHarness {
     let webhookURL: String
     let stopServer: @Sendable () async -> Void
 
+    /// The sandbox's HTTP server on a free loopback port, reached with `HTTPTransport`: the same
+    /// server `b24lua sandbox serve` runs, the same transport a real portal gets.
     static func start(options: SandboxOptions = .unlimited, clock: any SandboxClock = SystemSandboxClock())
         async throws -> SandboxHarness
+    {
+        let portal = SandboxPortal(dataSet: .default, options: options, clock: clock)
+        let server = try await SandboxServer.start(portal: portal, host: "127.0.0.1", port: 0)
+        let endpoint = Endpoint(scheme: "http", host: "127.0.0.1", port: server.port)
+        return SandboxHarness(portal: portal, transport: HTTPTransport(), endpoint: endpoint,
+                              webhookURL: server.webhookURL, stopServer: { await server.stop() })
+    }
+
+    /// The same portal without a socket (`--sandbox`): the same encoding, `InProcessTransport`.
+    static func inProcess(options: SandboxOptions = .unlimited, clock: any SandboxClock = SystemSandboxClock())
+        -> SandboxHarness
     {
         let portal = SandboxPortal(dataSet: .default, options: options, clock: clock)
         let (user, code) = portal.defaultWebhook
