@@ -1,0 +1,219 @@
+// The client: every call passes the rate limiter, goes out through a transport, is decoded
+// into a result or a B24Error, and is retried or refreshed as the retry policy says. Safe to
+// call from any task or thread, concurrently; no actor isolation is required of callers.
+import Logging
+import Synchronization
+
+public final class B24Client: Sendable {
+    public let portal: PortalConfig
+    let transport: any Transport
+    let retryPolicy: RetryPolicy
+    let logger: Logger
+    let clock: any B24Clock
+    let timeout: Duration
+    let maxChunksInFlight: Int
+    let limiter: Mutex<RateLimiter>
+    let tokens: TokenStore?
+    let counters = Mutex(Counters())
+
+    /// What the client has done, for tests, benchmarks and the end-of-run summary.
+    public struct Counters: Sendable, Equatable {
+        public var requests = 0
+        public var retries = 0
+        public var refusedByLimit = 0
+    }
+
+    /// - Parameters:
+    ///   - transport: nil: a new `HTTPTransport`, shut down by `shutdown()`.
+    ///   - plan: the portal's limits to mirror.
+    ///   - timeout: per request; the portal itself cuts requests at 60 s.
+    ///   - maxChunksInFlight: batch requests sent concurrently (the limiter still paces them).
+    public init(portal: PortalConfig, transport: (any Transport)? = nil, plan: RateLimitPlan = .standard,
+                retry: RetryPolicy = .default, logger: Logger = Logger(label: "b24"),
+                clock: any B24Clock = SystemClock(), timeout: Duration = .seconds(65), maxChunksInFlight: Int = 4) {
+        self.portal = portal
+        self.transport = transport ?? HTTPTransport()
+        self.retryPolicy = retry
+        self.logger = logger
+        self.clock = clock
+        self.timeout = timeout
+        self.maxChunksInFlight = max(1, maxChunksInFlight)
+        self.limiter = Mutex(RateLimiter(plan: plan, now: clock.now()))
+        if case .oauth(let o) = portal {
+            tokens = TokenStore(tokens: o.tokens)
+        } else {
+            tokens = nil
+        }
+    }
+
+    public var host: String { portal.host }
+
+    public var statistics: Counters { counters.withLock { $0 } }
+
+    /// OAuth refreshes performed so far (0 for webhooks).
+    public func refreshCount() async -> Int { await tokens?.refreshCount ?? 0 }
+
+    /// The OAuth pair in use now (nil for webhooks).
+    public func currentTokens() async -> OAuthTokens? { await tokens?.tokens }
+
+    public func shutdown() async { await transport.shutdown() }
+
+    /// Calls one REST method. `params` is a JSON object (or null for none).
+    public func call(_ method: String, _ params: JSONValue = [:]) async throws(B24Error) -> RESTResponse {
+        try validate(method: method, params: params)
+        let (response, _) = try await perform(method: method, params: params, effect: MethodEffect(method: method))
+        return response
+    }
+
+    func validate(method: String, params: JSONValue) throws(B24Error) {
+        guard RequestEncoder.validMethodName(method) else {
+            throw .invalidArgument("bad method name '\(method.prefix(60))'", method: nil)
+        }
+        guard params.objectValue != nil || params == .null else {
+            throw .invalidArgument("params must be an object", method: method, argument: "params")
+        }
+    }
+
+    // MARK: One call, with its retries
+
+    /// Sends until a success or a final error. Returns the response and whether some attempt
+    /// may have been applied before the one that answered.
+    func perform(method: String, params: JSONValue, effect: MethodEffect) async throws(B24Error) -> (RESTResponse, Bool) {
+        var state = RetryState(policy: retryPolicy, effect: effect)
+        var refreshed = false
+        while true {
+            try await admit(method)
+            state.attempt(now: clock.now())
+            counters.withLock { $0.requests += 1 }
+            let token = await tokens?.accessToken
+            let request = RequestEncoder.request(method: method, params: params, portal: portal, accessToken: token)
+            let started = clock.now()
+            let outcome = await exchange(request, method: method)
+            let ended = clock.now()
+
+            switch outcome {
+            case .success(let response):
+                limiter.withLock { $0.accepted(method: method, time: response.time, now: ended, unixNow: clock.unixNow()) }
+                log(method, status: 200, error: nil, started: started, ended: ended, attempt: state.attempts)
+                return (response, state.mayHaveApplied)
+
+            case .failure(var error):
+                error.method = method
+                let resumeAt = limiter.withLock { $0.refused(method: method, code: error.code, now: ended) }
+                if error.kind == .limit { counters.withLock { $0.refusedByLimit += 1 } }
+                log(method, status: error.status, error: error, started: started, ended: ended, attempt: state.attempts)
+
+                if error.code == "expired_token", let tokens, let token, !refreshed {
+                    refreshed = true
+                    _ = try await tokens.refresh(stale: token) { [self] old in await self.refreshTokens(old) }
+                    continue
+                }
+                switch state.failed(error, now: ended, jitter: Double.random(in: 0...1), resumeAt: resumeAt) {
+                case .retry(let delay):
+                    counters.withLock { $0.retries += 1 }
+                    try await sleep(until: ended + delay)
+                case .fail(let final):
+                    throw final
+                case .confirmed:
+                    return (try await confirmedResponse(method: method, params: params), true)
+                }
+            }
+        }
+    }
+
+    /// Transport and envelope together: every failure comes back as a value.
+    func exchange(_ request: WireRequest, method: String) async -> Result<RESTResponse, B24Error> {
+        do {
+            let response = try await transport.send(request, to: portal.endpoint, timeout: timeout)
+            return Envelope.decode(response, method: method)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Waits until the limiter lets `method` go (and reserves its bucket slot).
+    func admit(_ method: String) async throws(B24Error) {
+        while true {
+            let now = clock.now()
+            switch limiter.withLock({ $0.admit(method: method, now: now) }) {
+            case .send: return
+            case .sendAt(let t): try await sleep(until: t); return
+            case .askAgainAt(let t): try await sleep(until: t)
+            }
+        }
+    }
+
+    func sleep(until deadline: Double) async throws(B24Error) {
+        do { try await clock.sleep(until: deadline) } catch {
+            throw B24Error(code: "NETWORK_ERROR", message: "cancelled while waiting", kind: .network, retryable: false,
+                           requestMayHaveArrived: false)
+        }
+    }
+
+    /// "Already done" after an attempt that may have been applied: the call's own result is the
+    /// chat id, which the params name or `getLastId` resolves.
+    func confirmedResponse(method: String, params: JSONValue) async throws(B24Error) -> RESTResponse {
+        if let chat = params["CHAT_ID"]?.intValue, chat > 0 {
+            return RESTResponse(result: .int(chat), confirmedOnRetry: true)
+        }
+        let lookup: JSONValue = .object([
+            "CRM_ENTITY_TYPE": params["CRM_ENTITY_TYPE"] ?? .null, "CRM_ENTITY": params["CRM_ENTITY"] ?? .null,
+        ])
+        let last = try? await call("imopenlines.crm.chat.getLastId", lookup)
+        return RESTResponse(result: last?.result ?? .null, confirmedOnRetry: true)
+    }
+
+    // MARK: OAuth
+
+    /// One refresh against the token server; hands the new pair to the persistence callback.
+    func refreshTokens(_ old: OAuthTokens) async -> Result<OAuthTokens, B24Error> {
+        guard case .oauth(let creds) = portal else { return .failure(.configError("not an OAuth portal")) }
+        do {
+            let (endpoint, request) = try RequestEncoder.refresh(oauthURL: creds.oauthURL, clientId: creds.clientId,
+                                                                 clientSecret: creds.clientSecret,
+                                                                 refreshToken: old.refreshToken)
+            let started = clock.now()
+            let response = try await transport.send(request, to: endpoint, timeout: timeout)
+            let json = try Envelope.parse(response, method: "oauth/token").get()
+            if let e = Envelope.restError(json, status: response.status, method: "oauth/token") {
+                var e = e
+                e.kind = .auth
+                e.retryable = false
+                log("oauth/token", status: response.status, error: e, started: started, ended: clock.now(), attempt: 1)
+                return .failure(e)
+            }
+            guard let access = json["access_token"]?.stringValue, let refresh = json["refresh_token"]?.stringValue else {
+                return .failure(.badResponse("token answer without access_token/refresh_token", status: response.status,
+                                             method: "oauth/token"))
+            }
+            Redaction.register(access)
+            Redaction.register(refresh)
+            let fresh = OAuthTokens(accessToken: access, refreshToken: refresh)
+            log("oauth/token", status: response.status, error: nil, started: started, ended: clock.now(), attempt: 1)
+            creds.onTokensRefreshed?(fresh)
+            return .success(fresh)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    // MARK: Logging
+
+    /// One line per HTTP exchange at debug (`-v`): method, status, duration, bucket, attempt.
+    func log(_ method: String, status: Int?, error: B24Error?, started: Double, ended: Double, attempt: Int) {
+        guard logger.logLevel <= .debug else { return }
+        let (level, capacity) = limiter.withLock { ($0.level(at: ended), $0.bucket?.capacity) }
+        let ms = Int(((ended - started) * 1000).rounded())
+        var line = "\(portal.host) \(method) -> \(status.map(String.init) ?? "no answer")"
+        if let error { line += " \(error.code)" }
+        line += " \(ms) ms bucket=" + (capacity.map { "\(formatted(level))/\(formatted($0))" } ?? "off")
+        line += " attempt=\(attempt)"
+        if let error, error.status == nil { line += " (\(error.message))" }
+        logger.debug(Logger.Message(stringLiteral: Redaction.redact(line)))
+    }
+
+    func formatted(_ x: Double) -> String {
+        let tenths = Int((x * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

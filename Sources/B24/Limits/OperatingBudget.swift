@@ -1,0 +1,69 @@
+// The per-method time budget (b24-rest-facts §4, §7): each success carries `operating` (seconds
+// this method used in the sliding 10 minutes) and `operating_reset_at` (when the oldest minute
+// frees). Over the limit the portal answers 429 for that method only, so only that method waits.
+
+public struct OperatingBudget: Sendable, Equatable {
+    public enum Admission: Sendable, Equatable {
+        case go
+        case waitUntil(Double)
+    }
+
+    struct MethodState: Sendable, Equatable {
+        var operating: Double = 0
+        var resetAt: Double?
+        var pausedUntil: Double?
+        var lastSentAt: Double?
+    }
+
+    public let limit: Double
+    /// Above this share of the limit, calls of the method are spaced out.
+    public var nearShare = 0.8
+    /// The spacing between calls of a method that is near its limit.
+    public var nearSpacing = 1.0
+    /// When a 429 comes without a known reset time: the next one-minute bucket.
+    public var unknownResetWait = 60.0
+    private var methods: [String: MethodState] = [:]
+
+    public init(limit: Double) { self.limit = limit }
+
+    /// Reads a success's `time` block. `resetAt` is already converted to the monotonic clock.
+    public mutating func observe(method: String, operating: Double?, resetAt: Double?, now: Double) {
+        var s = methods[method] ?? MethodState()
+        if let operating { s.operating = operating }
+        if let resetAt { s.resetAt = resetAt }
+        // Over the limit: the portal would refuse the next call, so do not send it.
+        if s.operating > limit { s.pausedUntil = max(s.pausedUntil ?? 0, s.resetAt ?? now + unknownResetWait) }
+        methods[method] = s
+    }
+
+    /// 429 OPERATION_TIME_LIMIT: pause the method until its oldest bucket frees. Returns the time.
+    @discardableResult
+    public mutating func refused(method: String, now: Double) -> Double {
+        var s = methods[method] ?? MethodState()
+        // A reset time already passed is stale: wait for the next one-minute bucket instead.
+        let until = s.resetAt.flatMap { $0 > now ? $0 : nil } ?? now + unknownResetWait
+        s.pausedUntil = until
+        s.resetAt = nil
+        methods[method] = s
+        return until
+    }
+
+    /// May a call of `method` go now? Records it as sent when it may.
+    public mutating func admit(method: String, now: Double) -> Admission {
+        guard var s = methods[method] else { return .go }
+        if let until = s.pausedUntil {
+            if now < until { return .waitUntil(until) }
+            s.pausedUntil = nil
+            s.operating = 0  // unknown again until the next answer; the portal will say
+        }
+        if s.operating >= limit * nearShare, let last = s.lastSentAt, now < last + nearSpacing {
+            methods[method] = s
+            return .waitUntil(last + nearSpacing)
+        }
+        s.lastSentAt = now
+        methods[method] = s
+        return .go
+    }
+
+    public func operating(of method: String) -> Double { methods[method]?.operating ?? 0 }
+}

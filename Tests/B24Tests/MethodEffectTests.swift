@@ -1,0 +1,20 @@
+import Testing
+@testable import B24
+
+@Suite struct MethodEffectTests {
+    @Test func readsAndWrites() {
+        for m in ["user.get", "user.search", "user.current", "imopenlines.crm.chat.get", "imopenlines.crm.chat.getLastId",
+                  "crm.item.list", "im.chat.user.list", "crm.lead.fields", "User.Get.json"] {
+            #expect(B24Client.isReadOnly(method: m), "\(m)")
+        }
+        for m in ["imopenlines.crm.chat.user.add", "imopenlines.crm.chat.user.delete", "crm.lead.add", "crm.lead.update",
+                  "im.message.add", "batch", "crm.item.delete"] {
+            #expect(!B24Client.isReadOnly(method: m), "\(m)")
+        }
+        #expect(MethodEffect(method: "imopenlines.crm.chat.user.delete") == .idempotentWrite)
+        #expect(MethodEffect(method: "crm.lead.add") == .write)
+        #expect(MethodEffect(batchOf: ["user.get", "imopenlines.crm.chat.user.add"]) == .idempotentWrite)
+        #expect(MethodEffect(batchOf: ["user.get", "crm.lead.add"]) == .write)
+        #expect(MethodEffect(batchOf: ["user.get"]) == .read)
+    }
+}
