@@ -28,8 +28,12 @@ enum LineEditor {
         b24lua_rl_setup(readKey, cancelLine, completeWord)
     }()
 
+    /// Sets libedit up. It must come before the history is loaded: `rl_initialize` starts a
+    /// fresh history list.
+    static func prepare() { _ = setUpOnce }
+
     static func read(prompt: String) -> Input {
-        _ = setUpOnce
+        prepare()
         fflush(nil)
         cancelled = false
         b24lua_rl_reset()

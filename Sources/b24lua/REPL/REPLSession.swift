@@ -22,6 +22,8 @@ final class REPLSession {
     func run() -> ExitStatus {
         print(REPLBanner.text(in: stack, withVersion: !runner.options.showVersion))
         REPLHelp.install(in: stack)
+        Self.acceptInterrupts()
+        LineEditor.prepare()
         history.load()
         let completer = REPLCompleter(stack: stack)
         LineEditor.completer = { [unowned self] word, before in
@@ -61,6 +63,15 @@ final class REPLSession {
                 return .success
             }
         }
+    }
+
+    /// Ctrl-C must reach the host's handler even when the parent left SIGINT blocked (threads
+    /// of some launchers do, and a blocked mask survives exec).
+    private static func acceptInterrupts() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Compiles `source` as lua.c does, under the name "=stdin"; the function stays on the
