@@ -5,7 +5,8 @@ import LuaHost
 enum REPLBanner {
     static func text(in stack: LuaStack, withVersion: Bool) -> String {
         var parts: [String] = []
-        if withVersion { parts.append("b24lua \(B24LuaVersion.string) (\(LuaState.luaRelease))") }
+        // After `-i` the version line is already printed, as lua.c does.
+        parts.append(withVersion ? "b24lua \(B24LuaVersion.string) (\(LuaState.luaRelease))" : "b24lua REPL")
         parts.append(target(in: stack))
         return parts.joined(separator: " — ") + "\nType :help for help, :quit or Ctrl-D to leave."
     }
