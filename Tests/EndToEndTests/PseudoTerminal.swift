@@ -98,6 +98,20 @@ final class PseudoTerminal {
         }
     }
 
+    /// Waits until the program reads keys one by one (ICANON off). libedit switches the terminal
+    /// to raw mode at its first key read, just after drawing the prompt; a Ctrl-D typed before
+    /// that is dropped by the line discipline as it leaves canonical mode, so tests wait for it.
+    /// (On Linux the master side reports the pair's terminal attributes.)
+    func awaitLineEditing(timeout: Double = 10) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var attributes = termios()
+        while deadline.timeIntervalSinceNow > 0 {
+            if tcgetattr(master, &attributes) == 0, attributes.c_lflag & tcflag_t(ICANON) == 0 { return }
+            usleep(5_000)
+        }
+        throw Failure(description: "the terminal never left canonical mode; output so far:\n\(transcript)")
+    }
+
     /// Output that arrives within `seconds` (for asserting that something did not happen).
     func drain(for seconds: Double) -> String {
         let deadline = Date().addingTimeInterval(seconds)

@@ -18,17 +18,21 @@ import Testing
         let terminal: PseudoTerminal
         let home: URL
 
-        init(_ arguments: [String] = [], home: URL? = nil) throws {
+        init(_ arguments: [String] = [], home: URL? = nil, stateHome: Bool = true) throws {
             let home = try home ?? Self.temporaryHome()
             self.home = home
-            let environment = [
-                "HOME": home.path,
-                "XDG_STATE_HOME": home.appendingPathComponent("state").path,
-                "TERM": "xterm",
-                "PATH": "/usr/bin:/bin",
-            ]
+            var environment = ["HOME": home.path, "TERM": "xterm", "PATH": "/usr/bin:/bin"]
+            if stateHome { environment["XDG_STATE_HOME"] = home.appendingPathComponent("state").path }
             terminal = try PseudoTerminal([try PseudoTerminal.binary(), "repl"] + arguments, environment: environment)
-            try terminal.expect("b24> ")
+            try awaitPrompt()
+        }
+
+        /// The output up to `prompt`, once libedit is reading keys again.
+        @discardableResult
+        func awaitPrompt(_ prompt: String = "b24> ") throws -> String {
+            let seen = try terminal.expect(prompt)
+            try terminal.awaitLineEditing()
+            return seen
         }
 
         static func temporaryHome() throws -> URL {
@@ -41,7 +45,7 @@ import Testing
         @discardableResult
         func enter(_ line: String, until prompt: String = "b24> ") throws -> String {
             terminal.send(line + "\r")
-            return try terminal.expect(prompt)
+            return try awaitPrompt(prompt)
         }
     }
 
@@ -111,10 +115,20 @@ import Testing
         // run it is the newest entry, so Ctrl-P twice again reaches the assignment.
         let second = try Session(home: first.home)
         second.terminal.send("\u{10}\u{10}\r")
-        try second.terminal.expect("b24> ")
+        try second.awaitPrompt()
         second.terminal.send("\u{10}\u{10}\r")
-        try second.terminal.expect("b24> ")
+        try second.awaitPrompt()
         #expect(try second.enter("twice(x_from_first)").contains("\n82\n"))
+    }
+
+    @Test func withoutXDGStateHomeHistoryGoesUnderHome() throws {
+        let session = try Session(stateHome: false)
+        try session.enter("answer = 42")
+        session.terminal.send("\u{04}")
+        #expect(session.terminal.waitForExit() == 0)
+        let file = session.home.appendingPathComponent(".local/state/b24lua/history")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.contains("answer"))
     }
 
     @Test func ctrlCInterruptsARunningChunkAndTheSessionGoesOn() throws {
@@ -122,7 +136,7 @@ import Testing
         session.terminal.send("while true do end\r")
         _ = session.terminal.drain(for: 0.5)
         session.terminal.send("\u{03}")
-        let out = try session.terminal.expect("b24> ")
+        let out = try session.awaitPrompt()
         #expect(out.contains("interrupted!"))
         #expect(try session.enter("1 + 1").contains("\n2\n"))
         // Interrupted twice in a row: the hook is re-armed every time.
@@ -137,10 +151,10 @@ import Testing
         session.terminal.send("print('not run')")
         try session.terminal.expect("not run')")
         session.terminal.send("\u{03}")
-        try session.terminal.expect("^C\nb24> ")
+        try session.awaitPrompt("^C\nb24> ")
         try session.enter("for i = 1, 3 do", until: "b24>> ")
         session.terminal.send("\u{03}")
-        try session.terminal.expect("^C\nb24> ")
+        try session.awaitPrompt("^C\nb24> ")
         let out = try session.enter("'after'")
         #expect(out.contains("\n\"after\"\n"))
         #expect(!session.terminal.transcript.contains("\nnot run\n"))
