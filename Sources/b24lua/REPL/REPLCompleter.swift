@@ -46,7 +46,8 @@ struct REPLCompleter {
         return globals + keywords
     }
 
-    /// Pushes the value at `path` from the globals; false (nothing pushed) when a step is missing.
+    /// Pushes the value at `path` from the globals; false when a step is missing or the value is
+    /// nil (callers restore the stack top either way).
     private func resolve(_ path: [String]) -> Bool {
         stack.pushGlobalTable()
         let slot = stack.absolute(-1)
