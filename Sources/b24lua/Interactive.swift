@@ -1,10 +1,13 @@
 import Foundation
 import LuaHost
 
-/// The REPL entry point (issue 6 brings line editing and completion). Until then: lua.c's
-/// evaluation loop on plain stdin lines.
+/// The REPL entry point (issue 6): a libedit session on a terminal; otherwise, like `lua -`,
+/// standard input runs as one chunk, with no prompt and no editing.
 enum Interactive {
     static func run(runner: ScriptRunner) -> ExitStatus {
-        .success
+        guard isatty(STDIN_FILENO) != 0 else {
+            return runner.runChunk(label: nil) { stack in try stack.loadFile(nil) }
+        }
+        return REPLSession(runner: runner).run()
     }
 }

@@ -35,8 +35,7 @@ final class ScriptRunner {
         }
         if options.script == nil && !options.hasExecute && !options.showVersion {
             if isatty(STDIN_FILENO) != 0 {
-                printVersion()
-                return Interactive.run(runner: self)
+                return Interactive.run(runner: self)  // its banner carries the version
             }
             return runChunk(label: nil) { stack in try stack.loadFile(nil) }
         }

@@ -1,0 +1,138 @@
+import CLua
+import LuaHost
+
+/// Tab completion over the live Lua state, luaprompt-style: globals and keywords, fields of
+/// dotted paths (following `__index` tables), methods after ':', and the argument keys of
+/// `b24` calls from `<table>._arguments[<function name>]`. Reads are raw: completing never
+/// runs Lua code. Functions complete with "(", tables with ".", argument keys with " = ".
+struct REPLCompleter {
+    let stack: LuaStack
+
+    static let commands = [":help", ":quit"]
+
+    /// Replacements for libedit's `word`, given the text before the cursor.
+    func complete(word: String, before: String) -> [String] {
+        if before.hasPrefix(":"), !before.contains(" ") {
+            return Self.commands.filter { $0.hasPrefix(before) }
+        }
+        guard let context = CompletionContext.parse(before) else { return [] }
+        let typed = context.wordPrefix + context.partial
+        // libedit may see a longer word than Lua does ("$x"); keep its extra lead.
+        guard word.hasSuffix(typed) else { return [] }
+        let lead = String(word.dropLast(typed.count)) + context.wordPrefix
+
+        let top = stack.top
+        defer { stack.top = top }
+        guard stack.reserve(8) else { return [] }
+        let names: [(String, String)]
+        switch context.kind {
+        case .name:
+            names = globalNames(context.partial)
+        case .field(let path, let method):
+            guard resolve(path) else { return [] }
+            names = fields(of: stack.absolute(-1), prefix: context.partial, methodsOnly: method)
+        case .argumentKey(let function, let given):
+            let keys = argumentKeys(function).filter { $0.hasPrefix(context.partial) && !given.contains($0) }
+            names = keys.isEmpty ? globalNames(context.partial) : keys.map { ($0, " = ") }
+        }
+        return names.map { lead + $0.0 + $0.1 }.sorted()
+    }
+
+    private func globalNames(_ prefix: String) -> [(String, String)] {
+        stack.pushGlobalTable()
+        let globals = fields(of: stack.absolute(-1), prefix: prefix, methodsOnly: false)
+        stack.pop()
+        let keywords = InspectedValue.keywords.filter { $0.hasPrefix(prefix) }.map { ($0, "") }
+        return globals + keywords
+    }
+
+    /// Pushes the value at `path` from the globals; false when a step is missing or the value is
+    /// nil (callers restore the stack top either way).
+    private func resolve(_ path: [String]) -> Bool {
+        stack.pushGlobalTable()
+        let slot = stack.absolute(-1)
+        for name in path {
+            guard lookUp(name, in: slot) else { stack.pop(); return false }
+            b24lua_replace(stack.L, slot)
+        }
+        return !stack.isNoneOrNil(slot)
+    }
+
+    /// Pushes value[name], read raw from the value if it is a table, then from the `__index`
+    /// tables of the metatables (a few levels, as classes go; strings reach the string
+    /// library this way). False, with nothing pushed, when it is not found.
+    private func lookUp(_ name: String, in value: Int32) -> Bool {
+        let base = stack.top
+        var current = value
+        for _ in 0..<8 {
+            if stack.type(at: current) == LUA_TTABLE {
+                if stack.rawGet(current, key: name) != LUA_TNIL {
+                    lua_copy(stack.L, -1, base + 1)
+                    stack.top = base + 1
+                    return true
+                }
+                stack.pop()
+            }
+            guard let next = indexTable(of: current) else { break }
+            current = next
+        }
+        stack.top = base
+        return false
+    }
+
+    /// Pushes the `__index` table of the value's metatable and returns its index; nil (with
+    /// the stack as it was) when there is none or it is a function (that would run code).
+    private func indexTable(of value: Int32) -> Int32? {
+        let base = stack.top
+        guard lua_getmetatable(stack.L, value) != 0, stack.rawGet(-1, key: "__index") == LUA_TTABLE else {
+            stack.top = base
+            return nil
+        }
+        return stack.absolute(-1)
+    }
+
+    /// Identifier keys of the value and of its `__index` tables that start with `prefix`.
+    private func fields(of value: Int32, prefix: String, methodsOnly: Bool) -> [(String, String)] {
+        let base = stack.top
+        defer { stack.top = base }
+        var found: [String: String] = [:]
+        var current = value
+        for _ in 0..<8 {
+            if stack.type(at: current) == LUA_TTABLE {
+                stack.pushNil()
+                while lua_next(stack.L, current) != 0 {
+                    if stack.type(at: -2) == LUA_TSTRING, let key = stack.string(at: -2),
+                       key.hasPrefix(prefix), InspectedValue.isIdentifier(key), found[key] == nil {
+                        let type = stack.type(at: -1)
+                        if !methodsOnly || type == LUA_TFUNCTION {
+                            found[key] = type == LUA_TFUNCTION ? "(" : type == LUA_TTABLE ? "." : ""
+                        }
+                    }
+                    stack.pop()
+                }
+            }
+            guard let next = indexTable(of: current) else { break }
+            current = next
+        }
+        return found.map { ($0.key, $0.value) }
+    }
+
+    /// `b24._arguments.chat_user_delete` for `b24.chat_user_delete`: a sequence of key names
+    /// kept in the table that holds the function (or in the globals, for a global function).
+    private func argumentKeys(_ function: [String]) -> [String] {
+        let top = stack.top
+        defer { stack.top = top }
+        let container = Array(function.dropLast())
+        if container.isEmpty { stack.pushGlobalTable() } else if !resolve(container) { return [] }
+        guard let name = function.last, stack.type(at: -1) == LUA_TTABLE,
+              stack.rawGet(-1, key: "_arguments") == LUA_TTABLE,
+              stack.rawGet(-1, key: name) == LUA_TTABLE else { return [] }
+        var keys: [String] = []
+        for i in 1...max(1, stack.rawLength(-1)) {
+            stack.rawGet(-1, key: Int64(i))
+            if let key = stack.string(at: -1) { keys.append(key) }
+            stack.pop()
+        }
+        return keys
+    }
+}

@@ -1,0 +1,65 @@
+import CLua
+import Foundation
+import LuaHost
+
+/// `help(x)` and `:help NAME`: the text of `b24._doc[NAME]`, the same table `b24lua doc NAME`
+/// prints. A function is named by finding it in `b24`.
+enum REPLHelp {
+    static let summary = """
+        Type a Lua expression to see its value, or a statement to run it; unfinished chunks
+        continue on the next line (b24>> ). `_` holds the last result.
+          help(b24.chat_user_delete)   :help NAME   help for a b24 function
+          Tab                          complete globals, fields, argument keys
+          Ctrl-C                       clear the line, or interrupt a running chunk
+          :quit, Ctrl-D                leave
+        """
+
+    /// The help text for `name` ("chat_get" or "b24.chat_get").
+    static func text(forName name: String, in stack: LuaStack) -> String {
+        let key = name.hasPrefix("b24.") ? String(name.dropFirst(4)) : name
+        let top = stack.top
+        defer { stack.top = top }
+        guard !key.isEmpty, stack.reserve(4), stack.getGlobal("b24") == LUA_TTABLE,
+              stack.rawGet(-1, key: "_doc") == LUA_TTABLE,
+              stack.rawGet(-1, key: key) == LUA_TSTRING, let text = stack.string(at: -1)
+        else { return "no help for \(name)" }
+        return text
+    }
+
+    /// The key under which `b24` holds the function at `index`, found by identity.
+    static func name(ofValueAt index: Int32, in stack: LuaStack) -> String? {
+        let index = stack.absolute(index)
+        let top = stack.top
+        defer { stack.top = top }
+        guard stack.reserve(4), stack.getGlobal("b24") == LUA_TTABLE else { return nil }
+        let b24 = stack.absolute(-1)
+        stack.pushNil()
+        while lua_next(stack.L, b24) != 0 {
+            if lua_rawequal(stack.L, -1, index) != 0, stack.type(at: -2) == LUA_TSTRING {
+                return stack.string(at: -2)
+            }
+            stack.pop()
+        }
+        return nil
+    }
+
+    /// Defines the global `help`.
+    static func install(in stack: LuaStack) {
+        stack.register("help") { stack in
+            let text: String
+            switch stack.type(at: 1) {
+            case LUA_TNONE, LUA_TNIL: text = summary
+            case LUA_TSTRING: text = Self.text(forName: stack.string(at: 1) ?? "", in: stack)
+            default:
+                if let name = name(ofValueAt: 1, in: stack) {
+                    text = Self.text(forName: name, in: stack)
+                } else {
+                    text = "no help for this \(stack.typeName(at: 1)) (help knows the functions of b24)"
+                }
+            }
+            print(text)
+            fflush(nil)
+            return 0
+        }
+    }
+}
