@@ -75,7 +75,7 @@ extension SandboxPortal {
             throw .insufficientScope(webhook: caller.isWebhook)
         }
         let key = caller.key + "|" + method
-        var budget = s.budgets[key] ?? OperatingBudget(limit: options.operatingLimit)
+        var budget = s.budgets[key] ?? PortalOperatingBudget(limit: options.operatingLimit)
         defer { s.budgets[key] = budget }
         guard budget.admit(at: now) else { throw .operationTimeLimit }
         // The call that crosses the limit still runs; failed calls cost time too.
@@ -85,14 +85,14 @@ extension SandboxPortal {
         return (result, timeBlock(start: now, budget: &budget))
     }
 
-    func timeBlock(start: Double, budget: inout OperatingBudget) -> TimeBlock {
+    func timeBlock(start: Double, budget: inout PortalOperatingBudget) -> TimeBlock {
         let processing = options.processingMs / 1000
         return TimeBlock(start: start, finish: max(clock.now(), start + processing), processing: processing,
                          operating: budget.operating(at: start), operatingResetAt: budget.resetAt(at: start))
     }
 
-    func timeBlock(start: Double, budget: OperatingBudget?) -> TimeBlock {
-        var b = budget ?? OperatingBudget(limit: 0)
+    func timeBlock(start: Double, budget: PortalOperatingBudget?) -> TimeBlock {
+        var b = budget ?? PortalOperatingBudget(limit: 0)
         return timeBlock(start: start, budget: &b)
     }
 }

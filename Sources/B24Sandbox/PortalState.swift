@@ -4,9 +4,9 @@ import B24
 struct PortalState {
     let initial: SandboxDataSet
     var data: SandboxDataSet
-    var bucket: LeakyBucket
+    var bucket: PortalLeakyBucket
     /// Operating budgets keyed by "caller|method".
-    var budgets: [String: OperatingBudget] = [:]
+    var budgets: [String: PortalOperatingBudget] = [:]
     var tokens: TokenStore
     var faults = FaultQueue()
     var stats = RequestStats()
@@ -14,7 +14,7 @@ struct PortalState {
     init(_ data: SandboxDataSet, options: SandboxOptions, now: Double) {
         initial = data
         self.data = data
-        bucket = LeakyBucket(rate: options.effectiveRate, burst: options.effectiveBurst)
+        bucket = PortalLeakyBucket(rate: options.effectiveRate, burst: options.effectiveBurst)
         tokens = TokenStore(apps: data.apps, now: now, ttl: options.tokenTTL)
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct LimitTests {
     @Test func leakyBucketAdmitsBurstThenDrains() {
-        var b = LeakyBucket(rate: 2, burst: 50)
+        var b = PortalLeakyBucket(rate: 2, burst: 50)
         let admitted = (0..<60).filter { _ in b.admit(at: 100) }.count
         #expect(admitted == 50)
         do { let v = b.admit(at: 100.4); #expect(!v) }   // 0.8 drained: not yet room for one
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func operatingBudgetUnit() {
-        var b = OperatingBudget(limit: 5)
+        var b = PortalOperatingBudget(limit: 5)
         let t0 = 1_000_020.0
         for k in 0..<6 {
             do { let v = b.admit(at: t0 + Double(k)); #expect(v) }

@@ -1,6 +1,6 @@
 /// The portal's request-rate limit (facts §4): every request adds 1, the level drains by `rate`
 /// per second, and a request that would lift the level above `burst` is refused (and not counted).
-public struct LeakyBucket: Sendable, Equatable {
+public struct PortalLeakyBucket: Sendable, Equatable {
     public let rate: Double
     public let burst: Double
     public private(set) var level: Double = 0

@@ -1,7 +1,7 @@
 /// The per-method time budget of one caller (facts §4): method time is summed in one-minute
 /// buckets over a sliding ten-minute window; a call is refused while the sum already exceeds the
 /// limit, the call that crosses it still runs, and calls under 0.1 s are not recorded.
-public struct OperatingBudget: Sendable, Equatable {
+public struct PortalOperatingBudget: Sendable, Equatable {
     public static let window: Double = 600
     public static let bucketSeconds: Double = 60
     public static let minimumRecorded: Double = 0.1
