@@ -7,14 +7,16 @@ public struct RateLimitPlan: Sendable, Equatable {
     public var burst: Double
     /// Seconds of execution per method per 10 minutes before 429 OPERATION_TIME_LIMIT.
     public var operatingLimit: Double
-    /// Requests kept in reserve below the burst, for clocks that disagree by a hair.
+    /// Requests kept in reserve below the burst. Requests do not arrive in the order or at the
+    /// spacing they were sent (the first ones wait for connections to open), so the portal can
+    /// see them closer together than we sent them; a tenth of the burst absorbs that.
     public var margin: Double
 
-    public init(drainPerSecond: Double?, burst: Double, operatingLimit: Double = 480, margin: Double = 1) {
+    public init(drainPerSecond: Double?, burst: Double, operatingLimit: Double = 480, margin: Double? = nil) {
         self.drainPerSecond = drainPerSecond
         self.burst = burst
         self.operatingLimit = operatingLimit
-        self.margin = margin
+        self.margin = margin ?? max(1, (burst * 0.1).rounded())
     }
 
     public static let standard = RateLimitPlan(drainPerSecond: 2, burst: 50)
