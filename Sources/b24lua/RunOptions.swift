@@ -16,6 +16,9 @@ struct RunOptions {
     var scriptIndex: Int?
     var argv: [String] = []
 
+    /// The b24 options (`--sandbox`, `--webhook`, `--dry-run`, …), before the script name.
+    var b24 = B24Flags()
+
     var script: String? { scriptIndex.map { argv[$0] } }
     var hasExecute: Bool { actions.contains { if case .execute = $0 { true } else { false } } }
     /// The script's own arguments, `...` inside it.
@@ -39,6 +42,18 @@ extension RunOptions {
           -W        turn warnings on
           --        stop handling options
           -         stop handling options and execute stdin
+        Portal and run options:
+          --sandbox[=FIXTURE.json]   the embedded sandbox portal       (B24_SANDBOX)
+          --webhook URL              inbound webhook https://HOST/rest/USER/CODE/ (B24_WEBHOOK_URL)
+          --profile NAME             a profile of config.toml          (B24LUA_PROFILE)
+          --plan standard|enterprise|unlimited   rate-limit preset
+          --dry-run                  send reads, record writes, print the plan
+          --journal FILE             append every write and its outcome (B24LUA_JOURNAL)
+          --yes                      answer yes to b24.confirm
+          --safe                     no os.execute, io.popen, C modules, debug
+          --timeout SECONDS          stop the script after this long
+          --max-memory MB            cap the memory Lua may use
+          --verbose / --quiet        request log on stderr / no progress bars
         Commands: repl, check FILE..., sandbox serve|dump, undo JOURNAL, snippets, doc [NAME]
         """
 
@@ -52,6 +67,11 @@ extension RunOptions {
             if a == "-" || !a.hasPrefix("-") {
                 o.scriptIndex = i
                 return o
+            }
+            if a.hasPrefix("--"), a != "--" {
+                try o.b24.parse(a, next: i + 1 < argv.count ? argv[i + 1] : nil, consumed: &i)
+                i += 1
+                continue
             }
             switch a {
             case "--":

@@ -1,0 +1,60 @@
+/// The options of SPEC.md §2 that are not lua's: which portal, and how to run against it.
+/// Flags win over the environment, the environment over the config file.
+struct B24Flags: Equatable {
+    /// `--sandbox` alone: the default data set; `--sandbox=FILE`: a fixture.
+    var sandbox: String??
+    var webhook: String?
+    var profile: String?
+    var plan: String?
+    var dryRun = false
+    var journal: String?
+    var yes = false
+    var safe = false
+    var timeout: Double?
+    var maxMemoryMB: Double?
+    var verbose = false
+    var quiet = false
+
+    /// Reads one `--name[=value]` option; a value may also be the next argument.
+    mutating func parse(_ arg: String, next: String?, consumed i: inout Int) throws(UsageError) {
+        let body = arg.dropFirst(2)
+        let name = String(body.prefix { $0 != "=" })
+        let inline: String? = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
+        func value() throws(UsageError) -> String {
+            if let inline { return inline }
+            guard let next, !next.hasPrefix("-") else { throw UsageError(description: "'--\(name)' needs a value") }
+            i += 1
+            return next
+        }
+        func number() throws(UsageError) -> Double {
+            let v = try value()
+            guard let d = Double(v), d > 0, d.isFinite else {
+                throw UsageError(description: "'--\(name)' needs a positive number, got '\(v)'")
+            }
+            return d
+        }
+        func flag() throws(UsageError) {
+            if inline != nil { throw UsageError(description: "'--\(name)' takes no value") }
+        }
+        switch name {
+        case "sandbox": sandbox = .some(inline.flatMap { $0.isEmpty ? nil : $0 })
+        case "webhook": webhook = try value()
+        case "profile": profile = try value()
+        case "plan":
+            let p = try value()
+            guard ["standard", "enterprise", "unlimited"].contains(p) else {
+                throw UsageError(description: "'--plan' is standard, enterprise or unlimited, got '\(p)'")
+            }
+            plan = p
+        case "dry-run": try flag(); dryRun = true
+        case "journal": journal = try value()
+        case "yes": try flag(); yes = true
+        case "safe": try flag(); safe = true
+        case "timeout": timeout = try number()
+        case "max-memory": maxMemoryMB = try number()
+        case "verbose": try flag(); verbose = true
+        case "quiet": try flag(); quiet = true
+        default: throw UsageError(description: "unrecognized option '\(arg)'")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import B24
+import Foundation
+import TOMLKit
+
+/// `$XDG_CONFIG_HOME/b24lua/config.toml` (else `~/.config/b24lua/config.toml`): profiles under
+/// `[profiles.NAME]` with `webhook`, or `portal` + `client_id` + `client_secret` +
+/// `access_token` + `refresh_token`, and `plan`; `default_profile` at the top.
+struct ConfigFile {
+    let path: String
+    let document: JSONValue
+
+    static func path(environment: [String: String]) -> String {
+        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") { return xdg + "/b24lua/config.toml" }
+        return (environment["HOME"] ?? "~") + "/.config/b24lua/config.toml"
+    }
+
+    /// nil when there is no config file; CONFIG_ERROR when it cannot be read.
+    static func load(environment: [String: String]) throws(B24Error) -> ConfigFile? {
+        let path = path(environment: environment)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw .configError("cannot read \(path)")
+        }
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch {
+            throw .configError("\(path): \(error)")
+        }
+        do {
+            return ConfigFile(path: path, document: try JSONValue.parse(table.convert(to: .json)))
+        } catch {
+            throw .configError("\(path): \(error)")
+        }
+    }
+
+    var defaultProfile: String? { document["default_profile"]?.stringValue }
+
+    func profile(_ name: String) throws(B24Error) -> JSONObject {
+        guard let p = document["profiles"]?[name]?.objectValue else {
+            throw .configError("no profile '\(name)' in \(path)")
+        }
+        return p
+    }
+
+    /// Writes a refreshed token pair into profile `name`, atomically and mode 0600: the refresh
+    /// token changes on every refresh, and losing it means a new OAuth authorisation.
+    static func storeTokens(_ tokens: OAuthTokens, profile name: String, path: String) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let table = try TOMLTable(string: text)
+        guard let profile = table["profiles"]?.table?[name]?.table else { return }
+        profile["access_token"] = tokens.accessToken
+        profile["refresh_token"] = tokens.refreshToken
+        let tmp = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(table.convert(to: .toml).utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw B24Error.configError("cannot write \(tmp)")
+        }
+        _ = rename(tmp, path)
+    }
+}

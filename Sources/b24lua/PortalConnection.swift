@@ -1,0 +1,87 @@
+import B24
+import B24Sandbox
+import Foundation
+import Logging
+
+/// The client for the run's portal, and the in-process sandbox behind it under `--sandbox`.
+final class PortalConnection: Sendable {
+    let client: B24Client?
+    let sandbox: SandboxPortal?
+    /// Why there is no client (no portal configured, a bad URL, a bad fixture).
+    let unavailable: B24Error?
+
+    var host: String? { sandbox?.portalHost ?? client?.host }
+
+    init(client: B24Client?, sandbox: SandboxPortal?, unavailable: B24Error?) {
+        self.client = client
+        self.sandbox = sandbox
+        self.unavailable = unavailable
+    }
+
+    static func open(_ settings: PortalSettings, verbose: Bool) throws(B24Error) -> PortalConnection {
+        let logger = makeLogger(verbose: verbose)
+        switch settings.target {
+        case .none:
+            return PortalConnection(client: nil, sandbox: nil, unavailable: .configError(
+                "no portal configured: use --sandbox, --webhook URL, B24_WEBHOOK_URL, OAuth variables or a profile in config.toml"))
+        case .sandbox(let fixture):
+            var dataSet = SandboxDataSet.default
+            if let fixture {
+                guard let data = FileManager.default.contents(atPath: fixture) else {
+                    throw .configError("cannot read sandbox fixture \(fixture)")
+                }
+                do { dataSet = try SandboxDataSet(fixture: try JSONValue.parse(Array(data))) } catch {
+                    throw .configError("sandbox fixture \(fixture): \(error)")
+                }
+            }
+            var options: SandboxOptions
+            do { options = try SandboxOptions().applying(fixtureLimits: dataSet.limits) } catch {
+                throw .configError("sandbox fixture \(fixture ?? "default"): \(error)")
+            }
+            if let name = settings.plan, let plan = SandboxOptions.Plan(rawValue: name) { options.plan = plan }
+            let portal = SandboxPortal(dataSet: dataSet, options: options)
+            let hook = portal.defaultWebhook
+            let config = try PortalConfig.webhook("https://\(portal.portalHost)/rest/\(hook.user)/\(hook.code)/")
+            let plan: RateLimitPlan = options.effectiveRate.isFinite
+                ? .custom(rate: options.effectiveRate, burst: options.effectiveBurst) : .unlimited
+            let client = B24Client(portal: config, transport: InProcessTransport(handler: portal), plan: plan,
+                                   logger: logger)
+            return PortalConnection(client: client, sandbox: portal, unavailable: nil)
+        case .webhook(let url):
+            let config = try PortalConfig.webhook(url)
+            return PortalConnection(client: B24Client(portal: config, plan: plan(settings), logger: logger),
+                                    sandbox: nil, unavailable: nil)
+        case .oauth(let portal, let clientId, let clientSecret, let access, let refresh, let oauthURL, let profile):
+            let credentials = try OAuthCredentials(
+                portal: portal, accessToken: access, refreshToken: refresh, clientId: clientId,
+                clientSecret: clientSecret, oauthURL: oauthURL,
+                onTokensRefreshed: { tokens in
+                    guard let profile else { return }
+                    try? ConfigFile.storeTokens(tokens, profile: profile.name, path: profile.path)
+                })
+            return PortalConnection(client: B24Client(portal: .oauth(credentials), plan: plan(settings), logger: logger),
+                                    sandbox: nil, unavailable: nil)
+        }
+    }
+
+    private static func plan(_ settings: PortalSettings) -> RateLimitPlan {
+        settings.plan.flatMap(RateLimitPlan.named) ?? .standard
+    }
+
+    /// The request log: one line per request on stderr with --verbose (already redacted).
+    static func makeLogger(verbose: Bool) -> Logger {
+        var logger = Logger(label: "b24") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+
+    func shutdown() {
+        guard let client else { return }
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await client.shutdown()
+            done.signal()
+        }
+        done.wait()
+    }
+}

@@ -1,0 +1,60 @@
+import B24
+import Foundation
+
+/// Which portal a run talks to and how, resolved from flags, then the environment, then the
+/// config file (SPEC.md §2).
+struct PortalSettings {
+    enum Target {
+        case sandbox(fixture: String?)
+        case webhook(String)
+        case oauth(portal: String, clientId: String, clientSecret: String, accessToken: String,
+                   refreshToken: String, oauthURL: String?, profile: (name: String, path: String)?)
+        /// No portal configured: b24 calls raise CONFIG_ERROR, plain Lua still runs.
+        case none
+    }
+
+    var target: Target
+    var plan: String?
+
+    static func resolve(_ flags: B24Flags, environment env: [String: String]) throws(B24Error) -> PortalSettings {
+        if let sandbox = flags.sandbox { return PortalSettings(target: .sandbox(fixture: sandbox), plan: flags.plan) }
+        if let url = flags.webhook { return PortalSettings(target: .webhook(url), plan: flags.plan) }
+        let config = try ConfigFile.load(environment: env)
+        if let name = flags.profile { return try fromProfile(name, config: config, flags: flags) }
+        if let s = env["B24_SANDBOX"], !s.isEmpty, s != "0" {
+            let fixture = (s == "1" || s.lowercased() == "true") ? nil : s
+            return PortalSettings(target: .sandbox(fixture: fixture), plan: flags.plan)
+        }
+        if let url = env["B24_WEBHOOK_URL"], !url.isEmpty { return PortalSettings(target: .webhook(url), plan: flags.plan) }
+        if let portal = env["B24_PORTAL"], let access = env["B24_ACCESS_TOKEN"] {
+            return PortalSettings(
+                target: .oauth(portal: portal, clientId: env["B24_CLIENT_ID"] ?? "", clientSecret: env["B24_CLIENT_SECRET"] ?? "",
+                               accessToken: access, refreshToken: env["B24_REFRESH_TOKEN"] ?? "",
+                               oauthURL: env["B24_OAUTH_URL"], profile: nil),
+                plan: flags.plan)
+        }
+        if let name = env["B24LUA_PROFILE"] ?? config?.defaultProfile {
+            return try fromProfile(name, config: config, flags: flags)
+        }
+        return PortalSettings(target: .none, plan: flags.plan)
+    }
+
+    private static func fromProfile(_ name: String, config: ConfigFile?, flags: B24Flags) throws(B24Error) -> PortalSettings {
+        guard let config else {
+            throw .configError("profile '\(name)' asked for, but there is no config file")
+        }
+        let p = try config.profile(name)
+        let plan = flags.plan ?? p["plan"]?.stringValue
+        if let url = p["webhook"]?.stringValue { return PortalSettings(target: .webhook(url), plan: plan) }
+        if p["sandbox"]?.boolValue == true { return PortalSettings(target: .sandbox(fixture: p["fixture"]?.stringValue), plan: plan) }
+        guard let portal = p["portal"]?.stringValue, let access = p["access_token"]?.stringValue else {
+            throw .configError("profile '\(name)' in \(config.path) has neither 'webhook' nor 'portal' + 'access_token'")
+        }
+        return PortalSettings(
+            target: .oauth(portal: portal, clientId: p["client_id"]?.stringValue ?? "",
+                           clientSecret: p["client_secret"]?.stringValue ?? "", accessToken: access,
+                           refreshToken: p["refresh_token"]?.stringValue ?? "", oauthURL: p["oauth_url"]?.stringValue,
+                           profile: (name, config.path)),
+            plan: plan)
+    }
+}
