@@ -41,7 +41,7 @@ final class B24Session {
     /// --safe: no way out of Lua (processes, C code, the debug library).
     private func restrict(_ s: LuaStack) {
         let removals: [(table: String, keys: [String])] = [
-            ("os", ["execute", "exit", "remove", "rename", "tmpname", "getenv"]),
+            ("os", ["execute", "getenv"]),  // getenv: the environment may hold tokens
             ("io", ["popen"]),
             ("package", ["loadlib"]),
         ]
