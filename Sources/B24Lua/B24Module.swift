@@ -1,3 +1,355 @@
-// The `b24` Lua module joins LuaHost and B24 (issue 5).
 import B24
+import Dispatch
+import CLua
 import LuaHost
+
+/// What the run gives the `b24` module: the portal, and how to treat writes.
+public struct B24ModuleConfiguration {
+    /// nil when no portal is usable; every call then raises `unavailable`.
+    public var client: B24Client?
+    public var unavailable: B24Error?
+    public var portalHost: String?
+    public var dryRun = false
+    public var journal: Journal?
+    /// `--yes`: `b24.confirm` answers true without asking.
+    public var assumeYes = false
+    /// Progress bars on stderr (a terminal, and not `--quiet`).
+    public var progress = false
+    /// `b24.confirm` may ask (stdin and stderr are a terminal).
+    public var interactive = false
+    /// Present only against the in-process sandbox.
+    public var sandbox: SandboxAccess?
+
+    public init(client: B24Client?, unavailable: B24Error? = nil, portalHost: String? = nil) {
+        self.client = client
+        self.unavailable = unavailable
+        self.portalHost = portalHost
+    }
+}
+
+/// `b24.sandbox`: read-only views of the in-process sandbox, for checking what a script did.
+public struct SandboxAccess {
+    public var members: (Int64) -> [Int64]?
+    public var state: () -> JSONValue
+    public init(members: @escaping (Int64) -> [Int64]?, state: @escaping () -> JSONValue) {
+        self.members = members
+        self.state = state
+    }
+}
+
+/// The `b24` Lua module: Swift primitives (this file) under a Lua prelude (Resources/prelude.lua)
+/// that builds the public API of SPEC §1 on them.
+public final class B24Module {
+    public let configuration: B24ModuleConfiguration
+    let bridge = BlockingBridge()
+    let inFlight = BatchesInFlight()
+    /// Writes a dry run recorded instead of sending, in order.
+    public private(set) var plannedWrites: [(method: String, params: JSONValue, result: JSONValue)] = []
+    /// A `b24.each` run ended with failed items (exit status 3 unless the script exits itself).
+    public private(set) var eachHadFailures = false
+
+    public init(configuration: B24ModuleConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Sets `--timeout`: waits give up, and the runner's hook stops Lua code, after `seconds`.
+    public func setDeadline(seconds: Double) {
+        bridge.deadline = .now() + .milliseconds(Int(seconds * 1000))
+    }
+
+    /// Defines the metatables, runs the prelude with the primitives, and makes the result the
+    /// global `b24` and `package.loaded.b24`.
+    public func install(in s: LuaStack) throws(LuaError) {
+        LuaJSON.defineMarkers(s)
+        ErrorObject.defineMetatable(s)
+        try s.load(PackageResources.prelude_lua, chunkName: "=b24", mode: "t")
+        pushPrimitives(s)
+        try s.call(nargs: 1, nresults: 1)
+        s.pushValue(at: -1)
+        s.setGlobal("b24")
+        if s.getGlobal("package") == LUA_TTABLE, s.rawGet(-1, key: "loaded") == LUA_TTABLE {
+            s.pushValue(at: -3)
+            s.rawSet(-2, key: "b24")
+        }
+        s.top = s.top - 3
+    }
+
+    /// The plan of a dry run, one line per write.
+    public func planText() -> String {
+        var lines = ["dry run: \(plannedWrites.count) write(s) planned, none sent"]
+        for (i, w) in plannedWrites.enumerated() {
+            lines.append("  \(i + 1). \(w.method) \(w.params.serialized()) -> \(w.result.serialized())")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: primitives
+
+    private func pushPrimitives(_ s: LuaStack) {
+        s.newTable()
+        func def(_ name: String, _ body: @escaping LuaFunction) {
+            s.push(function: body)
+            s.rawSet(-2, key: name)
+        }
+        def("call") { [unowned self] s in try self.call(s) }
+        def("batch") { [unowned self] s in try self.batch(s) }
+        def("batch_start") { [unowned self] s in try self.batchStart(s) }
+        def("batch_wait") { [unowned self] s in try self.batchWait(s) }
+        def("is_write") { s in
+            s.push(!B24Client.isReadOnly(method: s.string(at: 1) ?? ""))
+            return 1
+        }
+        def("plan") { [unowned self] s in
+            let params = (try? LuaJSON.read(s, at: 2)) ?? .null
+            let result = (try? LuaJSON.read(s, at: 3)) ?? .null
+            self.plannedWrites.append((s.string(at: 1) ?? "?", params, result))
+            return 0
+        }
+        def("mark_failed") { [unowned self] _ in
+            self.eachHadFailures = true
+            return 0
+        }
+        def("confirm") { [unowned self] s in
+            s.push(self.confirm(s.string(at: 1) ?? "Continue?"))
+            return 1
+        }
+        def("now") { s in
+            s.push(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
+            return 1
+        }
+        def("make_error") { s in
+            // b24.Error from Lua: the prelude's usage errors (INVALID_ARGUMENT) and re-raises.
+            guard s.type(at: 1) == LUA_TTABLE else { throw s.argumentError(1, "make_error", "table expected") }
+            s.pushValue(at: 1)
+            luaL_setmetatable(s.L, ErrorObject.metatableName)
+            return 1
+        }
+        def("to_json") { s in
+            do throws(LuaJSON.ConversionError) {
+                s.push(try LuaJSON.read(s, at: 1).serialized())
+                return 1
+            } catch {
+                throw RaisedB24Error(error: .invalidArgument(error.message))
+            }
+        }
+        def("from_json") { s in
+            guard let bytes = s.bytes(at: 1) else { throw s.argumentError(1, "from_json", "string expected") }
+            do throws(JSONParseError) {
+                LuaJSON.push(try JSONValue.parse(bytes), s)
+                return 1
+            } catch {
+                throw RaisedB24Error(error: .invalidArgument(error.description))
+            }
+        }
+        LuaJSON.pushNull(s)
+        s.rawSet(-2, key: "null")
+        b24lua_getmetatable_named(s.L, LuaJSON.arrayName)
+        s.rawSet(-2, key: "array_mt")
+        b24lua_getmetatable_named(s.L, LuaJSON.objectName)
+        s.rawSet(-2, key: "object_mt")
+        b24lua_getmetatable_named(s.L, ErrorObject.metatableName)
+        s.rawSet(-2, key: "Error")
+        s.push(configuration.dryRun)
+        s.rawSet(-2, key: "dry_run")
+        s.push(configuration.progress)
+        s.rawSet(-2, key: "progress")
+        if let host = configuration.portalHost {
+            s.push(host)
+            s.rawSet(-2, key: "portal")
+        }
+        if let sandbox = configuration.sandbox {
+            def("sandbox_members") { s in
+                guard let chat = s.integer(at: 1) else { throw s.argumentError(1, "members", "chat id expected") }
+                guard let members = sandbox.members(chat) else { s.pushNil(); return 1 }
+                LuaJSON.push(.array(members.map { .int($0) }), s)
+                return 1
+            }
+            def("sandbox_state") { s in
+                LuaJSON.push(sandbox.state(), s)
+                return 1
+            }
+        }
+    }
+
+    private func client() throws(RaisedB24Error) -> B24Client {
+        guard let c = configuration.client else {
+            throw RaisedB24Error(error: configuration.unavailable ?? .configError("no portal configured"))
+        }
+        return c
+    }
+
+    /// Reads argument `index` as JSON params for `function`; a usage error when it cannot be.
+    private func params(_ s: LuaStack, _ index: Int32, function: String, method: String) throws(RaisedB24Error) -> JSONValue {
+        if s.isNoneOrNil(index) { return .object([:]) }
+        do {
+            let v = try LuaJSON.read(s, at: index, path: "params")
+            if case .array(let a) = v, a.isEmpty { return .object([:]) }
+            return v
+        } catch {
+            throw RaisedB24Error(error: .invalidArgument("bad argument #\(index) to '\(function)' (\(error.message))",
+                                                         method: method))
+        }
+    }
+
+    private func wait<T: Sendable>(_ op: @escaping @Sendable () async throws(B24Error) -> T) throws -> Result<T, B24Error> {
+        do { return try bridge.run(op) } catch { throw LuaMessageError(error.message) }
+    }
+
+    /// core.call(method, params) -> envelope; raises b24.Error.
+    private func call(_ s: LuaStack) throws -> Int32 {
+        guard let method = s.string(at: 1), !method.isEmpty else {
+            throw RaisedB24Error(error: .invalidArgument("bad argument #1 to 'call' (method name expected, got \(s.typeName(at: 1)))"))
+        }
+        let params = try params(s, 2, function: "call", method: method)
+        let client = try client()
+        let journal = configuration.journal
+        let result = try wait { () async throws(B24Error) -> RESTResponse in
+            guard let journal, !B24Client.isReadOnly(method: method) else { return try await client.call(method, params) }
+            let seq = journal.intent(method: method, params: params)
+            do throws(B24Error) {
+                let r = try await client.call(method, params)
+                journal.outcome(seq, method: method, result: .success(r.result), confirmedOnRetry: r.confirmedOnRetry)
+                return r
+            } catch {
+                journal.outcome(seq, method: method, result: .failure(error))
+                throw error
+            }
+        }
+        switch result {
+        case .success(let r):
+            LuaJSON.push(r.envelope, s)
+            return 1
+        case .failure(let e):
+            throw RaisedB24Error(error: e)
+        }
+    }
+
+    /// Reads a sequence of {key=, method=, params=} at `index`.
+    private func commands(_ s: LuaStack, _ index: Int32) throws -> [BatchCommand] {
+        guard s.type(at: index) == LUA_TTABLE else {
+            throw RaisedB24Error(error: .invalidArgument("bad argument #1 to 'batch' (table of commands expected)", method: "batch"))
+        }
+        var out: [BatchCommand] = []
+        let n = s.rawLength(index)
+        for i in 1...max(n, 1) where n > 0 {
+            s.rawGet(index, key: Int64(i))
+            defer { s.pop() }
+            let cmd = s.absolute(-1)
+            s.rawGet(cmd, key: "key"); let key = s.string(at: -1) ?? String(i); s.pop()
+            s.rawGet(cmd, key: "method"); let method = s.string(at: -1); s.pop()
+            guard let method, !method.isEmpty else {
+                throw RaisedB24Error(error: .invalidArgument("batch command '\(key)' has no method name", method: "batch"))
+            }
+            s.rawGet(cmd, key: "params")
+            let p = try params(s, s.absolute(-1), function: "batch", method: method)
+            s.pop()
+            out.append(BatchCommand(key: key, method: method, params: p))
+        }
+        return out
+    }
+
+    /// Runs `commands` with the journal around each write command.
+    private func journaledBatch(_ commands: [BatchCommand], halt: Bool) -> @Sendable () async throws(B24Error) -> [BatchOutcome] {
+        guard let client = configuration.client else {
+            let e = configuration.unavailable ?? .configError("no portal configured")
+            return { () async throws(B24Error) -> [BatchOutcome] in throw e }
+        }
+        let journal = configuration.journal
+        return { () async throws(B24Error) -> [BatchOutcome] in
+            guard let journal else { return try await client.batch(commands, halt: halt) }
+            var seqs: [Int: Int] = [:]
+            for (i, c) in commands.enumerated() where !B24Client.isReadOnly(method: c.method) {
+                seqs[i] = journal.intent(method: c.method, params: c.params)
+            }
+            do throws(B24Error) {
+                let outcomes = try await client.batch(commands, halt: halt)
+                for (i, seq) in seqs.sorted(by: { $0.key < $1.key }) {
+                    switch outcomes[i] {
+                    case .success(let r): journal.outcome(seq, method: commands[i].method, result: .success(r.result),
+                                                          confirmedOnRetry: r.confirmedOnRetry)
+                    case .failure(let e): journal.outcome(seq, method: commands[i].method, result: .failure(e))
+                    }
+                }
+                return outcomes
+            } catch {
+                for (i, seq) in seqs.sorted(by: { $0.key < $1.key }) {
+                    journal.outcome(seq, method: commands[i].method, result: .failure(error))
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Pushes outcomes as a sequence of {ok=true, result=, total=, next=, time=} or {ok=false, error=}.
+    private func pushOutcomes(_ outcomes: [BatchOutcome], _ s: LuaStack) {
+        s.newTable(arrayCount: Int32(outcomes.count))
+        for (i, o) in outcomes.enumerated() {
+            s.reserve(4)
+            switch o {
+            case .success(let r):
+                LuaJSON.push(r.envelope, s)
+                s.push(true)
+                s.rawSet(-2, key: "ok")
+            case .failure(let e):
+                s.newTable()
+                s.push(false)
+                s.rawSet(-2, key: "ok")
+                ErrorObject.push(e, s, tracebackLevel: nil)
+                s.rawSet(-2, key: "error")
+            }
+            s.rawSet(-2, key: Int64(i + 1))
+        }
+    }
+
+    /// core.batch(commands, halt) -> outcomes (blocking).
+    private func batch(_ s: LuaStack) throws -> Int32 {
+        let cmds = try commands(s, 1)
+        if cmds.isEmpty { s.newTable(); return 1 }
+        switch try wait(journaledBatch(cmds, halt: s.bool(at: 2))) {
+        case .success(let outcomes):
+            pushOutcomes(outcomes, s)
+            return 1
+        case .failure(let e):
+            throw RaisedB24Error(error: e)
+        }
+    }
+
+    /// core.batch_start(commands) -> handle: sends without waiting (b24.each keeps several in flight).
+    private func batchStart(_ s: LuaStack) throws -> Int32 {
+        let cmds = try commands(s, 1)
+        s.push(inFlight.start(journaledBatch(cmds, halt: false)))
+        return 1
+    }
+
+    /// core.batch_wait({handles}) -> handle, outcomes | handle, nil, error (the whole batch failed).
+    private func batchWait(_ s: LuaStack) throws -> Int32 {
+        var handles: [Int] = []
+        let n = s.rawLength(1)
+        for i in 0..<n {
+            s.rawGet(1, key: Int64(i + 1))
+            if let h = s.integer(at: -1) { handles.append(Int(h)) }
+            s.pop()
+        }
+        guard !handles.isEmpty else { throw LuaMessageError("batch_wait: no batch in flight") }
+        let (handle, result): (Int, Result<[BatchOutcome], B24Error>)
+        do { (handle, result) = try inFlight.waitAny(handles, bridge: bridge) } catch {
+            throw LuaMessageError(error.message)
+        }
+        s.push(handle)
+        switch result {
+        case .success(let outcomes):
+            pushOutcomes(outcomes, s)
+            return 2
+        case .failure(let e):
+            s.pushNil()
+            ErrorObject.push(e, s, tracebackLevel: nil)
+            return 3
+        }
+    }
+
+    private func confirm(_ question: String) -> Bool {
+        if configuration.assumeYes { return true }
+        guard configuration.interactive else { return false }
+        return TerminalQuestion.ask(question)
+    }
+}

@@ -33,6 +33,7 @@ static inline const char *b24lua_version_string(void) { return LUA_RELEASE; }
 static inline const char *b24lua_copyright_string(void) { return LUA_COPYRIGHT; }
 static inline int b24lua_ok(void) { return LUA_OK; }
 static inline int b24lua_errfile(void) { return LUA_ERRFILE; }
+static inline int b24lua_getmetatable_named(lua_State *L, const char *name) { return luaL_getmetatable(L, name); }
 static inline int b24lua_yield_status(void) { return LUA_YIELD; }
 
 #endif

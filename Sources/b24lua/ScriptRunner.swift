@@ -1,3 +1,4 @@
+import B24
 import CLua
 import Foundation
 import LuaHost
@@ -9,6 +10,7 @@ final class ScriptRunner {
     let environment: [String: String]
     let lua: LuaState
     var stack: LuaStack { lua.main }
+    private(set) var session: B24Session?
 
     init(options: RunOptions, environment: [String: String]) throws(LuaError) {
         self.options = options
@@ -21,6 +23,26 @@ final class ScriptRunner {
         LuaInterrupt.install(for: stack)
         defer { LuaInterrupt.uninstall() }
         installModulePath()
+        do {
+            let session = try B24Session(flags: options.b24, environment: environment)
+            self.session = session
+            try session.install(in: lua)
+        } catch let error as B24Error {
+            FileHandle.standardError.write("b24lua: \(error)\n".data(using: .utf8)!)
+            return .usage
+        } catch {
+            report(error as? LuaError ?? LuaError(status: .runtime, message: "\(error)"))
+            return .scriptError
+        }
+        let status = runSteps()
+        if session?.timedOut == true, status == .interrupted {
+            LuaInterrupt.clear()
+            return session!.finish(.scriptError)
+        }
+        return session?.finish(status) ?? status
+    }
+
+    private func runSteps() -> ExitStatus {
         createArgTable()
         if options.showVersion { printVersion() }
         if !options.ignoreEnvironment, let status = runLuaInit() { return status }

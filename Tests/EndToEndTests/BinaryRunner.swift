@@ -78,3 +78,21 @@ final class Collected: @unchecked Sendable {
     var out: String { lock.lock(); defer { lock.unlock() }; return String(decoding: outData, as: UTF8.self) }
     var err: String { lock.lock(); defer { lock.unlock() }; return String(decoding: errData, as: UTF8.self) }
 }
+
+extension Binary {
+    /// `b24lua(...)` off Swift's cooperative pool: tests that also run a sandbox server in-process
+    /// must not block the threads its handlers need.
+    static func b24luaAsync(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                            directory: URL? = nil, timeout: TimeInterval = 120) async throws -> ProcessResult {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    continuation.resume(returning: try b24lua(arguments, stdin: stdin, environment: environment,
+                                                              directory: directory, timeout: timeout))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}

@@ -1,1 +1,506 @@
--- The b24 module's Lua half (issue 5).
+-- The b24 module's Lua half: the public API of SPEC.md §1 over the Swift primitives in
+-- `core` (call, batch, batch_start/batch_wait, plan, confirm, ...). Runs once per state,
+-- before any sandboxing, so it keeps its own references to what --safe removes.
+local core = ...
+
+local type, pairs, ipairs, tostring, tonumber, select, error, pcall, setmetatable, getmetatable =
+      type, pairs, ipairs, tostring, tonumber, select, error, pcall, setmetatable, getmetatable
+local rawget, rawequal, next = rawget, rawequal, next
+local math_type, floor = math.type, math.floor
+local co_running, co_yield, co_create, co_resume, co_status =
+      coroutine.running, coroutine.yield, coroutine.create, coroutine.resume, coroutine.status
+local traceback = debug.traceback
+local concat, unpack = table.concat, table.unpack
+local stderr = io.stderr
+local fmt = string.format
+
+local b24 = {}
+local Error = core.Error
+b24.Error = Error
+b24.null = core.null
+b24.portal = core.portal
+b24.dry_run = core.dry_run
+
+---------------------------------------------------------------------------------------------
+-- errors
+
+local function is_error(v)
+  return type(v) == "table" and rawequal(getmetatable(v), Error)
+end
+b24.is_error = is_error
+
+-- A usage error (bad Lua arguments), raised before any request, at the caller's level.
+local function usage(fname, method, message, argument)
+  local e = core.make_error {
+    code = "INVALID_ARGUMENT", kind = "usage", retryable = false, outcome_unknown = false,
+    description = message, method = method, argument = argument,
+  }
+  e.traceback = traceback("", 3)
+  error(e, 0)
+end
+
+local function describe(v)
+  if type(v) == "string" then return fmt("string %q", v) end
+  if v == nil then return "no value" end
+  return fmt("%s %s", math_type(v) or type(v), tostring(v))
+end
+
+---------------------------------------------------------------------------------------------
+-- JSON markers
+
+function b24.array(t)
+  t = t or {}
+  if type(t) ~= "table" then usage("array", nil, "bad argument #1 to 'array' (table expected, got " .. describe(t) .. ")") end
+  return setmetatable(t, core.array_mt)
+end
+
+function b24.object(t)
+  t = t or {}
+  if type(t) ~= "table" then usage("object", nil, "bad argument #1 to 'object' (table expected, got " .. describe(t) .. ")") end
+  return setmetatable(t, core.object_mt)
+end
+
+---------------------------------------------------------------------------------------------
+-- progress bars (stderr, only on a terminal and without --quiet)
+
+local Progress = {}
+Progress.__index = Progress
+
+local function progress(label, total)
+  if not core.progress then return nil end
+  return setmetatable({label = label, total = total, done = 0, started = core.now(), drawn = 0}, Progress)
+end
+
+function Progress:step(n, total)
+  self.done = self.done + (n or 1)
+  if total then self.total = total end
+  local now = core.now()
+  if now - self.drawn < 0.1 and self.done ~= self.total then return end
+  self.drawn = now
+  local elapsed = now - self.started
+  local rate = elapsed > 0 and self.done / elapsed or 0
+  local line
+  if self.total and self.total > 0 then
+    local width = 24
+    local filled = floor(width * self.done / self.total)
+    local eta = rate > 0 and (self.total - self.done) / rate or 0
+    line = fmt("%s [%s%s] %d/%d  %.1f/s  ETA %ds", self.label, ("#"):rep(filled), ("."):rep(width - filled),
+               self.done, self.total, rate, floor(eta + 0.5))
+  else
+    line = fmt("%s %d  %.1f/s", self.label, self.done, rate)
+  end
+  stderr:write("\r", line, "\27[K")
+end
+
+function Progress:finish()
+  stderr:write("\r\27[K")
+end
+
+---------------------------------------------------------------------------------------------
+-- sending: directly, or through the b24.each scheduler when called from one of its coroutines
+
+local REQUEST = {}          -- what a scheduled coroutine yields to ask for a request
+local scheduled = setmetatable({}, {__mode = "k"})
+
+-- Sends one request and returns its envelope; raises a b24.Error.
+local function send(method, params)
+  local co = co_running()
+  if scheduled[co] then
+    local ok, res = co_yield(REQUEST, method, params)
+    if ok then return res end
+    res.traceback = traceback("", 2)
+    error(res, 0)
+  end
+  return core.call(method, params)
+end
+
+local chat_methods = {
+  ["imopenlines.crm.chat.user.add"] = true,
+  ["imopenlines.crm.chat.user.delete"] = true,
+}
+
+-- A dry-run write: not sent; recorded, and answered with what the portal would most likely say.
+local function dry_write(method, params)
+  local result = true
+  if chat_methods[method] then
+    result = params.CHAT_ID
+    if result == nil then
+      local ok, env = pcall(send, "imopenlines.crm.chat.getLastId",
+                            {CRM_ENTITY_TYPE = params.CRM_ENTITY_TYPE, CRM_ENTITY = params.CRM_ENTITY})
+      if ok then
+        result = tonumber(env.result) or 0
+      elseif is_error(env) and env.code == "CRM_CHAT_EMPTY_CRM_DATA" then
+        result = 0
+      else
+        error(env, 0)
+      end
+    end
+  end
+  core.plan(method, params, result)
+  return {result = result}
+end
+
+local function request(method, params)
+  if core.dry_run and core.is_write(method) then return dry_write(method, params or {}) end
+  return send(method, params)
+end
+
+---------------------------------------------------------------------------------------------
+-- argument checks for the chat functions
+
+local entity_types = {lead = true, deal = true, contact = true, company = true}
+
+local function positive_integer(fname, method, key, v, optional)
+  if v == nil then
+    if optional then return nil end
+    usage(fname, method, fmt("bad argument '%s' to '%s' (positive integer expected, got no value)", key, fname), key)
+  end
+  local n = v
+  if type(v) == "string" and v:match("^%s*%d+%s*$") then n = tonumber(v) end
+  if math_type(n) == "float" and n == floor(n) and n >= 1 and n < 2^53 then n = floor(n) end
+  if math_type(n) ~= "integer" or n < 1 then
+    usage(fname, method, fmt("bad argument '%s' to '%s' (positive integer expected, got %s)", key, fname, describe(v)), key)
+  end
+  return n
+end
+
+local function chat_params(fname, method, t, allowed)
+  if type(t) ~= "table" then
+    usage(fname, method, fmt("bad argument #1 to '%s' (table expected, got %s)", fname, describe(t)))
+  end
+  for k in pairs(t) do
+    if not allowed[k] then
+      usage(fname, method, fmt("bad argument #1 to '%s' (unknown key '%s'; expected %s)", fname, tostring(k),
+                               concat(allowed, ", ")), tostring(k))
+    end
+  end
+  local et = t.entity_type
+  if type(et) ~= "string" or not entity_types[et:lower()] then
+    usage(fname, method, fmt("bad argument 'entity_type' to '%s' (\"lead\", \"deal\", \"contact\" or \"company\" expected, got %s)",
+                             fname, describe(et)), "entity_type")
+  end
+  return {
+    CRM_ENTITY_TYPE = et:lower(),
+    CRM_ENTITY = positive_integer(fname, method, "entity", t.entity),
+  }
+end
+
+local function keys(list)
+  local set = {}
+  for i, k in ipairs(list) do set[k] = true; set[i] = k end
+  return set
+end
+
+local membership_keys = keys {"entity_type", "entity", "user", "chat"}
+
+local function integer_result(v)
+  if math_type(v) == "integer" then return v end
+  local n = tonumber(v)
+  if n and n == floor(n) then return floor(n) end
+  return v
+end
+
+local function membership(fname, method)
+  return function(t)
+    local p = chat_params(fname, method, t, membership_keys)
+    p.USER_ID = positive_integer(fname, method, "user", t.user)
+    p.CHAT_ID = positive_integer(fname, method, "chat", t.chat, true)
+    return integer_result(request(method, p).result)
+  end
+end
+
+b24.chat_user_delete = membership("chat_user_delete", "imopenlines.crm.chat.user.delete")
+b24.chat_user_add = membership("chat_user_add", "imopenlines.crm.chat.user.add")
+
+local chat_get_keys = keys {"entity_type", "entity", "active_only"}
+
+function b24.chat_get(t)
+  local method = "imopenlines.crm.chat.get"
+  local p = chat_params("chat_get", method, t, chat_get_keys)
+  if t.active_only ~= nil then
+    if type(t.active_only) ~= "boolean" then
+      usage("chat_get", method, fmt("bad argument 'active_only' to 'chat_get' (boolean expected, got %s)",
+                                    describe(t.active_only)), "active_only")
+    end
+    p.ACTIVE_ONLY = t.active_only and "Y" or "N"
+  end
+  local out = {}
+  for i, c in ipairs(request(method, p).result or {}) do
+    out[i] = {chat = integer_result(c.CHAT_ID), connector = c.CONNECTOR_ID, connector_title = c.CONNECTOR_TITLE}
+  end
+  return out
+end
+
+local last_id_keys = keys {"entity_type", "entity"}
+
+function b24.chat_last_id(t)
+  local method = "imopenlines.crm.chat.getLastId"
+  return integer_result(request(method, chat_params("chat_last_id", method, t, last_id_keys)).result)
+end
+
+---------------------------------------------------------------------------------------------
+-- generic access
+
+local function method_name(fname, m)
+  if type(m) ~= "string" or m == "" then
+    usage(fname, nil, fmt("bad argument #1 to '%s' (method name expected, got %s)", fname, describe(m)))
+  end
+  return m
+end
+
+local function params_table(fname, method, p)
+  if p ~= nil and type(p) ~= "table" then
+    usage(fname, method, fmt("bad argument #2 to '%s' (table expected, got %s)", fname, describe(p)))
+  end
+  return p or {}
+end
+
+function b24.call(method, params)
+  method = method_name("call", method)
+  return request(method, params_table("call", method, params)).result
+end
+
+function b24.request(method, params)
+  method = method_name("request", method)
+  return request(method, params_table("request", method, params))
+end
+
+-- b24.batch(commands, {halt=false}) -> results, errors, keyed as `commands`.
+function b24.batch(commands, opts)
+  if type(commands) ~= "table" then
+    usage("batch", "batch", "bad argument #1 to 'batch' (table of {method, params} expected, got " .. describe(commands) .. ")")
+  end
+  opts = opts or {}
+  local list, keys_in_order = {}, {}
+  local is_seq = #commands > 0 or next(commands) == nil
+  local function add(k, c)
+    if type(c) ~= "table" then
+      usage("batch", "batch", fmt("bad command '%s' to 'batch' ({method, params} expected, got %s)", tostring(k), describe(c)))
+    end
+    local m, p = c[1] or c.method, c[2] or c.params
+    m = method_name("batch", m)
+    p = params_table("batch", m, p)
+    keys_in_order[#keys_in_order + 1] = k
+    list[#list + 1] = {key = tostring(k), method = m, params = p}
+  end
+  if is_seq then
+    for i, c in ipairs(commands) do add(i, c) end
+  else
+    local names = {}
+    for k in pairs(commands) do names[#names + 1] = k end
+    table.sort(names, function(a, b) return tostring(a) < tostring(b) end)
+    for _, k in ipairs(names) do add(k, commands[k]) end
+  end
+  local results, errors = {}, {}
+  -- Dry run: writes are answered locally, the reads still go out.
+  local to_send, sent_keys = {}, {}
+  for i, c in ipairs(list) do
+    if core.dry_run and core.is_write(c.method) then
+      results[keys_in_order[i]] = dry_write(c.method, c.params).result
+    else
+      to_send[#to_send + 1] = c
+      sent_keys[#sent_keys + 1] = keys_in_order[i]
+    end
+  end
+  local bar = #to_send > 50 and progress("batch", #to_send) or nil
+  local outcomes = #to_send > 0 and core.batch(to_send, opts.halt and true or false) or {}
+  for i, o in ipairs(outcomes) do
+    local k = sent_keys[i]
+    if o.ok then results[k] = o.result else errors[k] = o.error end
+  end
+  if bar then bar:step(#to_send) bar:finish() end
+  return results, errors
+end
+
+-- b24.list(method, params) -> iterator over every item, 50 per request.
+function b24.list(method, params)
+  method = method_name("list", method)
+  local base = params_table("list", method, params)
+  local page, i, start, done = nil, 0, base.start or 0, false
+  local bar
+  return function()
+    while true do
+      if page and i < #page then
+        i = i + 1
+        if bar then bar:step(1) end
+        return page[i]
+      end
+      if done then
+        if bar then bar:finish() bar = nil end
+        return nil
+      end
+      local p = {}
+      for k, v in pairs(base) do p[k] = v end
+      p.start = start
+      local env = request(method, p)
+      local r = env.result
+      if type(r) == "table" and r.items ~= nil and #r == 0 then r = r.items end
+      page, i = r or {}, 0
+      if env.total and env.total > 50 and not bar and core.progress then bar = progress(method, env.total) end
+      if env.next then start = env.next else done = true end
+    end
+  end
+end
+
+---------------------------------------------------------------------------------------------
+-- b24.each: every item in its own coroutine; their calls gathered into batches of up to 50
+
+local MAX_IN_FLIGHT = 4
+
+function b24.each(items, fn, opts)
+  if type(items) ~= "table" then usage("each", nil, "bad argument #1 to 'each' (table expected, got " .. describe(items) .. ")") end
+  if type(fn) ~= "function" then usage("each", nil, "bad argument #2 to 'each' (function expected, got " .. describe(fn) .. ")") end
+  opts = opts or {}
+  local concurrency = opts.concurrency or 50
+  if math_type(concurrency) ~= "integer" or concurrency < 1 then
+    usage("each", nil, "bad option 'concurrency' to 'each' (positive integer expected, got " .. describe(opts.concurrency) .. ")")
+  end
+  local stop_on_error = opts.stop_on_error and true or false
+  local total = #items
+  local report = {ok = 0, failed = {}, skipped = 0}
+  local bar = progress("each", total)
+  local nexti, alive, stopping = 1, 0, false
+  local item_of = {}
+  local pending = {}        -- {co=, method=, params=}
+  local in_flight = {}      -- handle -> list of pending entries
+  local handles = {}
+
+  local function finish(co, ok, err)
+    alive = alive - 1
+    if ok then
+      report.ok = report.ok + 1
+    else
+      report.failed[#report.failed + 1] = {item = item_of[co], error = err}
+      if stop_on_error then stopping = true end
+    end
+    item_of[co] = nil
+    if bar then bar:step(1) end
+  end
+
+  -- Runs `co` until it asks for a request, finishes, or fails.
+  local function step(co, ...)
+    local args = table.pack(...)
+    while true do
+      local ok, a, b, c = co_resume(co, unpack(args, 1, args.n))
+      if not ok then return finish(co, false, a) end
+      if co_status(co) == "dead" then return finish(co, true) end
+      if a == REQUEST then
+        if core.dry_run and core.is_write(b) then
+          -- answered locally, but through the same path so getLastId reads are batched too
+          pending[#pending + 1] = {co = co, dry = true, method = b, params = c}
+        else
+          pending[#pending + 1] = {co = co, method = b, params = c}
+        end
+        return
+      end
+      args = table.pack()  -- a plain yield of the item's own: resume it at once
+    end
+  end
+
+  local function start_items()
+    while not stopping and alive < concurrency and nexti <= total do
+      local co = co_create(fn)
+      scheduled[co] = true
+      item_of[co] = items[nexti]
+      alive = alive + 1
+      local item = items[nexti]
+      nexti = nexti + 1
+      step(co, item)
+    end
+  end
+
+  local function flush()
+    while #pending > 0 and #handles < MAX_IN_FLIGHT do
+      local chunk, cmds = {}, {}
+      while #chunk < 50 and #pending > 0 do
+        local e = table.remove(pending, 1)
+        if e.dry then
+          -- a dry-run write inside each: resolve it in a plain coroutine of its own
+          local r = {pcall(dry_write, e.method, e.params or {})}
+          if r[1] then step(e.co, true, r[2]) else step(e.co, false, r[2]) end
+        else
+          chunk[#chunk + 1] = e
+          cmds[#cmds + 1] = {key = tostring(#cmds + 1), method = e.method, params = e.params}
+        end
+      end
+      if #cmds > 0 then
+        local h = core.batch_start(cmds)
+        in_flight[h] = chunk
+        handles[#handles + 1] = h
+      end
+    end
+  end
+
+  local function collect()
+    local h, outcomes, err = core.batch_wait(handles)
+    for i, x in ipairs(handles) do if x == h then table.remove(handles, i) break end end
+    local chunk = in_flight[h]
+    in_flight[h] = nil
+    for i, e in ipairs(chunk) do
+      if outcomes then
+        local o = outcomes[i]
+        if o.ok then
+          o.ok = nil
+          step(e.co, true, o)
+        else
+          step(e.co, false, o.error)
+        end
+      else
+        step(e.co, false, err)
+      end
+    end
+  end
+
+  while true do
+    start_items()
+    flush()
+    if #handles == 0 and #pending == 0 then
+      if alive == 0 and (stopping or nexti > total) then break end
+      if alive > 0 then error("b24.each: an item's coroutine is stuck (it yielded to something other than b24)") end
+    end
+    if #handles > 0 then collect() end
+  end
+  if stopping then report.skipped = total - nexti + 1 end
+  if bar then bar:finish() end
+  if #report.failed > 0 then core.mark_failed() end
+  return report
+end
+
+---------------------------------------------------------------------------------------------
+-- the rest of the surface
+
+function b24.confirm(question)
+  if question ~= nil and type(question) ~= "string" then
+    usage("confirm", nil, "bad argument #1 to 'confirm' (string expected, got " .. describe(question) .. ")")
+  end
+  return core.confirm(question or "Continue?")
+end
+
+if core.sandbox_members then
+  b24.sandbox = {members = core.sandbox_members, state = core.sandbox_state}
+end
+
+-- Argument keys, for the REPL's completion inside b24.chat_user_delete{ ... }.
+b24._arguments = {
+  chat_user_delete = {"entity_type", "entity", "user", "chat"},
+  chat_user_add = {"entity_type", "entity", "user", "chat"},
+  chat_get = {"entity_type", "entity", "active_only"},
+  chat_last_id = {"entity_type", "entity"},
+}
+b24._doc = core.doc or {}
+
+-- b24.try.f(...) -> the value, or nil, err instead of raising a b24.Error.
+local try = {}
+for name, f in pairs(b24) do
+  if type(f) == "function" then
+    try[name] = function(...)
+      local r = table.pack(pcall(f, ...))
+      if r[1] then return unpack(r, 2, r.n) end
+      if is_error(r[2]) then return nil, r[2] end
+      error(r[2], 0)
+    end
+  end
+end
+b24.try = try
+
+return b24

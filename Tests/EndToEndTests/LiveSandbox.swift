@@ -1,0 +1,33 @@
+import B24
+import B24Sandbox
+import Foundation
+
+/// A sandbox portal served over loopback HTTP inside the test process; the binary under test
+/// reaches it with `--webhook`, as it would reach a real portal.
+struct LiveSandbox {
+    let portal: SandboxPortal
+    let server: RunningSandbox
+
+    static func start(fixture: JSONValue? = nil, options: SandboxOptions = .unlimited) async throws -> LiveSandbox {
+        let dataSet = try fixture.map { try SandboxDataSet(fixture: $0) } ?? .default
+        let portal = SandboxPortal(dataSet: dataSet, options: options)
+        return LiveSandbox(portal: portal, server: try await SandboxServer.start(portal: portal, port: 0))
+    }
+
+    var webhookURL: String { server.webhookURL }
+
+    func webhook(user: Int, code: String) -> String { "\(server.baseURL)/rest/\(user)/\(code)/" }
+
+    /// The data set as fixture JSON (without the request statistics).
+    var dataState: JSONValue {
+        guard case .object(var o) = portal.stateJSON() else { return .null }
+        o["stats"] = nil
+        return .object(o)
+    }
+
+    func stat(_ group: String, _ key: String) -> Int64 {
+        portal.stateJSON()["stats"]?[group]?[key]?.intValue ?? 0
+    }
+
+    func stop() async { await server.stop() }
+}
