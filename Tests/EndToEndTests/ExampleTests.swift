@@ -12,7 +12,7 @@ import Testing
 
     init() throws {
         dir = try Binary.temporaryDirectory()
-        environment = ["XDG_CONFIG_HOME": dir.path, "B24LUA_JOURNAL": ""]
+        environment = ["XDG_CONFIG_HOME": dir.path]
     }
 
     static func example(_ name: String) -> String {

@@ -10,7 +10,7 @@ import Testing
 
     init() throws {
         dir = try Binary.temporaryDirectory()
-        environment = ["XDG_CONFIG_HOME": dir.path, "B24LUA_JOURNAL": ""]
+        environment = ["XDG_CONFIG_HOME": dir.path]
     }
 
     static func line(_ o: JSONValue) -> String { String(decoding: o.serializedBytes(), as: UTF8.self) }
