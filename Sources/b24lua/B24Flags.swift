@@ -15,6 +15,14 @@ struct B24Flags: Equatable {
     var verbose = false
     var quiet = false
 
+    /// `--plan RATE/BURST` (e.g. `20/50`): a portal whose limits are neither preset.
+    static func customPlan(_ text: String) -> (rate: Double, burst: Double)? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let r = Double(parts[0]), let b = Double(parts[1]), r > 0, b >= 1,
+              r.isFinite, b.isFinite else { return nil }
+        return (r, b)
+    }
+
     /// Reads one `--name[=value]` option; a value may also be the next argument.
     mutating func parse(_ arg: String, next: String?, consumed i: inout Int) throws(UsageError) {
         let body = arg.dropFirst(2)
@@ -42,8 +50,8 @@ struct B24Flags: Equatable {
         case "profile": profile = try value()
         case "plan":
             let p = try value()
-            guard ["standard", "enterprise", "unlimited"].contains(p) else {
-                throw UsageError(description: "'--plan' is standard, enterprise or unlimited, got '\(p)'")
+            guard ["standard", "enterprise", "unlimited"].contains(p) || Self.customPlan(p) != nil else {
+                throw UsageError(description: "'--plan' is standard, enterprise, unlimited or RATE/BURST, got '\(p)'")
             }
             plan = p
         case "dry-run": try flag(); dryRun = true

@@ -38,7 +38,16 @@ final class PortalConnection: Sendable {
             do { options = try SandboxOptions().applying(fixtureLimits: dataSet.limits) } catch {
                 throw .configError("sandbox fixture \(fixture ?? "default"): \(error)")
             }
-            if let name = settings.plan, let plan = SandboxOptions.Plan(rawValue: name) { options.plan = plan }
+            if let name = settings.plan {
+                if let plan = SandboxOptions.Plan(rawValue: name) {
+                    options.plan = plan
+                    options.rate = nil
+                    options.burst = nil
+                } else if let custom = B24Flags.customPlan(name) {
+                    options.rate = custom.rate
+                    options.burst = custom.burst
+                }
+            }
             let portal = SandboxPortal(dataSet: dataSet, options: options)
             let hook = portal.defaultWebhook
             let config = try PortalConfig.webhook("https://\(portal.portalHost)/rest/\(hook.user)/\(hook.code)/")
@@ -65,7 +74,9 @@ final class PortalConnection: Sendable {
     }
 
     private static func plan(_ settings: PortalSettings) -> RateLimitPlan {
-        settings.plan.flatMap(RateLimitPlan.named) ?? .standard
+        guard let name = settings.plan else { return .standard }
+        if let custom = B24Flags.customPlan(name) { return .custom(rate: custom.rate, burst: custom.burst) }
+        return RateLimitPlan.named(name) ?? .standard
     }
 
     /// The request log: one line per request on stderr with --verbose (already redacted).

@@ -46,7 +46,7 @@ extension RunOptions {
           --sandbox[=FIXTURE.json]   the embedded sandbox portal       (B24_SANDBOX)
           --webhook URL              inbound webhook https://HOST/rest/USER/CODE/ (B24_WEBHOOK_URL)
           --profile NAME             a profile of config.toml          (B24LUA_PROFILE)
-          --plan standard|enterprise|unlimited   rate-limit preset
+          --plan standard|enterprise|unlimited|RATE/BURST   the portal's rate limit
           --dry-run                  send reads, record writes, print the plan
           --journal FILE             append every write and its outcome (B24LUA_JOURNAL)
           --yes                      answer yes to b24.confirm
