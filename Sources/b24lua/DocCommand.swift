@@ -1,0 +1,92 @@
+import B24Lua
+import Foundation
+import LuaHost
+
+/// `b24lua doc [NAME]`: the help texts of `doc.lua` (the same table the REPL's `help()` reads),
+/// listed one line each, or one of them in full.
+enum DocCommand {
+    static let usage = "usage: b24lua doc [NAME]   (NAME: a b24 function such as chat_get, or an error code)"
+
+    static func run(_ arguments: [String]) -> ExitStatus {
+        if arguments.contains("-h") || arguments.contains("--help") {
+            print(usage)
+            return .success
+        }
+        guard arguments.count <= 1 else {
+            complain(usage)
+            return .usage
+        }
+        let entries: [String: String]
+        do {
+            entries = try load()
+        } catch {
+            complain("cannot read the embedded help: \(error)")
+            return .scriptError
+        }
+        guard let name = arguments.first else {
+            print(listing(entries), terminator: "")
+            return .success
+        }
+        guard let key = lookup(name, in: entries) else {
+            var message = "no help for '\(name)'"
+            let near = suggestions(name, in: entries)
+            if !near.isEmpty { message += "; did you mean " + near.joined(separator: ", ") + "?" }
+            complain(message + "\n(`b24lua doc` lists every name)")
+            return .usage
+        }
+        let text = entries[key]!
+        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        return .success
+    }
+
+    /// Runs `doc.lua` in a fresh state and copies its table out.
+    static func load() throws -> [String: String] {
+        let lua = try LuaState()
+        try lua.main.load(EmbeddedDocs.luaSource, chunkName: EmbeddedDocs.chunkName)
+        try lua.main.call(nargs: 0, nresults: 1)
+        guard case .table(let table) = try lua.main.value(at: -1) else {
+            throw LuaConversionError("doc.lua did not return a table")
+        }
+        var entries: [String: String] = [:]
+        for (k, v) in table.entries {
+            if let key = k.stringValue, let text = v.stringValue { entries[key] = text }
+        }
+        return entries
+    }
+
+    /// `b24.chat_get` and `chat_get` name the same entry; error codes match in any case.
+    static func lookup(_ name: String, in entries: [String: String]) -> String? {
+        let bare = name.hasPrefix("b24.") ? String(name.dropFirst(4)) : name
+        if entries[bare] != nil { return bare }
+        let lower = bare.lowercased()
+        return entries.keys.sorted().first { $0.lowercased() == lower }
+    }
+
+    static func suggestions(_ name: String, in entries: [String: String]) -> [String] {
+        let needle = (name.hasPrefix("b24.") ? String(name.dropFirst(4)) : name).lowercased()
+        guard needle.count >= 3 else { return [] }
+        return entries.keys.sorted().filter { $0.lowercased().contains(needle) || needle.contains($0.lowercased()) }
+            .prefix(5).map { $0 }
+    }
+
+    /// An error code's entry names itself on its `code` line; everything else is a function or field.
+    static func isErrorCode(_ key: String, _ text: String) -> Bool { text.contains("\n  code       \(key)") }
+
+    static func listing(_ entries: [String: String]) -> String {
+        let functions = entries.keys.filter { !isErrorCode($0, entries[$0]!) }.sorted()
+        let codes = entries.keys.filter { isErrorCode($0, entries[$0]!) }.sorted { $0.lowercased() < $1.lowercased() }
+        func lines(_ keys: [String]) -> String {
+            let width = (keys.map(\.count).max() ?? 0) + 2
+            return keys.map { key in
+                let first = entries[key]!.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+                return "  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + first + "\n"
+            }.joined()
+        }
+        return "b24 functions and fields (b24lua doc NAME):\n" + lines(functions)
+            + "\nError codes (b24lua doc CODE):\n" + lines(codes)
+    }
+
+    static func complain(_ text: String) {
+        FileHandle.standardError.write(Data("b24lua doc: \(text)\n".utf8))
+    }
+}

@@ -1,0 +1,312 @@
+import B24
+import B24Lua
+import Foundation
+import Synchronization
+
+/// `b24lua undo JOURNAL [--dry-run] [portal flags]`: sends the inverse of every write a journal
+/// recorded as done (or possibly done), newest first, so a run can be taken back.
+enum UndoCommand {
+    static let usage = """
+        usage: b24lua undo JOURNAL [--dry-run] [--force] [--journal FILE] [portal flags]
+          Applies the inverse of every successful write in JOURNAL, newest first:
+          imopenlines.crm.chat.user.delete <-> imopenlines.crm.chat.user.add.
+          Writes whose outcome is unknown are undone too; failed writes are skipped.
+          --dry-run        print what would be sent, send nothing
+          --force          undo although the journal was written against another portal
+          --journal FILE   journal the undo's own writes
+          portal flags     --sandbox[=FIXTURE], --webhook URL, --profile NAME, --plan, --verbose
+        """
+
+    static func run(_ arguments: [String]) -> ExitStatus {
+        let options: Options
+        do {
+            options = try Options.parse(arguments)
+        } catch {
+            complain("\(error.description)\n\(usage)")
+            return .usage
+        }
+        if options.help {
+            print(usage)
+            return .success
+        }
+        let writes: [JournaledWrite]
+        let portals: Set<String>
+        do {
+            let text = try String(contentsOfFile: options.journal, encoding: .utf8)
+            writes = try JournaledWrite.read(text)
+            portals = journalPortals(text)
+        } catch let error as B24Error {
+            complain("\(options.journal): \(error.message)")
+            return .usage
+        } catch {
+            complain("cannot read journal \(options.journal): \(error.localizedDescription)")
+            return .usage
+        }
+        let plan = writes.reversed().map(UndoStep.init)
+        guard !plan.isEmpty else {
+            print("undo: \(options.journal) records no writes; nothing to undo")
+            return .success
+        }
+
+        let connection: PortalConnection?
+        do {
+            connection = try open(options)
+        } catch {
+            complain(error.description)
+            return .usage
+        }
+        defer { connection?.shutdown() }
+        if let host = connection?.host, !portals.isEmpty, !portals.contains(host), !options.force {
+            complain("\(options.journal) was written against \(portals.sorted().joined(separator: ", ")), "
+                     + "not \(host); pass --force to undo it there anyway")
+            return .usage
+        }
+        if !options.flags.dryRun, connection?.client == nil {
+            complain((connection?.unavailable ?? .configError("no portal configured")).description)
+            return .usage
+        }
+        var undoJournal: Journal?
+        if !options.flags.dryRun, let path = options.flags.journal ?? ProcessInfo.processInfo.environment["B24LUA_JOURNAL"],
+           !path.isEmpty {
+            do { undoJournal = try Journal(path: path, portal: connection?.host ?? "") } catch {
+                complain(error.description)
+                return .usage
+            }
+        }
+
+        var tally = Tally()
+        for (i, step) in plan.enumerated() {
+            let position = "\(i + 1)/\(plan.count)"
+            let outcome = perform(step, dryRun: options.flags.dryRun, client: connection?.client, journal: undoJournal)
+            tally.count(outcome, method: step.write.method)
+            print(Redaction.redact(outcome.line(step, position: position)))
+            fflush(nil)
+        }
+        print(tally.summary(dryRun: options.flags.dryRun))
+        if !tally.cannotUndo.isEmpty {
+            print("cannot undo (no known inverse): " + tally.cannotUndo.joined(separator: ", "))
+        }
+        fflush(nil)
+        return tally.failed > 0 || !tally.cannotUndo.isEmpty ? .scriptError : .success
+    }
+
+    // MARK: One step
+
+    /// What happened to one journaled write.
+    enum Outcome {
+        case undone
+        case wouldUndo
+        case alreadyUndone
+        case failed(B24Error)
+        /// The original write did nothing to undo (it failed, or returned chat 0).
+        case skipped(String)
+        case cannotUndo
+
+        func line(_ step: UndoStep, position: String) -> String {
+            let verb: String
+            switch self {
+            case .skipped: verb = "skip"
+            case .cannotUndo: verb = "cannot undo"
+            case .wouldUndo: verb = "would undo"
+            default: verb = "undo"
+            }
+            let what = step.inverse.map { "\($0) \(step.target)" } ?? step.write.method
+            let result: String
+            switch self {
+            case .undone: result = "ok"
+            case .wouldUndo: result = step.write.ok == true ? "not sent (dry run)" : "not sent (dry run; outcome was unknown)"
+            case .alreadyUndone: result = "already undone"
+            case .failed(let e): result = "failed: \(e.description)"
+            case .skipped(let why): result = why
+            case .cannotUndo: result = "no known inverse"
+            }
+            return "\(verb) \(position): \(what) … \(result)"
+        }
+    }
+
+    static func perform(_ step: UndoStep, dryRun: Bool, client: B24Client?, journal: Journal?) -> Outcome {
+        if let skip = step.skipReason { return .skipped(skip) }
+        guard let inverse = step.inverse else { return .cannotUndo }
+        if dryRun { return .wouldUndo }
+        guard let client else { return .failed(.configError("no portal configured")) }
+        let seq = journal?.intent(method: inverse, params: step.inverseParams)
+        let result = blockingCall(client, inverse, step.inverseParams)
+        if let seq {
+            journal?.outcome(seq, method: inverse, result: result.map(\.result),
+                             confirmedOnRetry: (try? result.get())?.confirmedOnRetry ?? false)
+        }
+        switch result {
+        case .success: return .undone
+        // "already member" / "already not in chat": the state the inverse wants is there.
+        case .failure(let e) where e.code == "WRONG_REQUEST": return .alreadyUndone
+        case .failure(let e): return .failed(e)
+        }
+    }
+
+    /// Calls from this synchronous main thread; the client runs on the cooperative pool.
+    static func blockingCall(_ client: B24Client, _ method: String, _ params: JSONValue) -> Result<RESTResponse, B24Error> {
+        let box = Mutex<Result<RESTResponse, B24Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let r: Result<RESTResponse, B24Error>
+            do throws(B24Error) { r = .success(try await client.call(method, params)) } catch { r = .failure(error) }
+            box.withLock { $0 = r }
+            done.signal()
+        }
+        done.wait()
+        return box.withLock { $0! }
+    }
+
+    // MARK: Setup
+
+    static func open(_ options: Options) throws(B24Error) -> PortalConnection? {
+        let settings = try PortalSettings.resolve(options.flags, environment: ProcessInfo.processInfo.environment)
+        if case .none = settings.target, options.flags.dryRun { return nil }
+        return try PortalConnection.open(settings, verbose: options.flags.verbose)
+    }
+
+    /// The hosts the journal's writes were sent to (its intent lines name them).
+    static func journalPortals(_ text: String) -> Set<String> {
+        var hosts: Set<String> = []
+        for line in text.split(separator: "\n") {
+            if let v = try? JSONValue.parse(String(line)), let p = v["portal"]?.stringValue, !p.isEmpty { hosts.insert(p) }
+        }
+        return hosts
+    }
+
+    static func complain(_ text: String) {
+        FileHandle.standardError.write(Data("b24lua undo: \(Redaction.redact(text))\n".utf8))
+    }
+
+    struct Options {
+        var journal = ""
+        var flags = B24Flags()
+        var force = false
+        var help = false
+
+        static func parse(_ arguments: [String]) throws(UsageError) -> Options {
+            var o = Options()
+            var journal: String?
+            var i = 0
+            while i < arguments.count {
+                let a = arguments[i]
+                switch a {
+                case "-h", "--help": o.help = true
+                case "--force": o.force = true
+                case "-v": o.flags.verbose = true
+                default:
+                    if a.hasPrefix("--") {
+                        try o.flags.parse(a, next: i + 1 < arguments.count ? arguments[i + 1] : nil, consumed: &i)
+                    } else if a.hasPrefix("-") && a != "-" {
+                        throw UsageError(description: "unrecognized option '\(a)'")
+                    } else if journal == nil {
+                        journal = a
+                    } else {
+                        throw UsageError(description: "one journal at a time (got '\(journal!)' and '\(a)')")
+                    }
+                }
+                i += 1
+            }
+            if o.help { return o }
+            guard let journal else { throw UsageError(description: "which journal? (b24lua undo JOURNAL)") }
+            o.journal = journal == "-" ? "/dev/stdin" : journal
+            return o
+        }
+    }
+
+    struct Tally {
+        var undone = 0, wouldUndo = 0, alreadyUndone = 0, skipped = 0, failed = 0
+        var cannotUndo: [String] = []
+        var cannotUndoCount = 0
+
+        mutating func count(_ outcome: Outcome, method: String) {
+            switch outcome {
+            case .undone: undone += 1
+            case .wouldUndo: wouldUndo += 1
+            case .alreadyUndone: alreadyUndone += 1
+            case .skipped: skipped += 1
+            case .failed: failed += 1
+            case .cannotUndo:
+                cannotUndoCount += 1
+                if !cannotUndo.contains(method) { cannotUndo.append(method) }
+            }
+        }
+
+        func summary(dryRun: Bool) -> String {
+            if dryRun {
+                return "undo (dry run): \(wouldUndo) to undo, \(skipped) skipped, \(cannotUndoCount) cannot be undone; nothing sent"
+            }
+            return "undo: \(undone) undone, \(alreadyUndone) already undone, \(skipped) skipped, \(failed) failed, "
+                + "\(cannotUndoCount) cannot be undone"
+        }
+    }
+}
+
+/// One journaled write seen from the undo side: its inverse, if any, and why it may need none.
+struct UndoStep {
+    static let inverses = [
+        "imopenlines.crm.chat.user.delete": "imopenlines.crm.chat.user.add",
+        "imopenlines.crm.chat.user.add": "imopenlines.crm.chat.user.delete",
+    ]
+
+    let write: JournaledWrite
+
+    init(_ write: JournaledWrite) { self.write = write }
+
+    var normalizedMethod: String {
+        var m = write.method.lowercased()
+        if m.hasSuffix(".json") { m.removeLast(5) }
+        return m
+    }
+
+    var inverse: String? { Self.inverses[normalizedMethod] }
+
+    /// A parameter by name, as the portal reads it (case-insensitively).
+    func param(_ name: String) -> JSONValue? {
+        guard let o = write.params.objectValue else { return nil }
+        return o[name] ?? o.members.first { $0.key.uppercased() == name }?.value
+    }
+
+    /// The chat the original acted on: its result, or the `CHAT_ID` it named when the outcome is unknown.
+    var chat: Int64? {
+        if write.ok == true, let r = write.result?.intValue { return r }
+        if let c = param("CHAT_ID")?.intValue, c > 0 { return c }
+        return nil
+    }
+
+    var skipReason: String? {
+        let unknown = write.ok == nil || write.outcomeUnknown
+        if write.ok == false && !unknown { return "the original write failed; nothing to undo" }
+        if write.ok == true, inverse != nil, chat == 0 { return "the original did nothing (chat 0)" }
+        return nil
+    }
+
+    /// The original's entity and user with the chat it acted on. When the chat is unknown (an
+    /// unknown outcome without `CHAT_ID`) it is left out, so the portal picks the same last chat.
+    var inverseParams: JSONValue {
+        var o = JSONObject()
+        for key in ["CRM_ENTITY_TYPE", "CRM_ENTITY", "USER_ID"] { o[key] = param(key) ?? .null }
+        if let chat, chat > 0 { o["CHAT_ID"] = .int(chat) }
+        return .object(o)
+    }
+
+    /// `lead 1205 user 503 chat 1763`
+    var target: String {
+        let type = param("CRM_ENTITY_TYPE").map(paramText) ?? "?"
+        let entity = param("CRM_ENTITY").map(paramText) ?? "?"
+        let user = param("USER_ID").map(paramText) ?? "?"
+        let chatText = chat.map { $0 > 0 ? "chat \($0)" : "chat 0" } ?? "last chat"
+        return "\(type.lowercased()) \(entity) user \(user) \(chatText)"
+    }
+}
+
+/// A scalar parameter as text for a progress line.
+private func paramText(_ v: JSONValue) -> String {
+    switch v {
+    case .string(let s): s
+    case .int(let n): String(n)
+    case .double(let d): d.rounded() == d ? String(Int64(d)) : String(d)
+    case .bool(let b): b ? "true" : "false"
+    default: "?"
+    }
+}
