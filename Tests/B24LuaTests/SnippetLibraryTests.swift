@@ -60,7 +60,8 @@ import Testing
 
     @Test func skeletonCompilesAndNamesTheModule() throws {
         let text = SnippetLibrary.skeleton(name: "team.cleanup")
-        try LuaState().main.load(text, chunkName: "=skeleton", mode: "t")
+        let lua = try LuaState()
+        try lua.main.load(text, chunkName: "=skeleton", mode: "t")
         #expect(text.contains("require \"team.cleanup\""))
         #expect(SnippetLibrary.isValidName("team.cleanup"))
         #expect(!SnippetLibrary.isValidName("team..cleanup"))

@@ -14,8 +14,7 @@ struct SnippetHome {
         environment = ["HOME": root.appendingPathComponent("home").path,
                        "XDG_DATA_HOME": root.appendingPathComponent("data").path,
                        "XDG_CONFIG_HOME": root.appendingPathComponent("config").path,
-                       "B24LUA_PATH": "", "LUA_INIT": "", "LUA_INIT_5_4": "",
-                       "B24_WEBHOOK_URL": "", "B24_SANDBOX": "", "B24LUA_PROFILE": "", "B24LUA_JOURNAL": ""]
+                       "B24LUA_PATH": ""]
     }
 
     var userDirectory: String { root.appendingPathComponent("data/b24lua/snippets").path }
@@ -87,7 +86,7 @@ struct LiveSandbox {
         }
         try home.write(home.libraryDirectory + "/team/only_lib.lua", "return 'lib'")
         try home.write(home.userDirectory + "/team/only_user.lua", "return 'user'")
-        let main = try script("print(require 'team.order'); print(require 'team.only_lib'); print(require 'team.only_user')")
+        let main = try script("print((require 'team.order')); print((require 'team.only_lib')); print((require 'team.only_user'))")
         let r = try home.b24lua([main], extra: ["B24LUA_PATH": home.libraryDirectory])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "\(home.scriptDirectory)\nlib\nuser\n")
@@ -114,7 +113,7 @@ struct LiveSandbox {
         let main = try script("""
             local m, where = require 'b24.snippets.entity_chats'
             print(type(m), where)
-            print(require 'plain')
+            print((require 'plain'))
             """)
         let r = try home.b24lua([main], extra: ["LUA_PATH": home.libraryDirectory + "/?.lua", "LUA_PATH_5_4": home.libraryDirectory + "/?.lua"])
         #expect(r.status == 0, "\(r.stderr)")
