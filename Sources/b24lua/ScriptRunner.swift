@@ -1,4 +1,5 @@
 import B24
+import B24Lua
 import CLua
 import Foundation
 import LuaHost
@@ -69,7 +70,9 @@ final class ScriptRunner {
         if let script = options.script, script != "-" {
             scriptDirectory = URL(fileURLWithPath: script).deletingLastPathComponent().path
         }
-        ModuleSearchPath(scriptDirectory: scriptDirectory, environment: environment).install(in: stack)
+        let path = ModuleSearchPath(scriptDirectory: scriptDirectory, environment: environment)
+        path.install(in: stack)
+        do { try SnippetLibrary.installSearcher(in: stack, path: path) } catch { report(error) }
     }
 
     /// arg[0] is the script, negative indices the interpreter and its options, as in lua.c.

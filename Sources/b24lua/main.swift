@@ -8,6 +8,7 @@ func runMain() -> Int32 {
         switch argv[1] {
         case "check": return CheckCommand.run(Array(argv.dropFirst(2))).rawValue
         case "repl": return REPLCommand.run(Array(argv.dropFirst(2))).rawValue
+        case "snippets": return SnippetsCommand.run(Array(argv.dropFirst(2))).rawValue
         case "sandbox": return runAsync { await SandboxCommand.main(Array(argv.dropFirst(2))) }
         case "undo": return UndoCommand.run(Array(argv.dropFirst(2))).rawValue
         case "doc": return DocCommand.run(Array(argv.dropFirst(2))).rawValue

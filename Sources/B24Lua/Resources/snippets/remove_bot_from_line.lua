@@ -1,0 +1,63 @@
+-- Remove a bot from every CRM chat of one Open Channel line.
+--
+-- Usage:
+--   local remove_bot_from_line = require "b24.snippets.remove_bot_from_line"
+--   local report = remove_bot_from_line.run{bot = 506, line = "livechat"}
+--   b24lua snippets run --sandbox --journal out.jsonl remove_bot_from_line 506 livechat
+--
+-- Parameters (one table):
+--   bot          the bot's user id (required)
+--   line         the line, as imopenlines.crm.chat.get names it: its connector id
+--                ("livechat", "telegrambot", ...) or its title ("Live Chat"); case-insensitive
+--   types, filter   as in b24.snippets.entity_chats (default: every entity type)
+--   active_only  true (default): only active chats; false: closed chats too
+--   stop_on_error, concurrency   passed to b24.each
+--
+-- Returns: the b24.each report of the deletes {ok=, failed={{item=<chat record>, error=}}, skipped=}.
+--
+-- Writes: one imopenlines.crm.chat.user.delete per chat of the line the bot is in (journaled
+-- under --journal). Chats of other lines, and chats the bot is not in, are not touched.
+local user_chats = require "b24.snippets.user_chats"
+local remove_user = require "b24.snippets.remove_user"
+local entity_chats = require "b24.snippets.entity_chats"
+
+local M = {}
+
+local function on_line(c, line)
+  line = string.lower(line)
+  return string.lower(c.connector or "") == line or string.lower(c.connector_title or "") == line
+end
+
+function M.run(opts)
+  opts = opts or {}
+  local bot = user_chats.user_id(opts.bot, "remove_bot_from_line")
+  if type(opts.line) ~= "string" or opts.line == "" then
+    error("remove_bot_from_line: 'line' must be the connector id or title of the line", 2)
+  end
+  local all, reads = entity_chats.chats{types = opts.types, filter = opts.filter, active_only = opts.active_only}
+  local of_line = {}
+  for _, c in ipairs(all) do
+    if on_line(c, opts.line) then of_line[#of_line + 1] = c end
+  end
+  local chats, members = user_chats.find{user = bot, chats = of_line}
+  if #reads.failed + #members.failed > 0 then
+    local first = reads.failed[1] or members.failed[1]
+    error(("remove_bot_from_line: could not search every chat (%d read(s) failed; nothing was changed); first: %s"):format(
+      #reads.failed + #members.failed, tostring(first.error)), 2)
+  end
+  return remove_user.run{user = bot, chats = chats, stop_on_error = opts.stop_on_error,
+                         concurrency = opts.concurrency}
+end
+
+--- As a script: BOT LINE; prints what was done and every failure.
+function M.main(bot, line)
+  if bot == nil or line == nil then error("usage: b24lua snippets run remove_bot_from_line BOT LINE", 0) end
+  local report = M.run{bot = bot, line = line}
+  print(("removed bot %s from %d chat(s) of line %s, %d failed"):format(bot, report.ok, line, #report.failed))
+  for _, f in ipairs(report.failed) do
+    print(("  chat %d (%s %d): %s"):format(f.item.chat, f.item.entity_type, f.item.entity, tostring(f.error)))
+  end
+  return report
+end
+
+return M

@@ -1,0 +1,56 @@
+-- Remove a user from a set of CRM chats (every chat they are in, by default).
+--
+-- Usage:
+--   local remove_user = require "b24.snippets.remove_user"
+--   local report = remove_user.run{user = 503}                      -- every chat 503 is in
+--   local report = remove_user.run{user = 503, types = {"lead"}}    -- only the chats of leads
+--   local report = remove_user.run{user = 503, chats = my_chats}    -- chats you found yourself
+--   b24lua snippets run --sandbox --journal out.jsonl remove_user 503 [TYPE...]
+--
+-- Parameters (one table):
+--   user         the user id to remove (required)
+--   chats        chat records {chat=, entity_type=, entity=} (from entity_chats or user_chats);
+--                default: user_chats.find with the next three
+--   types, filter, active_only   as in b24.snippets.entity_chats
+--   stop_on_error, concurrency   passed to b24.each
+--
+-- Returns: the b24.each report {ok=, failed={{item=<chat record>, error=}}, skipped=}.
+--
+-- Writes: one imopenlines.crm.chat.user.delete per chat (journaled under --journal, planned
+-- only under --dry-run). A chat that fails stays as it was; the others are still done.
+local b24 = require "b24"
+local user_chats = require "b24.snippets.user_chats"
+
+local M = {}
+
+function M.run(opts)
+  opts = opts or {}
+  local user = user_chats.user_id(opts.user, "remove_user")
+  local chats = opts.chats
+  if chats == nil then
+    local found, reads = user_chats.find{user = user, types = opts.types, filter = opts.filter,
+                                         active_only = opts.active_only}
+    if #reads.failed > 0 then
+      error(("remove_user: could not search every chat (%d read(s) failed; nothing was changed); first: %s"):format(
+        #reads.failed, tostring(reads.failed[1].error)), 2)
+    end
+    chats = found
+  end
+  return b24.each(chats, function(c)
+    b24.chat_user_delete{entity_type = c.entity_type, entity = c.entity, user = user, chat = c.chat}
+  end, {stop_on_error = opts.stop_on_error, concurrency = opts.concurrency})
+end
+
+--- As a script: USER [TYPE...]; prints what was done and every failure.
+function M.main(user, ...)
+  if user == nil then error("usage: b24lua snippets run remove_user USER [TYPE...]", 0) end
+  local types = select("#", ...) > 0 and {...} or nil
+  local report = M.run{user = user, types = types}
+  print(("removed user %s from %d chat(s), %d failed"):format(user, report.ok, #report.failed))
+  for _, f in ipairs(report.failed) do
+    print(("  chat %d (%s %d): %s"):format(f.item.chat, f.item.entity_type, f.item.entity, tostring(f.error)))
+  end
+  return report
+end
+
+return M

@@ -1,0 +1,52 @@
+-- The require searcher of SPEC §2.1, installed in place of Lua's own file searcher
+-- (package.searchers[2]). Order: package.path up to the end of b24lua's templates (the script's
+-- directory, B24LUA_PATH, the user snippet directory), then the library shipped inside the
+-- binary, then the rest of package.path (Lua's standard paths). One searcher, so a failed
+-- require lists every place once, in the order searched.
+-- Called with: the templates as one path string, and a table module name -> source text.
+local templates, shipped = ...
+local package, load, loadfile, error = package, load, loadfile, error
+local find, sub = string.find, string.sub
+local searchpath = package.searchpath
+
+-- The part of package.path b24lua owns ends at its templates; the rest is Lua's. A script that
+-- edited package.path still gets its entries: without our block, all of it comes first.
+local function split(path)
+  local s, e = find(path, templates, 1, true)
+  if not s then return path, "" end
+  return sub(path, 1, e), sub(path, e + 2)
+end
+
+local function from_file(name, file, mode)
+  local chunk, err = loadfile(file, mode)
+  if not chunk then
+    error(("error loading module '%s' from file '%s':\n\t%s"):format(name, file, err), 3)
+  end
+  return chunk, file
+end
+
+local function search(name)
+  local ours, rest = split(package.path)
+  local misses = {}
+  if ours ~= "" then
+    local file, err = searchpath(name, ours)
+    if file then return from_file(name, file, "t") end  -- snippets: text only, never bytecode
+    misses[#misses + 1] = err
+  end
+  local source = shipped[name]
+  if source then
+    local chunk, err = load(source, "=" .. name, "t")
+    if not chunk then error(("error loading shipped snippet '%s':\n\t%s"):format(name, err), 2) end
+    return chunk, "shipped:" .. name
+  end
+  misses[#misses + 1] = ("no shipped snippet '%s'"):format(name)
+  if rest ~= "" then
+    local file, err = searchpath(name, rest)
+    if file then return from_file(name, file, "bt") end  -- Lua's standard paths load as lua does
+    misses[#misses + 1] = err
+  end
+  return table.concat(misses, "\n\t")
+end
+
+package.searchers[2] = search
+return search

@@ -1,0 +1,166 @@
+import B24Lua
+import CLua
+import Foundation
+import LuaHost
+
+/// `b24lua snippets list | show NAME | path | run [options] NAME [args] | new NAME` (SPEC §2.1).
+enum SnippetsCommand {
+    static let usage = """
+        usage: b24lua snippets list                  every snippet found, its summary, origin, shadowing
+               b24lua snippets show NAME             print the source require(NAME) loads
+               b24lua snippets path                  the search path, in order
+               b24lua snippets run [options] NAME [args...]   run a snippet's main(args...)
+               b24lua snippets new NAME              a documented skeleton in the user directory
+        NAME may omit the "b24.snippets." prefix of a shipped snippet.
+        """
+
+    static func run(_ args: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> ExitStatus {
+        let catalog = SnippetCatalog(scriptDirectory: nil, environment: environment, luaPath: luaDefaultPath())
+        switch (args.first, args.count) {
+        case ("list", 1), (nil, 0): return list(catalog)
+        case ("show", 2): return show(args[1], catalog)
+        case ("path", 1): return path(catalog)
+        case ("new", 2): return create(args[1], environment: environment)
+        case ("run", _) where args.count >= 2: return runSnippet(Array(args.dropFirst()), catalog, environment)
+        default: return fail(.usage, usage)
+        }
+    }
+
+    static func list(_ catalog: SnippetCatalog) -> ExitStatus {
+        let entries = catalog.entries()
+        let nameWidth = entries.map(\.name.count).max() ?? 0
+        let originWidth = entries.map(\.origin.rawValue.count).max() ?? 0
+        for e in entries {
+            var line = pad(e.name, nameWidth) + "  " + pad(e.origin.rawValue, originWidth) + "  " + e.header.summary
+            if let winner = e.shadowedBy {
+                line += "  [shadowed by \(winner.origin.rawValue): \(winner.location)]"
+            } else if !e.shadows.isEmpty {
+                line += "  [shadows " + e.shadows.map(\.origin.rawValue).joined(separator: ", ") + "]"
+            }
+            if e.origin != .shipped && e.shadowedBy == nil { line += "  (\(e.location))" }
+            print(line)
+        }
+        fflush(nil)
+        return .success
+    }
+
+    static func show(_ name: String, _ catalog: SnippetCatalog) -> ExitStatus {
+        guard let found = resolve(name, catalog) else { return notFound(name, catalog) }
+        FileHandle.standardOutput.write(Data(found.source))
+        return .success
+    }
+
+    static func path(_ catalog: SnippetCatalog) -> ExitStatus {
+        let width = (catalog.places.map(\.origin.rawValue.count) + [SnippetCatalog.Origin.script.rawValue.count]).max()!
+        print(pad(SnippetCatalog.Origin.script.rawValue, width) + "  the running script's directory: DIR/?.lua;DIR/?/init.lua")
+        for p in catalog.places {
+            let what = p.origin == .shipped ? p.template + "  (inside the binary)" : p.template
+            print(pad(p.origin.rawValue, width) + "  " + what)
+        }
+        fflush(nil)
+        return .success
+    }
+
+    static func create(_ name: String, environment: [String: String]) -> ExitStatus {
+        guard SnippetLibrary.isValidName(name) else {
+            return fail(.usage, "snippets new: '\(name)' is not a module name (Lua identifiers joined by dots)")
+        }
+        let dir = ModuleSearchPath.userSnippetDirectory(environment: environment)
+        let file = dir + "/" + name.replacingOccurrences(of: ".", with: "/") + ".lua"
+        guard !FileManager.default.fileExists(atPath: file) else {
+            return fail(.scriptError, "snippets new: \(file) already exists; not overwriting it")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: file, contents: Data(SnippetLibrary.skeleton(name: name).utf8)) else {
+                return fail(.scriptError, "snippets new: cannot write \(file)")
+            }
+        } catch {
+            return fail(.scriptError, "snippets new: cannot create \(file): \(error.localizedDescription)")
+        }
+        print(file)
+        FileHandle.standardError.write(Data("""
+            created \(file)
+            edit it, then: b24lua check \(file)
+                           b24lua snippets run --sandbox \(name)
+                           require "\(name)"  (from any script)
+
+            """.utf8))
+        return .success
+    }
+
+    /// `run [options] NAME [args]`: the portal options as `RunOptions` reads them, then a run of
+    /// the usual runner whose only action requires the snippet and calls its `main(args...)`.
+    static func runSnippet(_ args: [String], _ catalog: SnippetCatalog, _ environment: [String: String]) -> ExitStatus {
+        var options = RunOptions()
+        var i = 0
+        do {
+            while i < args.count, args[i].hasPrefix("--") {
+                if args[i] == "--" { i += 1; break }
+                try options.b24.parse(args[i], next: i + 1 < args.count ? args[i + 1] : nil, consumed: &i)
+                i += 1
+            }
+        } catch {
+            return fail(.usage, "\(error)\n\(usage)")
+        }
+        guard i < args.count else { return fail(.usage, usage) }
+        let name = resolve(args[i], catalog).map { _ in canonicalName(args[i], catalog) } ?? args[i]
+        options.argv = ["b24lua"] + Array(args[..<i])
+        options.actions = [.execute(SnippetLibrary.runnerChunk(module: name, arguments: Array(args[(i + 1)...])))]
+        do {
+            let runner = try ScriptRunner(options: options, environment: environment)
+            var status = runner.run()
+            if status == .success, runner.stack.getGlobal(SnippetLibrary.failedGlobal) == LUA_TNUMBER,
+               (runner.stack.integer(at: -1) ?? 0) > 0 {
+                status = .itemsFailed
+            }
+            fflush(nil)
+            return status
+        } catch {
+            return fail(.scriptError, "\(error)")
+        }
+    }
+
+    /// NAME as given, else `b24.snippets.NAME`: whichever the search path finds first.
+    static func resolve(_ name: String, _ catalog: SnippetCatalog) -> (location: SnippetCatalog.Location, source: [UInt8])? {
+        catalog.resolve(name) ?? (shortForm(name) ? catalog.resolve(SnippetLibrary.namespace + "." + name) : nil)
+    }
+
+    static func canonicalName(_ name: String, _ catalog: SnippetCatalog) -> String {
+        catalog.resolve(name) != nil || !shortForm(name) ? name : SnippetLibrary.namespace + "." + name
+    }
+
+    static func shortForm(_ name: String) -> Bool { !name.hasPrefix(SnippetLibrary.namespace + ".") }
+
+    static func notFound(_ name: String, _ catalog: SnippetCatalog) -> ExitStatus {
+        var names = [name]
+        if shortForm(name) { names.append(SnippetLibrary.namespace + "." + name) }
+        var text = "snippet '\(name)' not found; searched:"
+        for n in names {
+            for p in catalog.places {
+                text += p.origin == .shipped
+                    ? "\n\tno shipped snippet '\(n)'"
+                    : "\n\tno file '" + p.template.replacingOccurrences(of: "?", with: n.replacingOccurrences(of: ".", with: "/")) + "'"
+            }
+        }
+        return fail(.scriptError, text)
+    }
+
+    /// Lua's own `package.path` (its defaults, or LUA_PATH_5_4 / LUA_PATH), searched last.
+    static func luaDefaultPath() -> String {
+        guard let lua = try? LuaState() else { return "" }
+        guard lua.main.getGlobal("package") == LUA_TTABLE else { return "" }
+        _ = lua.main.rawGet(-1, key: "path")
+        return lua.main.string(at: -1) ?? ""
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+
+    static func fail(_ status: ExitStatus, _ message: String) -> ExitStatus {
+        FileHandle.standardError.write(Data("b24lua: \(message)\n".utf8))
+        return status
+    }
+}
