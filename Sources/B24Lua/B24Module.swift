@@ -141,6 +141,7 @@ public final class B24Module {
                 throw RaisedB24Error(error: .invalidArgument(error.description))
             }
         }
+        pushDocs(s)
         LuaJSON.pushNull(s)
         s.rawSet(-2, key: "null")
         b24lua_getmetatable_named(s.L, LuaJSON.arrayName)
@@ -168,6 +169,18 @@ public final class B24Module {
                 LuaJSON.push(sandbox.state(), s)
                 return 1
             }
+        }
+    }
+
+    /// core.doc: the help texts of doc.lua (what `b24lua doc` prints), for the REPL's help().
+    private func pushDocs(_ s: LuaStack) {
+        let top = s.top
+        do {
+            try s.load(EmbeddedDocs.luaSource, chunkName: EmbeddedDocs.chunkName, mode: "t")
+            try s.call(nargs: 0, nresults: 1)
+            s.rawSet(-2, key: "doc")
+        } catch {
+            s.top = top  // help stays empty; the docs' own tests catch a broken doc.lua
         }
     }
 

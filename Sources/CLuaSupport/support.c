@@ -248,23 +248,39 @@ int b24lua_traceback_protected(lua_State *L, lua_State *L1, const char *msg, int
     return lua_pcall(L, 1, 1, 0);
 }
 
-/* ---- Ctrl-C, as lua.c does it ---- */
+/* ---- Ctrl-C and --timeout ----
+   As lua.c does, the signal handler only sets a hook, and Lua raises the error itself at its
+   next instruction. Unlike lua.c, a light count hook stays on for the whole run: coroutines
+   inherit the hook of the thread that creates them, so code running inside a coroutine (every
+   b24.each item) is stopped too, at most a thousand instructions later. */
 
 static lua_State *volatile sigint_state = NULL;
 static volatile sig_atomic_t sigint_seen = 0;
+static volatile sig_atomic_t stop_pending = 0;
+static const char *volatile stop_message = "interrupted!";
 static struct sigaction previous_action;
 static int handler_installed = 0;
 
-static void interrupt_hook(lua_State *L, lua_Debug *ar) {
+#define WATCH_COUNT 1000
+
+/* The stop stays pending until the host clears it: a pcall (or b24.each catching an item's
+   error) must not swallow it, so Lua code keeps failing until control is back in the host. */
+static void watch_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
-    lua_sethook(L, NULL, 0, 0);
-    luaL_error(L, "interrupted!");
+    if (!stop_pending) return;
+    lua_sethook(L, watch_hook, LUA_MASKCOUNT, WATCH_COUNT);
+    luaL_error(L, "%s", stop_message);
 }
 
-void b24lua_request_interrupt(lua_State *L) {
-    int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
-    lua_sethook(L, interrupt_hook, flag, 1);
+static void request_stop(lua_State *L, const char *message) {
+    stop_message = message;
+    stop_pending = 1;
+    /* React at the very next event on this thread; other threads see it at their count. */
+    lua_sethook(L, watch_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
 }
+
+void b24lua_request_interrupt(lua_State *L) { request_stop(L, "interrupted!"); }
+void b24lua_request_timeout(lua_State *L) { request_stop(L, "timeout: the script ran past its --timeout"); }
 
 static void on_sigint(int sig) {
     (void)sig;
@@ -275,6 +291,7 @@ static void on_sigint(int sig) {
 
 void b24lua_sigint_install(lua_State *L) {
     sigint_state = L;
+    lua_sethook(L, watch_hook, LUA_MASKCOUNT, WATCH_COUNT);
     if (handler_installed) return;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -296,8 +313,11 @@ void b24lua_sigint_restore(void) {
 }
 
 int b24lua_interrupted(void) { return sigint_seen; }
+int b24lua_stop_pending(void) { return stop_pending; }
+
 void b24lua_clear_interrupted(void) {
     sigint_seen = 0;
+    stop_pending = 0;
     lua_State *L = sigint_state;
-    if (L) lua_sethook(L, NULL, 0, 0);
+    if (L) lua_sethook(L, watch_hook, LUA_MASKCOUNT, WATCH_COUNT);
 }

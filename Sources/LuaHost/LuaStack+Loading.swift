@@ -54,7 +54,11 @@ public enum LuaInterrupt {
     public static func install(for stack: LuaStack) { b24lua_sigint_install(stack.L) }
     public static func uninstall() { b24lua_sigint_restore() }
     public static var requested: Bool { b24lua_interrupted() != 0 }
+    /// An interrupt or timeout is pending: Lua code raises it until `clear()`.
+    public static var pending: Bool { b24lua_stop_pending() != 0 }
     public static func clear() { b24lua_clear_interrupted() }
     /// Makes `stack`'s thread raise "interrupted!" at its next instruction.
     public static func raise(in stack: LuaStack) { b24lua_request_interrupt(stack.L) }
+    /// The same for --timeout, with its own message.
+    public static func raiseTimeout(in stack: LuaStack) { b24lua_request_timeout(stack.L) }
 }

@@ -24,8 +24,13 @@ final class B24Session {
         if let sandbox = connection.sandbox {
             config.sandbox = SandboxAccess(members: { sandbox.members(ofChat: $0) }, state: { sandbox.stateJSON() })
         }
-        if let path = flags.journal ?? environment["B24LUA_JOURNAL"], !flags.dryRun {
-            config.journal = try Journal(path: path, portal: connection.host ?? "none")
+        if let path = flags.journal ?? environment["B24LUA_JOURNAL"], !path.isEmpty, !flags.dryRun {
+            do {
+                config.journal = try Journal(path: path, portal: connection.host ?? "none")
+            } catch {
+                connection.shutdown()  // the HTTP client must be shut down before it is dropped
+                throw error
+            }
         }
         module = B24Module(configuration: config)
     }
@@ -67,17 +72,14 @@ final class B24Session {
     }
 
     private var timer: DispatchSourceTimer?
-    private(set) var timedOut = false
 
     private func startTimer(_ seconds: Double, _ s: LuaStack) {
         module.setDeadline(seconds: seconds)
         let t = DispatchSource.makeTimerSource(queue: .global())
         let L = s.L
-        nonisolated(unsafe) let session = self
         t.schedule(deadline: .now() + seconds)
         t.setEventHandler {
-            session.timedOut = true
-            LuaInterrupt.raise(in: LuaStack(L))  // lua_sethook may be called asynchronously
+            LuaInterrupt.raiseTimeout(in: LuaStack(L))  // lua_sethook may be called asynchronously
         }
         t.resume()
         timer = t

@@ -16,7 +16,8 @@ struct PortalSettings {
     var target: Target
     var plan: String?
 
-    static func resolve(_ flags: B24Flags, environment env: [String: String]) throws(B24Error) -> PortalSettings {
+    static func resolve(_ flags: B24Flags, environment: [String: String]) throws(B24Error) -> PortalSettings {
+        let env = environment.filter { !$0.value.isEmpty }  // VAR= means unset, as shells use it
         if let sandbox = flags.sandbox { return PortalSettings(target: .sandbox(fixture: sandbox), plan: flags.plan) }
         if let url = flags.webhook { return PortalSettings(target: .webhook(url), plan: flags.plan) }
         let config = try ConfigFile.load(environment: env)

@@ -33,13 +33,9 @@ final class ScriptRunner {
             return .usage
         } catch {
             report(error as? LuaError ?? LuaError(status: .runtime, message: "\(error)"))
-            return .scriptError
+            return session?.finish(.scriptError) ?? .scriptError
         }
         let status = runSteps()
-        if session?.timedOut == true, status == .interrupted {
-            LuaInterrupt.clear()
-            return session!.finish(.scriptError)
-        }
         return session?.finish(status) ?? status
     }
 
@@ -146,6 +142,7 @@ final class ScriptRunner {
                 LuaInterrupt.clear()
                 return .interrupted
             }
+            LuaInterrupt.clear()  // a --timeout stop, if that was it
             return .scriptError
         }
     }

@@ -34,41 +34,6 @@ struct SnippetHome {
     }
 }
 
-/// The sandbox portal over loopback HTTP, as `b24lua sandbox serve` runs it.
-struct LiveSandbox {
-    let portal: SandboxPortal
-    let server: RunningSandbox
-
-    static func start() async throws -> LiveSandbox {
-        let portal = SandboxPortal(options: .unlimited)
-        return LiveSandbox(portal: portal, server: try await SandboxServer.start(portal: portal, port: 0))
-    }
-
-    var webhook: String { server.webhookURL }
-
-    func members(_ chat: Int64) -> [Int64] { portal.members(ofChat: chat) ?? [] }
-
-    /// `POST /_sandbox/faults` (the hook the HTTP server routes to this same portal).
-    func queueFaults(_ json: String) async {
-        let r = await portal.handle(WireRequest(method: "POST", path: "/_sandbox/faults",
-                                                headers: [("Content-Type", "application/json")], body: Array(json.utf8)))
-        #expect(r.status == 200, "\(String(decoding: r.body, as: UTF8.self))")
-    }
-
-    /// `POST /_sandbox/reset` with a fixture: the data set a test needs.
-    func reset(fixture: String) async {
-        let r = await portal.handle(WireRequest(method: "POST", path: "/_sandbox/reset", body: Array(fixture.utf8)))
-        #expect(r.status == 200, "\(String(decoding: r.body, as: UTF8.self))")
-    }
-
-    /// Requests per REST method so far (`stats.by_method` of `/_sandbox/state`).
-    func calls(_ method: String) -> Int {
-        Int(portal.stateJSON()["stats"]?["by_method"]?[method]?.intValue ?? 0)
-    }
-
-    func stop() async { await server.stop() }
-}
-
 // MARK: - The search path, text only, and the library commands (no portal needed)
 
 @Suite struct SnippetSearchTests {
@@ -272,7 +237,7 @@ struct LiveSandbox {
     }
 
     func run(_ sandbox: LiveSandbox, _ args: [String]) throws -> ProcessResult {
-        try home.b24lua(["snippets", "run", "--webhook", sandbox.webhook] + args)
+        try home.b24lua(["snippets", "run", "--webhook", sandbox.webhookURL] + args)
     }
 
     /// A fault for the next request of `method` that no retry heals.
@@ -331,7 +296,7 @@ struct LiveSandbox {
     @Test func removeUserTakesTheUserOutOfTheChatsOfTheGivenTypesJournaled() async throws {
         try await withSandbox { sandbox in
             let journal = home.root.appendingPathComponent("remove.jsonl").path
-            let r = try home.b24lua(["snippets", "run", "--webhook", sandbox.webhook, "--journal", journal,
+            let r = try home.b24lua(["snippets", "run", "--webhook", sandbox.webhookURL, "--journal", journal,
                                      "remove_user", "506", "lead"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.hasPrefix("removed user 506 from 61 chat(s), 0 failed"), "\(r.stdout)")
@@ -356,7 +321,7 @@ struct LiveSandbox {
         try await withSandbox { sandbox in
             // 506 is not in chat 1950: its delete fails inside the same batch as the others.
             let script = try removeScript([(1763, "lead", 1205), (2300, "lead", 1300), (1950, "company", 4001)])
-            let r = try home.b24lua(["--webhook", sandbox.webhook, script])
+            let r = try home.b24lua(["--webhook", sandbox.webhookURL, script])
             #expect(r.stdout == "failed\t1950\tWRONG_REQUEST\nok\t2\n", "\(r.stderr)")
             #expect(sandbox.members(1763) == [1, 503])
             #expect(sandbox.members(2300) == [1, 503])
@@ -368,7 +333,7 @@ struct LiveSandbox {
         try await withSandbox { sandbox in
             let script = try removeScript([(2301, "lead", 1301), (2302, "lead", 1302)])
             await sandbox.queueFaults(Self.fault("batch"))
-            let r = try home.b24lua(["--webhook", sandbox.webhook, script])
+            let r = try home.b24lua(["--webhook", sandbox.webhookURL, script])
             #expect(r.stdout == "failed\t2301\tACCESS_DENIED\nfailed\t2302\tACCESS_DENIED\nok\t0\n", "\(r.stderr)")
             #expect(sandbox.members(2301) == [1, 503, 506])
             #expect(sandbox.members(2302) == [1, 503, 506])
@@ -393,7 +358,7 @@ struct LiveSandbox {
         try await withSandbox { sandbox in
             await sandbox.reset(fixture: Self.replaceFixture)
             let journal = home.root.appendingPathComponent("replace.jsonl").path
-            let r = try home.b24lua(["snippets", "run", "--webhook", sandbox.webhook, "--journal", journal,
+            let r = try home.b24lua(["snippets", "run", "--webhook", sandbox.webhookURL, "--journal", journal,
                                      "replace_member", "10", "11"])
             #expect(r.status == 3, "\(r.stderr)")
             #expect(r.stdout.hasPrefix("replaced user 10 with 11 in 3 chat(s), 1 failed"), "\(r.stdout)")

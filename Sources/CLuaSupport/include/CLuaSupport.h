@@ -45,7 +45,10 @@ void b24lua_sigint_install(lua_State *L);
 void b24lua_sigint_restore(void);
 int b24lua_interrupted(void);
 void b24lua_clear_interrupted(void);
-/* Raise "interrupted!" in L at the next instruction (what the handler does). */
+/* Raise "interrupted!" in L at the next instruction (what the handler does), or the timeout
+   message; other coroutines stop at their next count hook. */
 void b24lua_request_interrupt(lua_State *L);
+void b24lua_request_timeout(lua_State *L);
+int b24lua_stop_pending(void);
 
 #endif
