@@ -1,0 +1,127 @@
+import B24
+@testable import B24Lua
+import Foundation
+import B24Sandbox
+import LuaHost
+import Testing
+
+/// The module in-process, against the real sandbox handler (no socket): JSON mapping, error
+/// objects, try, and the markers. As in the binary, Lua runs on a thread of its own: a `b24`
+/// call blocks its thread while the client works on Swift's cooperative pool.
+@Suite struct ModuleInProcessTests {
+    let lua: LuaState
+    let module: B24Module
+
+    init() throws {
+        let portal = SandboxPortal(options: .unlimited)
+        let hook = portal.defaultWebhook
+        let client = B24Client(portal: try PortalConfig.webhook("https://sandbox.example/rest/\(hook.user)/\(hook.code)/"),
+                               transport: InProcessTransport(handler: portal), plan: .unlimited)
+        var config = B24ModuleConfiguration(client: client, portalHost: portal.portalHost)
+        config.sandbox = SandboxAccess(members: { portal.members(ofChat: $0) }, state: { portal.stateJSON() })
+        module = B24Module(configuration: config)
+        lua = try LuaState()
+        try module.install(in: lua.main)
+    }
+
+    /// Runs `body` on a dedicated thread and awaits it without blocking a pool thread.
+    func onLuaThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            Thread { c.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    func run(_ code: String) async throws -> [LuaValue] {
+        nonisolated(unsafe) let me = self
+        return try await onLuaThread { try me.runHere(code) }
+    }
+
+    func runHere(_ code: String) throws -> [LuaValue] {
+        let s = lua.main
+        let base = s.top
+        try s.load(code, chunkName: "=test")
+        try s.call()
+        defer { s.top = base }
+        return try (base + 1..<s.top + 1).map { try s.value(at: $0) }
+    }
+
+    @Test(arguments: [
+        "[1,2.5,\"x\",true,null,[]]",
+        "{\"a\":{\"b\":[1,{}]},\"n\":-7,\"f\":1.0}",
+        "[]", "{}", "[null,null,3]",
+    ])
+    func jsonRoundTripsThroughLua(_ text: String) throws {
+        let v = try JSONValue.parse(text)
+        LuaJSON.push(v, lua.main)
+        defer { lua.main.pop() }
+        let back = try LuaJSON.read(lua.main, at: -1)
+        // Objects come back with sorted keys; nulls inside objects are dropped (absent keys).
+        #expect(back.serialized(sortKeys: true) == v.serialized(sortKeys: true))
+    }
+
+    @Test func luaTablesBecomeTheRightJSON() async throws {
+        let r = try await run("""
+            local t = {}
+            t.self = t
+            return b24_json({1, 2, 3}), b24_json({a = 1, [2] = "x"}), b24_json(b24.array()), b24_json(b24.object()),
+                   b24_json({1, b24.null, 3}), select(2, pcall(b24_json, t)), select(2, pcall(b24_json, {f = print})),
+                   select(2, pcall(b24_json, {0/0})), select(2, pcall(b24_json, {"\\255"}))
+            """.replacingOccurrences(of: "b24_json", with: "jsonOf"), prelude: true)
+        #expect(r[0] == .string("[1,2,3]"))
+        #expect(r[1] == .string("{\"2\":\"x\",\"a\":1}"))
+        #expect(r[2] == .string("[]"))
+        #expect(r[3] == .string("{}"))
+        #expect(r[4] == .string("[1,null,3]"))
+        #expect(r[5].stringValue?.contains("value.self contains a cycle") == true)
+        #expect(r[6].stringValue?.contains("value.f is a function") == true)
+        #expect(r[7].stringValue?.contains("which JSON cannot carry") == true)
+        #expect(r[8].stringValue?.contains("not valid UTF-8") == true)
+    }
+
+    /// Runs `code` with `jsonOf(v)` defined: the JSON text of a Lua value, or an error.
+    func run(_ code: String, prelude: Bool) async throws -> [LuaValue] {
+        lua.main.register("jsonOf") { s in
+            do throws(LuaJSON.ConversionError) {
+                s.push(try LuaJSON.read(s, at: 1).serialized(sortKeys: true))
+                return 1
+            } catch {
+                throw LuaMessageError(error.message)
+            }
+        }
+        return try await run(code)
+    }
+
+    @Test func errorObjectsHaveTheFieldsAndTheOneLineForm() async throws {
+        let r = try await run("""
+            local ok, e = pcall(b24.chat_user_delete, {entity_type = "lead", entity = 1205, user = 504, chat = 1763})
+            return ok, b24.is_error(e), e.code, e.status, e.kind, e.retryable, e.method, tostring(e),
+                   e:is("WRONG_REQUEST"), e:is("state"), e:is("access"), getmetatable(e).__name,
+                   type(e.traceback) == "string" and e.traceback:find("in main chunk") ~= nil
+            """)
+        #expect(r == [
+            .boolean(false), .boolean(true), .string("WRONG_REQUEST"), .integer(400), .string("state"), .boolean(false),
+            .string("imopenlines.crm.chat.user.delete"),
+            .string("b24: WRONG_REQUEST (400) imopenlines.crm.chat.user.delete: You don't have access or user already not in chat"),
+            .boolean(true), .boolean(true), .boolean(false), .string("b24.Error"), .boolean(true),
+        ])
+    }
+
+    @Test func tryReturnsNilAndTheErrorButRaisesOtherErrors() async throws {
+        let r = try await run("""
+            local v, e = b24.try.chat_last_id{entity_type = "lead", entity = 1206}
+            local weird = setmetatable({}, {__len = function() error("plain bug", 0) end})
+            local ok, msg = pcall(b24.try.each, weird, print)
+            return v, e.code, b24.try.chat_last_id{entity_type = "lead", entity = 1205}, ok, msg
+            """)
+        #expect(r == [.nil, .string("CRM_CHAT_EMPTY_CRM_DATA"), .integer(1763), .boolean(false), .string("plain bug")])
+    }
+
+    @Test func requireReturnsTheSameModuleAndItIsAPlainTable() async throws {
+        let r = try await run("""
+            local n = 0
+            for k, v in pairs(b24) do if type(v) == "function" then n = n + 1 end end
+            return require("b24") == b24, getmetatable(b24) == nil, n == 13, b24.portal, b24.sandbox.members(1763)[2]
+            """)
+        #expect(r == [.boolean(true), .boolean(true), .boolean(true), .string("sandbox.example"), .integer(503)])
+    }
+}
