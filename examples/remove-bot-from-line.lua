@@ -1,15 +1,21 @@
 -- remove-bot-from-line.lua — take a bot (or any user) out of every chat of one Open Channel
 -- line, e.g. when a chatbot is retired from the Telegram channel but stays on the others.
 --
--- Lines are told apart by their connector ("livechat", "telegrambot", "whatsappbyedna", ...),
--- as imopenlines.crm.chat.get reports it. Chats of other lines are left alone.
+-- Lines are told apart by their connector ("livechat", "telegrambot", "whatsappbyedna", ...) or
+-- their title, as imopenlines.crm.chat.get reports them. b24.snippets.remove_bot_from_line does
+-- the work: it reads every chat of the line and its members first, then removes the bot from
+-- the chats it is in, in batches. Chats of other lines, and chats without the bot, are not
+-- touched; if any read fails, nothing is changed.
 --
 --   b24lua --sandbox examples/remove-bot-from-line.lua 506 telegrambot
 --   b24lua --sandbox --dry-run examples/remove-bot-from-line.lua 506 livechat
 --   b24lua --webhook https://HOST/rest/1/CODE/ --journal bot.jsonl examples/remove-bot-from-line.lua 506 telegrambot
 --
 -- Arguments: BOT_ID CONNECTOR
--- Exit status: 0 done, 2 bad arguments, 3 some chats could not be changed.
+-- Exit status: 0 done, 1 the line could not be searched (nothing changed), 2 bad arguments,
+-- 3 some chats could not be changed.
+
+local remove_bot_from_line = require "b24.snippets.remove_bot_from_line"
 
 local bot = math.tointeger(tonumber(arg[1] or ""))
 local connector = arg[2]
@@ -18,38 +24,13 @@ if not bot or bot <= 0 or not connector or connector == "" then
   os.exit(2)
 end
 
-local TYPES = {{name = "lead", id = 1}, {name = "deal", id = 2}, {name = "contact", id = 3}, {name = "company", id = 4}}
+local report, chats = remove_bot_from_line.run{bot = bot, line = connector}
 
-local entities = {}
-for _, t in ipairs(TYPES) do
-  for item in b24.list("crm.item.list", {entityTypeId = t.id, select = {"id"}}) do
-    entities[#entities + 1] = {type = t.name, id = math.tointeger(tonumber(item.id))}
-  end
+local failed = {}
+for _, f in ipairs(report.failed) do failed[f.item] = tostring(f.error) end
+for _, c in ipairs(chats) do
+  local where = ("%s %d chat %d"):format(c.entity_type, c.entity, c.chat)
+  print(failed[c] and ("  failed: %s: %s"):format(where, failed[c]) or ("  removed from " .. where))
 end
-
--- One pass: b24.each batches the chat lookups and the removals of all entities together.
--- "Already not in chat" is what we want, so it counts as done, not as a failure.
-local removed, absent = {}, 0
-local report = b24.each(entities, function(e)
-  for _, c in ipairs(b24.chat_get{entity_type = e.type, entity = e.id}) do
-    if c.connector == connector then
-      local chat, err = b24.try.chat_user_delete{entity_type = e.type, entity = e.id, user = bot, chat = c.chat}
-      if chat then
-        removed[#removed + 1] = ("%s %d chat %d"):format(e.type, e.id, chat)
-      elseif err:is("WRONG_REQUEST") then
-        absent = absent + 1
-      else
-        error(err)
-      end
-    end
-  end
-end)
-
-table.sort(removed)
-for _, r in ipairs(removed) do print("  removed from " .. r) end
-for _, f in ipairs(report.failed) do
-  print(("  failed: %s %d: %s"):format(f.item.type, f.item.id, tostring(f.error)))
-end
-print(("%s %d from %d %s chat(s); %d already without it; %d entit%s failed"):format(
-  b24.dry_run and "would remove" or "removed", bot, #removed, connector, absent, #report.failed,
-  #report.failed == 1 and "y" or "ies"))
+print(("%s %d from %d %s chat(s); %d failed"):format(
+  b24.dry_run and "would remove" or "removed", bot, report.ok, connector, #report.failed))

@@ -373,6 +373,27 @@ struct SnippetHome {
         }
     }
 
+    /// Run twice on chat 101: the second time 11 is already in and 10 already gone (WRONG_REQUEST
+    /// on the add and on the delete), which is what the caller wanted: done, not failed.
+    @Test func replaceMemberCountsTheOldMemberAlreadyGoneAsDone() async throws {
+        try await withSandbox { sandbox in
+            await sandbox.reset(fixture: Self.replaceFixture)
+            let script = try home.write(home.scriptDirectory + "/replace.lua", """
+                local replace_member = require "b24.snippets.replace_member"
+                for _ = 1, 2 do
+                  local report = replace_member.run{old = 10, new = 11, chats = {{chat = 101, entity_type = "lead", entity = 1}}}
+                  for _, f in ipairs(report.failed) do print("failed", f.item.chat, f.item.step, f.error.code) end
+                  print("ok", report.ok)
+                end
+                """)
+            let r = try home.b24lua(["--webhook", sandbox.webhookURL, script])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout == "ok\t1\nok\t1\n", "\(r.stderr)")
+            #expect(sandbox.members(101) == [1, 11])
+            #expect(sandbox.members(104) == [1, 10])
+        }
+    }
+
     @Test func removeBotFromLineTouchesOnlyThatLine() async throws {
         try await withSandbox { sandbox in
             let r = try run(sandbox, ["remove_bot_from_line", "506", "livechat"])

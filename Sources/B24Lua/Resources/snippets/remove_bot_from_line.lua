@@ -13,7 +13,8 @@
 --   active_only  true (default): only active chats; false: closed chats too
 --   stop_on_error, concurrency   passed to b24.each
 --
--- Returns: the b24.each report of the deletes {ok=, failed={{item=<chat record>, error=}}, skipped=}.
+-- Returns: the b24.each report of the deletes {ok=, failed={{item=<chat record>, error=}}, skipped=},
+--   and the chat records of the line the bot was found in (what the deletes were sent for).
 --
 -- Writes: one imopenlines.crm.chat.user.delete per chat of the line the bot is in (journaled
 -- under --journal). Chats of other lines, and chats the bot is not in, are not touched.
@@ -46,7 +47,7 @@ function M.run(opts)
       #reads.failed + #members.failed, tostring(first.error)), 2)
   end
   return remove_user.run{user = bot, chats = chats, stop_on_error = opts.stop_on_error,
-                         concurrency = opts.concurrency}
+                         concurrency = opts.concurrency}, chats
 end
 
 --- As a script: BOT LINE; prints what was done and every failure.

@@ -20,7 +20,8 @@
 -- Writes: per chat, imopenlines.crm.chat.user.add of `new`, then imopenlines.crm.chat.user.delete
 -- of `old`, each journaled under --journal. When the add fails the delete is not sent, so no
 -- chat loses its member without gaining the replacement; `new` already being a member
--- (WRONG_REQUEST) counts as added.
+-- (WRONG_REQUEST on the add) counts as added, `old` already gone (WRONG_REQUEST on the delete)
+-- as removed, so a chat that already has the replacement and not the old member is done.
 local b24 = require "b24"
 local user_chats = require "b24.snippets.user_chats"
 
@@ -48,7 +49,9 @@ function M.run(opts)
                                           chat = where.chat, user = new}
     if not ok and not err:is("WRONG_REQUEST") then error(err, 0) end
     c.step = "delete"
-    b24.chat_user_delete{entity_type = where.entity_type, entity = where.entity, chat = where.chat, user = old}
+    ok, err = b24.try.chat_user_delete{entity_type = where.entity_type, entity = where.entity,
+                                       chat = where.chat, user = old}
+    if not ok and not err:is("WRONG_REQUEST") then error(err, 0) end
     c.step = nil
   end, {stop_on_error = opts.stop_on_error, concurrency = opts.concurrency})
 end
