@@ -35,11 +35,7 @@ import Testing
             return seen
         }
 
-        static func temporaryHome() throws -> URL {
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("b24lua-repl-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-            return url
-        }
+        static func temporaryHome() throws -> URL { try Binary.temporaryDirectory() }
 
         /// Types `line` and Enter; returns the output up to the next primary prompt.
         @discardableResult

@@ -55,9 +55,7 @@ function M.main(bot, line)
   if bot == nil or line == nil then error("usage: b24lua snippets run remove_bot_from_line BOT LINE", 0) end
   local report = M.run{bot = bot, line = line}
   print(("removed bot %s from %d chat(s) of line %s, %d failed"):format(bot, report.ok, line, #report.failed))
-  for _, f in ipairs(report.failed) do
-    print(("  chat %d (%s %d): %s"):format(f.item.chat, f.item.entity_type, f.item.entity, tostring(f.error)))
-  end
+  remove_user.print_failures(report)
   return report
 end
 

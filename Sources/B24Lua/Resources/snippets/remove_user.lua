@@ -41,15 +41,20 @@ function M.run(opts)
   end, {stop_on_error = opts.stop_on_error, concurrency = opts.concurrency})
 end
 
+--- Prints a b24.each report's failures, one line per chat (what remove_bot_from_line shares).
+function M.print_failures(report)
+  for _, f in ipairs(report.failed) do
+    print(("  chat %d (%s %d): %s"):format(f.item.chat, f.item.entity_type, f.item.entity, tostring(f.error)))
+  end
+end
+
 --- As a script: USER [TYPE...]; prints what was done and every failure.
 function M.main(user, ...)
   if user == nil then error("usage: b24lua snippets run remove_user USER [TYPE...]", 0) end
   local types = select("#", ...) > 0 and {...} or nil
   local report = M.run{user = user, types = types}
   print(("removed user %s from %d chat(s), %d failed"):format(user, report.ok, #report.failed))
-  for _, f in ipairs(report.failed) do
-    print(("  chat %d (%s %d): %s"):format(f.item.chat, f.item.entity_type, f.item.entity, tostring(f.error)))
-  end
+  M.print_failures(report)
   return report
 end
 
