@@ -192,7 +192,7 @@ import Testing
         let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 200)
         #expect(!lines.joined().contains("sandbox1admin"))
-        let undo = try await Binary.b24luaAsync(["undo", journal, "--webhook", sandbox.webhookURL])
+        let undo = try await Binary.b24luaAsync(["undo", journal, "--webhook", sandbox.webhookURL, "--plan", "unlimited"])
         #expect(undo.status == 0, "\(undo.stdout)\(undo.stderr)")
         // Membership is a set: undo re-adds in reverse order, so compare members sorted.
         let restored = Self.sortedMembers(sandbox.dataState) == Self.sortedMembers(before)

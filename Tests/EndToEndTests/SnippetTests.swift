@@ -32,6 +32,12 @@ struct SnippetHome {
     func b24lua(_ args: [String], extra: [String: String] = [:]) throws -> ProcessResult {
         try Binary.b24lua(args, environment: environment.merging(extra) { $1 }, directory: root)
     }
+
+    /// For runs that talk to a sandbox served by this test process: waiting must not block a
+    /// thread of the cooperative pool the server's handlers run on.
+    func b24luaAsync(_ args: [String], extra: [String: String] = [:]) async throws -> ProcessResult {
+        try await Binary.b24luaAsync(args, environment: environment.merging(extra) { $1 }, directory: root)
+    }
 }
 
 // MARK: - The search path, text only, and the library commands (no portal needed)
@@ -236,8 +242,8 @@ struct SnippetHome {
         await sandbox.stop()
     }
 
-    func run(_ sandbox: LiveSandbox, _ args: [String]) throws -> ProcessResult {
-        try home.b24lua(["snippets", "run", "--webhook", sandbox.webhookURL] + args)
+    func run(_ sandbox: LiveSandbox, _ args: [String]) async throws -> ProcessResult {
+        try await home.b24luaAsync(["snippets", "run", "--webhook", sandbox.webhookURL] + args)
     }
 
     /// A fault for the next request of `method` that no retry heals.
@@ -247,7 +253,7 @@ struct SnippetHome {
 
     @Test func entityChatsListsEveryActiveChatAndWritesNothing() async throws {
         try await withSandbox { sandbox in
-            let r = try run(sandbox, ["entity_chats"])
+            let r = try await run(sandbox, ["entity_chats"])
             #expect(r.status == 0, "\(r.stderr)")
             let chats = Set(r.stdout.split(separator: "\n").compactMap { Int64($0.split(separator: "\t").first ?? "") })
             #expect(chats == Set([1763, 1801, 1900, 1950] + Self.bulkChats), "\(r.stdout)")
@@ -255,7 +261,7 @@ struct SnippetHome {
             #expect(sandbox.calls("imopenlines.crm.chat.user.delete") + sandbox.calls("imopenlines.crm.chat.user.add") == 0)
             #expect(sandbox.members(1763) == [1, 503, 506])
 
-            let deals = try run(sandbox, ["entity_chats", "deal"])
+            let deals = try await run(sandbox, ["entity_chats", "deal"])
             #expect(deals.stdout == "1801\tdeal\t2001\tlivechat\tAnnual contract\n", "\(deals.stderr)")
         }
     }
@@ -263,7 +269,7 @@ struct SnippetHome {
     @Test func entityChatsFailsWhenTheListingFails() async throws {
         try await withSandbox { sandbox in
             await sandbox.queueFaults(Self.fault("crm.item.list"))
-            let r = try run(sandbox, ["entity_chats"])
+            let r = try await run(sandbox, ["entity_chats"])
             #expect(r.status == 1)
             #expect(r.stderr.contains("ACCESS_DENIED"), "\(r.stderr)")
             #expect(r.stdout.isEmpty)
@@ -272,7 +278,7 @@ struct SnippetHome {
 
     @Test func userChatsFindsTheChatsAUserIsIn() async throws {
         try await withSandbox { sandbox in
-            let r = try run(sandbox, ["user_chats", "506"])
+            let r = try await run(sandbox, ["user_chats", "506"])
             #expect(r.status == 0, "\(r.stderr)")
             let chats = r.stdout.split(separator: "\n").compactMap { Int64($0.split(separator: "\t").first ?? "") }
             #expect(Set(chats) == Set([1763, 1801, 1900] + Self.bulkChats), "\(r.stdout)")
@@ -284,7 +290,7 @@ struct SnippetHome {
         try await withSandbox { sandbox in
             // The chat.get reads of the first 50 leads go out as one batch: fail it.
             await sandbox.queueFaults(Self.fault("batch"))
-            let r = try run(sandbox, ["user_chats", "506"])
+            let r = try await run(sandbox, ["user_chats", "506"])
             #expect(r.status == 3, "\(r.stderr)")
             #expect(r.stderr.contains("user_chats: lead 1205: "), "\(r.stderr)")
             #expect(r.stderr.contains("ACCESS_DENIED"))
@@ -296,7 +302,7 @@ struct SnippetHome {
     @Test func removeUserTakesTheUserOutOfTheChatsOfTheGivenTypesJournaled() async throws {
         try await withSandbox { sandbox in
             let journal = home.root.appendingPathComponent("remove.jsonl").path
-            let r = try home.b24lua(["snippets", "run", "--webhook", sandbox.webhookURL, "--journal", journal,
+            let r = try await home.b24luaAsync(["snippets", "run", "--webhook", sandbox.webhookURL, "--journal", journal,
                                      "remove_user", "506", "lead"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.hasPrefix("removed user 506 from 61 chat(s), 0 failed"), "\(r.stdout)")
@@ -321,7 +327,7 @@ struct SnippetHome {
         try await withSandbox { sandbox in
             // 506 is not in chat 1950: its delete fails inside the same batch as the others.
             let script = try removeScript([(1763, "lead", 1205), (2300, "lead", 1300), (1950, "company", 4001)])
-            let r = try home.b24lua(["--webhook", sandbox.webhookURL, script])
+            let r = try await home.b24luaAsync(["--webhook", sandbox.webhookURL, script])
             #expect(r.stdout == "failed\t1950\tWRONG_REQUEST\nok\t2\n", "\(r.stderr)")
             #expect(sandbox.members(1763) == [1, 503])
             #expect(sandbox.members(2300) == [1, 503])
@@ -333,7 +339,7 @@ struct SnippetHome {
         try await withSandbox { sandbox in
             let script = try removeScript([(2301, "lead", 1301), (2302, "lead", 1302)])
             await sandbox.queueFaults(Self.fault("batch"))
-            let r = try home.b24lua(["--webhook", sandbox.webhookURL, script])
+            let r = try await home.b24luaAsync(["--webhook", sandbox.webhookURL, script])
             #expect(r.stdout == "failed\t2301\tACCESS_DENIED\nfailed\t2302\tACCESS_DENIED\nok\t0\n", "\(r.stderr)")
             #expect(sandbox.members(2301) == [1, 503, 506])
             #expect(sandbox.members(2302) == [1, 503, 506])
@@ -358,7 +364,7 @@ struct SnippetHome {
         try await withSandbox { sandbox in
             await sandbox.reset(fixture: Self.replaceFixture)
             let journal = home.root.appendingPathComponent("replace.jsonl").path
-            let r = try home.b24lua(["snippets", "run", "--webhook", sandbox.webhookURL, "--journal", journal,
+            let r = try await home.b24luaAsync(["snippets", "run", "--webhook", sandbox.webhookURL, "--journal", journal,
                                      "replace_member", "10", "11"])
             #expect(r.status == 3, "\(r.stderr)")
             #expect(r.stdout.hasPrefix("replaced user 10 with 11 in 3 chat(s), 1 failed"), "\(r.stdout)")
@@ -386,7 +392,7 @@ struct SnippetHome {
                   print("ok", report.ok)
                 end
                 """)
-            let r = try home.b24lua(["--webhook", sandbox.webhookURL, script])
+            let r = try await home.b24luaAsync(["--webhook", sandbox.webhookURL, script])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout == "ok\t1\nok\t1\n", "\(r.stderr)")
             #expect(sandbox.members(101) == [1, 11])
@@ -396,13 +402,13 @@ struct SnippetHome {
 
     @Test func removeBotFromLineTouchesOnlyThatLine() async throws {
         try await withSandbox { sandbox in
-            let r = try run(sandbox, ["remove_bot_from_line", "506", "livechat"])
+            let r = try await run(sandbox, ["remove_bot_from_line", "506", "livechat"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.hasPrefix("removed bot 506 from 62 chat(s) of line livechat, 0 failed"), "\(r.stdout)")
             for chat in [1763, 1801] + Self.bulkChats { #expect(!sandbox.members(chat).contains(506), "chat \(chat)") }
             #expect(sandbox.members(1900) == [1, 506])
 
-            let telegram = try run(sandbox, ["remove_bot_from_line", "506", "Telegram"])
+            let telegram = try await run(sandbox, ["remove_bot_from_line", "506", "Telegram"])
             #expect(telegram.stdout.hasPrefix("removed bot 506 from 1 chat(s)"), "\(telegram.stdout)")
             #expect(sandbox.members(1900) == [1])
         }
@@ -411,7 +417,7 @@ struct SnippetHome {
     @Test func removeBotFromLineChangesNothingWhenTheSearchFails() async throws {
         try await withSandbox { sandbox in
             await sandbox.queueFaults(Self.fault("crm.item.list"))
-            let r = try run(sandbox, ["remove_bot_from_line", "506", "livechat"])
+            let r = try await run(sandbox, ["remove_bot_from_line", "506", "livechat"])
             #expect(r.status == 1)
             #expect(r.stderr.contains("ACCESS_DENIED"), "\(r.stderr)")
             #expect(sandbox.calls("imopenlines.crm.chat.user.delete") == 0)
@@ -421,7 +427,7 @@ struct SnippetHome {
 
     @Test func newEditRunEndToEnd() async throws {
         try await withSandbox { sandbox in
-            let created = try home.b24lua(["snippets", "new", "team.kick"])
+            let created = try await home.b24luaAsync(["snippets", "new", "team.kick"])
             #expect(created.status == 0, "\(created.stderr)")
             let file = home.userDirectory + "/team/kick.lua"
             var text = try String(contentsOfFile: file, encoding: .utf8)
@@ -433,8 +439,8 @@ struct SnippetHome {
                     -- One b24 call per item
                 """)
             try text.write(toFile: file, atomically: true, encoding: .utf8)
-            #expect(try home.b24lua(["check", file]).status == 0)
-            let r = try run(sandbox, ["team.kick", "506"])
+            #expect(try await home.b24luaAsync(["check", file]).status == 0)
+            let r = try await run(sandbox, ["team.kick", "506"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout == "team.kick: ok 1, failed 0, skipped 0\n")
             #expect(sandbox.members(1900) == [1])
