@@ -124,4 +124,24 @@ import Testing
             """)
         #expect(r == [.boolean(true), .boolean(true), .boolean(true), .string("sandbox.example"), .integer(503)])
     }
+
+    /// The id cursor (start = -1) yields the same items as offset paging, 50 per request.
+    @Test func listByOffsetAndByIdCursorAgree() async throws {
+        let r = try await run("""
+            local function ids(m, p, field)
+              local out = {}
+              for item in b24.list(m, p) do out[#out + 1] = tostring(item[field]) end
+              return table.concat(out, ",")
+            end
+            local users, users_cursor = ids("user.get", {}, "ID"), ids("user.get", {start = -1}, "ID")
+            local leads = ids("crm.item.list", {entityTypeId = 1}, "id")
+            local leads_cursor = ids("crm.item.list", {entityTypeId = 1, start = -1}, "id")
+            local calls = b24.sandbox.state().stats.by_method
+            local ok, err = pcall(b24.list, "im.chat.user.list", {start = -1})
+            return users == users_cursor, select(2, users:gsub(",", "")) + 1, leads == leads_cursor,
+                   select(2, leads:gsub(",", "")) + 1, calls["user.get"], calls["crm.item.list"], err.code
+            """)
+        #expect(r == [.boolean(true), .integer(65), .boolean(true), .integer(62), .integer(4), .integer(4),
+                      .string("INVALID_ARGUMENT")])
+    }
 }

@@ -312,12 +312,64 @@ function b24.batch(commands, opts)
   return results, errors
 end
 
--- b24.list(method, params) -> iterator over every item, 50 per request.
+-- The id cursor of list methods (`start = -1`: no count, filter on "> last id", ordered by
+-- id), which huge lists need: offset paging makes the portal count and skip every time.
+local function crm_cursor(field)
+  return {filter = "filter", key = ">" .. field, field = field,
+          order = function(p) p.order = {[field] = "ASC"} end}
+end
+local user_cursor = {filter = "FILTER", key = ">ID", field = "ID",
+                     order = function(p) p.sort = "ID"; p.order = "ASC" end}
+local cursors = {["crm.item.list"] = crm_cursor("id"), ["user.get"] = user_cursor, ["user.search"] = user_cursor}
+
+local function cursor_for(method)
+  local m = method:lower():gsub("%.json$", "")
+  return cursors[m] or (m:match("^crm%.%w+%.list$") and crm_cursor("ID")) or nil
+end
+
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t or {}) do c[k] = v end
+  return c
+end
+
+local function items_of(r)
+  if type(r) == "table" and r.items ~= nil and #r == 0 then return r.items end
+  return r or {}
+end
+
+-- b24.list(method, params) -> iterator over every item, 50 per request: by offset
+-- (`start`/`next`), or by id cursor when params.start is -1.
 function b24.list(method, params)
   method = method_name("list", method)
   local base = params_table("list", method, params)
-  local page, i, start, done = nil, 0, base.start or 0, false
+  local cursor = base.start == -1 and cursor_for(method)
+  if base.start == -1 and not cursor then
+    usage("list", method, fmt("bad argument #2 to 'list' (start = -1: no id cursor is known for %s; page by offset)", method), "start")
+  end
+  local page, i, start, done, last = nil, 0, base.start or 0, false, nil
   local bar
+  local function fetch()
+    local p = copy(base)
+    if cursor then
+      local f = copy(base[cursor.filter])
+      if last ~= nil then f[cursor.key] = last end
+      p[cursor.filter] = f
+      cursor.order(p)
+      p.start = -1
+    else
+      p.start = start
+    end
+    local env = request(method, p)
+    page, i = items_of(env.result), 0
+    if cursor then
+      done = #page < 50
+      if #page > 0 then last = page[#page][cursor.field] end
+    else
+      if env.total and env.total > 50 and not bar and core.progress then bar = progress(method, env.total) end
+      if env.next then start = env.next else done = true end
+    end
+  end
   return function()
     while true do
       if page and i < #page then
@@ -329,15 +381,7 @@ function b24.list(method, params)
         if bar then bar:finish() bar = nil end
         return nil
       end
-      local p = {}
-      for k, v in pairs(base) do p[k] = v end
-      p.start = start
-      local env = request(method, p)
-      local r = env.result
-      if type(r) == "table" and r.items ~= nil and #r == 0 then r = r.items end
-      page, i = r or {}, 0
-      if env.total and env.total > 50 and not bar and core.progress then bar = progress(method, env.total) end
-      if env.next then start = env.next else done = true end
+      fetch()
     end
   end
 end
