@@ -6,16 +6,7 @@ import Testing
 @Suite struct DeleteErrorTests {
     static let method = "imopenlines.crm.chat.user.delete"
 
-    struct Row: Sendable, CustomTestStringConvertible {
-        var name: String
-        var params: JSONValue
-        var status: Int
-        var code: String
-        var message: String
-        var user: Int64 = 1
-        var hook = SandboxDataSet.defaultWebhookCode
-        var testDescription: String { name }
-    }
+    typealias Row = ErrorRow
 
     static let rows: [Row] = [
         Row(name: "1 no USER_ID", params: ["CRM_ENTITY_TYPE": "lead", "CRM_ENTITY": 1205, "CHAT_ID": 1763],

@@ -6,17 +6,7 @@ import Testing
 @Suite struct NeighbourMethodTests {
     static let add = "imopenlines.crm.chat.user.add"
 
-    struct Row: Sendable, CustomTestStringConvertible {
-        var name: String
-        var method: String
-        var params: JSONValue
-        var status: Int
-        var code: String
-        var message: String
-        var user: Int64 = 1
-        var hook = SandboxDataSet.defaultWebhookCode
-        var testDescription: String { name }
-    }
+    typealias Row = ErrorRow
 
     static let lead: JSONValue = "lead"
     static let joinDenied = "Access denied! You don't have access to join user to chat"

@@ -41,11 +41,7 @@ function M.run(opts)
     if on_line(c, opts.line) then of_line[#of_line + 1] = c end
   end
   local chats, members = user_chats.find{user = bot, chats = of_line}
-  if #reads.failed + #members.failed > 0 then
-    local first = reads.failed[1] or members.failed[1]
-    error(("remove_bot_from_line: could not search every chat (%d read(s) failed; nothing was changed); first: %s"):format(
-      #reads.failed + #members.failed, tostring(first.error)), 2)
-  end
+  user_chats.refuse_if_incomplete("remove_bot_from_line", reads.failed, members.failed)
   return remove_user.run{user = bot, chats = chats, stop_on_error = opts.stop_on_error,
                          concurrency = opts.concurrency}, chats
 end

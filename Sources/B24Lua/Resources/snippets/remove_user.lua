@@ -30,10 +30,7 @@ function M.run(opts)
   if chats == nil then
     local found, reads = user_chats.find{user = user, types = opts.types, filter = opts.filter,
                                          active_only = opts.active_only}
-    if #reads.failed > 0 then
-      error(("remove_user: could not search every chat (%d read(s) failed; nothing was changed); first: %s"):format(
-        #reads.failed, tostring(reads.failed[1].error)), 2)
-    end
+    user_chats.refuse_if_incomplete("remove_user", reads.failed)
     chats = found
   end
   return b24.each(chats, function(c)

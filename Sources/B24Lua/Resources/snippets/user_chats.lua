@@ -39,6 +39,21 @@ function M.has_member(members, user)
   return false
 end
 
+--- Raises, before anything is written, when any of the given failure lists has an entry:
+--- a snippet that writes must not act on a partial search. Blames the writer's caller.
+function M.refuse_if_incomplete(caller, ...)
+  local n, first = 0, nil
+  for i = 1, select("#", ...) do
+    local failed = select(i, ...)
+    n = n + #failed
+    first = first or failed[1]
+  end
+  if n > 0 then
+    error(("%s: could not search every chat (%d read(s) failed; nothing was changed); first: %s"):format(
+      caller, n, tostring(first.error)), 3)
+  end
+end
+
 function M.find(opts)
   opts = opts or {}
   local user = user_id(opts.user, "user_chats")
