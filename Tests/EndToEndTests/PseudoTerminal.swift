@@ -33,7 +33,13 @@ final class PseudoTerminal {
         var size = winsize(ws_row: 40, ws_col: 160, ws_xpixel: 0, ws_ypixel: 0)
         guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw Failure(description: "openpty failed") }
         defer { close(slave) }
-        guard let name = ttyname(slave).map({ String(cString: $0) }) else { throw Failure(description: "ttyname failed") }
+        // Children of terminals opened in parallel must not inherit this pair.
+        _ = fcntl(master, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(slave, F_SETFD, FD_CLOEXEC)
+        // ttyname_r: ttyname's static buffer is shared by tests opening terminals in parallel.
+        var nameBuffer = [CChar](repeating: 0, count: 256)
+        guard ttyname_r(slave, &nameBuffer, nameBuffer.count) == 0 else { throw Failure(description: "ttyname_r failed") }
+        let name = String(cString: nameBuffer)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
