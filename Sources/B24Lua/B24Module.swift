@@ -65,13 +65,14 @@ public final class B24Module {
         try s.load(PackageResources.prelude_lua, chunkName: "=b24", mode: "t")
         pushPrimitives(s)
         try s.call(nargs: 1, nresults: 1)
+        let base = s.top - 1  // below the module
+        defer { s.top = base }
         s.pushValue(at: -1)
         s.setGlobal("b24")
         if s.getGlobal("package") == LUA_TTABLE, s.rawGet(-1, key: "loaded") == LUA_TTABLE {
             s.pushValue(at: -3)
             s.rawSet(-2, key: "b24")
         }
-        s.top = s.top - 3
     }
 
     /// The plan of a dry run, one line per write.

@@ -1,6 +1,5 @@
 import B24
-import Glibc
-import Dispatch
+import Foundation
 import LuaHost
 
 /// Runs the client's async work from the Lua thread (ARCHITECTURE rule 3): the Lua thread
@@ -45,7 +44,7 @@ final class BlockingBridge: @unchecked Sendable {
 /// Batches started by `b24.each` and not yet collected: several can be in flight, and the Lua
 /// thread waits for whichever finishes first.
 final class BatchesInFlight: @unchecked Sendable {
-    private let lock = NSLockLike()
+    private let lock = NSLock()
     private let signal = DispatchSemaphore(value: 0)
     private var nextHandle = 1
     private var finished: [Int: Result<[BatchOutcome], B24Error>] = [:]
@@ -58,9 +57,7 @@ final class BatchesInFlight: @unchecked Sendable {
         tasks[handle] = Task {
             let r: Result<[BatchOutcome], B24Error>
             do throws(B24Error) { r = .success(try await op()) } catch { r = .failure(error) }
-            self.lock.lock()
-            self.finished[handle] = r
-            self.lock.unlock()
+            self.lock.withLock { self.finished[handle] = r }
             self.signal.signal()
         }
         return handle
@@ -86,13 +83,4 @@ final class BatchesInFlight: @unchecked Sendable {
             }
         }
     }
-}
-
-/// A pthread mutex without Foundation's NSLock (kept small; this target avoids Foundation).
-final class NSLockLike: @unchecked Sendable {
-    private var m = pthread_mutex_t()
-    init() { pthread_mutex_init(&m, nil) }
-    deinit { pthread_mutex_destroy(&m) }
-    func lock() { pthread_mutex_lock(&m) }
-    func unlock() { pthread_mutex_unlock(&m) }
 }

@@ -18,6 +18,12 @@ public final class Journal: @unchecked Sendable {
     private var fd: Int32
     private var seq = 0
     private let run = String(UUID().uuidString.prefix(8)).lowercased()
+    /// Used under `lock`: one formatter for the journal's life, not one per line.
+    private let clock: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
 
     public init(path: String, portal: String) throws(B24Error) {
         self.path = path
@@ -34,14 +40,14 @@ public final class Journal: @unchecked Sendable {
     public func intent(method: String, params: JSONValue) -> Int {
         lock.lock(); defer { lock.unlock() }
         seq += 1
-        append(["v": 1, "run": .string(run), "seq": .int(Int64(seq)), "at": .string(Self.timestamp()), "phase": "intent",
+        append(["v": 1, "run": .string(run), "seq": .int(Int64(seq)), "at": .string(clock.string(from: Date())), "phase": "intent",
                 "portal": .string(portal), "method": .string(method), "params": params])
         return seq
     }
 
     public func outcome(_ seq: Int, method: String, result: Result<JSONValue, B24Error>, confirmedOnRetry: Bool = false) {
         lock.lock(); defer { lock.unlock() }
-        var line: JSONObject = ["v": 1, "run": .string(run), "seq": .int(Int64(seq)), "at": .string(Self.timestamp()), "phase": "outcome",
+        var line: JSONObject = ["v": 1, "run": .string(run), "seq": .int(Int64(seq)), "at": .string(clock.string(from: Date())), "phase": "outcome",
                                 "method": .string(method)]
         switch result {
         case .success(let value):
@@ -69,12 +75,6 @@ public final class Journal: @unchecked Sendable {
             written += n
         }
         fsync(fd)
-    }
-
-    static func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date())
     }
 }
 

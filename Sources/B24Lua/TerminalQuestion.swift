@@ -1,4 +1,4 @@
-import Glibc
+import Foundation
 
 /// `b24.confirm`: asks on the controlling terminal, so a script's own stdin and stdout stay
 /// untouched. Anything but y/yes is no.
@@ -10,16 +10,7 @@ enum TerminalQuestion {
         fflush(tty)
         var buffer = [CChar](repeating: 0, count: 256)
         guard fgets(&buffer, Int32(buffer.count), tty) != nil else { return false }
-        let answer = String(cString: buffer).trimmingCharacters(in: " \n\r\t").lowercased()
+        let answer = String(cString: buffer).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         return answer == "y" || answer == "yes"
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
     }
 }

@@ -6,7 +6,7 @@ import LuaHost
 enum Interactive {
     static func run(runner: ScriptRunner) -> ExitStatus {
         guard isatty(STDIN_FILENO) != 0 else {
-            return runner.runChunk(label: nil) { stack in try stack.loadFile(nil) }
+            return runner.runChunk { stack in try stack.loadFile(nil) }
         }
         return REPLSession(runner: runner).run()
     }

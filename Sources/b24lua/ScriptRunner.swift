@@ -56,7 +56,7 @@ final class ScriptRunner {
             if isatty(STDIN_FILENO) != 0 {
                 return Interactive.run(runner: self)  // its banner carries the version
             }
-            return runChunk(label: nil) { stack in try stack.loadFile(nil) }
+            return runChunk { stack in try stack.loadFile(nil) }
         }
         return .success
     }
@@ -92,9 +92,9 @@ final class ScriptRunner {
         for name in ["LUA_INIT_5_4", "LUA_INIT"] {
             guard let value = environment[name] else { continue }
             if value.hasPrefix("@") {
-                return runChunk(label: nil) { stack in try stack.loadFile(String(value.dropFirst())) }.failure
+                return runChunk { stack in try stack.loadFile(String(value.dropFirst())) }.failure
             }
-            return runChunk(label: nil) { stack in try stack.load(value, chunkName: "=" + name) }.failure
+            return runChunk { stack in try stack.load(value, chunkName: "=" + name) }.failure
         }
         return nil
     }
@@ -102,9 +102,9 @@ final class ScriptRunner {
     private func perform(_ action: RunOptions.Action) -> ExitStatus? {
         switch action {
         case .execute(let chunk):
-            return runChunk(label: nil) { stack in try stack.load(chunk, chunkName: "=(command line)") }.failure
+            return runChunk { stack in try stack.load(chunk, chunkName: "=(command line)") }.failure
         case .require(let module, let global):
-            let status = runChunk(label: nil, nresults: 1) { stack in
+            let status = runChunk(nresults: 1) { stack in
                 _ = stack.getGlobal("require")
                 stack.push(module)
             }
@@ -120,13 +120,13 @@ final class ScriptRunner {
     private func runScript(_ script: String) -> ExitStatus? {
         let path: String? = (script == "-" && options.argv[options.scriptIndex! - 1] != "--") ? nil : script
         let args = options.scriptArguments
-        return runChunk(label: nil, load: { stack in try stack.loadFile(path) }, arguments: args).failure
+        return runChunk(load: { stack in try stack.loadFile(path) }, arguments: args).failure
     }
 
     /// Loads with `load`, pushes `arguments`, calls protected; prints any error lua.c-style.
     /// The loader may push a callable plus its arguments itself (then `arguments` is empty and
     /// the count is taken from the stack).
-    func runChunk(label: String?, nresults: Int32 = 0, load: (LuaStack) throws -> Void,
+    func runChunk(nresults: Int32 = 0, load: (LuaStack) throws -> Void,
                   arguments: [String] = []) -> ExitStatus {
         let base = stack.top
         do {
