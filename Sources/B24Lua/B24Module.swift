@@ -52,11 +52,6 @@ public final class B24Module {
         self.configuration = configuration
     }
 
-    /// Sets `--timeout`: waits give up, and the runner's hook stops Lua code, after `seconds`.
-    public func setDeadline(seconds: Double) {
-        bridge.deadline = .now() + .milliseconds(Int(seconds * 1000))
-    }
-
     /// Defines the metatables, runs the prelude with the primitives, and makes the result the
     /// global `b24` and `package.loaded.b24`.
     public func install(in s: LuaStack) throws(LuaError) {
@@ -249,6 +244,9 @@ public final class B24Module {
             s.rawGet(index, key: Int64(i))
             defer { s.pop() }
             let cmd = s.absolute(-1)
+            guard s.type(at: cmd) == LUA_TTABLE else {
+                throw RaisedB24Error(error: .invalidArgument("batch command \(i) is not a table", method: "batch"))
+            }
             s.rawGet(cmd, key: "key"); let key = s.string(at: -1) ?? String(i); s.pop()
             s.rawGet(cmd, key: "method"); let method = s.string(at: -1); s.pop()
             guard let method, !method.isEmpty else {
@@ -337,6 +335,7 @@ public final class B24Module {
 
     /// core.batch_wait({handles}) -> handle, outcomes | handle, nil, error (the whole batch failed).
     private func batchWait(_ s: LuaStack) throws -> Int32 {
+        guard s.type(at: 1) == LUA_TTABLE else { throw s.argumentError(1, "batch_wait", "table of handles expected") }
         var handles: [Int] = []
         let n = s.rawLength(1)
         for i in 0..<n {
@@ -344,7 +343,9 @@ public final class B24Module {
             if let h = s.integer(at: -1) { handles.append(Int(h)) }
             s.pop()
         }
-        guard !handles.isEmpty else { throw LuaMessageError("batch_wait: no batch in flight") }
+        guard !handles.isEmpty, handles.allSatisfy(inFlight.isKnown) else {
+            throw LuaMessageError("batch_wait: no such batch in flight")
+        }
         let (handle, result): (Int, Result<[BatchOutcome], B24Error>)
         do { (handle, result) = try inFlight.waitAny(handles, bridge: bridge) } catch {
             throw LuaMessageError(error.message)

@@ -4,11 +4,8 @@ import LuaHost
 
 /// Runs the client's async work from the Lua thread (ARCHITECTURE rule 3): the Lua thread
 /// blocks here, never a thread of Swift's cooperative pool. While it waits it watches for
-/// Ctrl-C and the run's deadline, so a waiting request can be interrupted.
+/// Ctrl-C and `--timeout`, so a waiting request can be interrupted.
 final class BlockingBridge: @unchecked Sendable {
-    /// Set when the run's `--timeout` has passed.
-    var deadline: DispatchTime?
-
     struct Interrupted: Error {
         let message: String
     }
@@ -34,11 +31,7 @@ final class BlockingBridge: @unchecked Sendable {
     }
 
     /// Why waiting must stop now, if it must.
-    func stopReason() -> String? {
-        if LuaInterrupt.requested { return "interrupted!" }
-        if let deadline, DispatchTime.now() >= deadline { return "timeout: the script ran past its --timeout" }
-        return nil
-    }
+    func stopReason() -> String? { LuaInterrupt.pendingMessage }
 }
 
 /// Batches started by `b24.each` and not yet collected: several can be in flight, and the Lua
@@ -61,6 +54,11 @@ final class BatchesInFlight: @unchecked Sendable {
             self.signal.signal()
         }
         return handle
+    }
+
+    /// Started and not collected yet: waiting for anything else would never end.
+    func isKnown(_ handle: Int) -> Bool {
+        lock.withLock { tasks[handle] != nil }
     }
 
     /// Blocks until one of `handles` has finished; returns it and its outcomes.

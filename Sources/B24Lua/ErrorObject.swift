@@ -14,6 +14,9 @@ enum ErrorObject {
         s.push(metatableName)
         s.rawSet(-2, key: "__name")
         s.push(function: { s in
+            guard s.type(at: 1) == LUA_TTABLE else {
+                throw s.argumentError(1, "__tostring", "b24.Error expected, got \(s.typeName(at: 1))")
+            }
             s.push(oneLine(s, at: 1))
             return 1
         })

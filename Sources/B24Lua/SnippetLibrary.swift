@@ -24,8 +24,9 @@ public enum SnippetLibrary {
 
     /// Replaces Lua's file searcher (`package.searchers[2]`) with one that looks in `path`'s
     /// templates (text only), then the shipped library, then the rest of `package.path`.
-    /// Call once, after `path.install(in:)`.
-    public static func installSearcher(in stack: LuaStack, path: ModuleSearchPath) throws(LuaError) {
+    /// Call once, after `path.install(in:)`. `confined` (`--safe`): only `path` and the shipped
+    /// library are searched, whatever the script does to `package.path`.
+    public static func installSearcher(in stack: LuaStack, path: ModuleSearchPath, confined: Bool = false) throws(LuaError) {
         let base = stack.top
         defer { stack.top = base }
         try stack.load(PackageResources.snippets_searcher_lua, chunkName: "=b24lua.snippets_searcher")
@@ -36,7 +37,8 @@ public enum SnippetLibrary {
             stack.push(bytes: s.source)
             stack.rawSet(-2, key: s.name)
         }
-        try stack.call(nargs: 2, nresults: 0)
+        stack.push(confined)
+        try stack.call(nargs: 3, nresults: 0)
     }
 
     /// The Lua that `b24lua snippets run` executes: requires the snippet and calls its `main`

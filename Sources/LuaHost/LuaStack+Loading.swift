@@ -48,17 +48,21 @@ extension LuaStack {
     }
 }
 
-/// Ctrl-C handling as lua.c does it: the signal handler only sets a hook, and the running Lua
-/// code raises "interrupted!" at its next instruction. Swift code that waits checks `requested`.
+/// Ctrl-C and `--timeout`, as lua.c handles Ctrl-C: a stop only sets a hook, and the running
+/// Lua code raises it at its next instruction, in every coroutine being resumed. The stop stays
+/// pending until the host clears it, so Lua code cannot swallow it; a watchdog ends the process
+/// when it is not honoured within a short grace (docs/lua-host.md, "Stops").
 public enum LuaInterrupt {
-    public static func install(for stack: LuaStack) { b24lua_sigint_install(stack.L) }
-    public static func uninstall() { b24lua_sigint_restore() }
-    public static var requested: Bool { b24lua_interrupted() != 0 }
-    /// An interrupt or timeout is pending: Lua code raises it until `clear()`.
-    public static var pending: Bool { b24lua_stop_pending() != 0 }
-    public static func clear() { b24lua_clear_interrupted() }
-    /// Makes `stack`'s thread raise "interrupted!" at its next instruction.
-    public static func raise(in stack: LuaStack) { b24lua_request_interrupt(stack.L) }
-    /// The same for --timeout, with its own message.
-    public static func raiseTimeout(in stack: LuaStack) { b24lua_request_timeout(stack.L) }
+    /// Takes SIGINT for `stack`'s state; its thread must be the calling one.
+    public static func install(for stack: LuaStack) { b24lua_stops_install(stack.L) }
+    public static func uninstall() { b24lua_stops_uninstall() }
+    /// A Ctrl-C is pending.
+    public static var requested: Bool { b24lua_stop_kind() == 1 }
+    /// The `--timeout` deadline has passed.
+    public static var timedOut: Bool { b24lua_stop_kind() == 2 }
+    /// The message of the pending stop ("interrupted!", "timeout: …"), nil when none is.
+    public static var pendingMessage: String? { b24lua_stop_message().map { String(cString: $0) } }
+    public static func clear() { b24lua_stop_clear() }
+    /// `--timeout`: a stop `seconds` from now.
+    public static func stop(after seconds: Double) { b24lua_stop_after(seconds) }
 }

@@ -82,14 +82,18 @@ public struct LuaStack {
     // MARK: tables, raw
 
     /// t[key] = value without metamethods; t at `index`, value on top, key given.
+    /// Sets t[key] to the value on top (popped) without metamethods; a no-op when the value at
+    /// `index` is not a table (the raw API on anything else is undefined behaviour).
     public func rawSet(_ index: Int32, key: String) {
         let t = absolute(index)
+        guard lua_type(L, t) == LUA_TTABLE else { pop(); return }
         push(key)
         lua_rotate(L, -2, 1)
         lua_rawset(L, t)
     }
 
     public func rawSet(_ index: Int32, key: Int64) {
+        guard lua_type(L, index) == LUA_TTABLE else { pop(); return }
         lua_rawseti(L, index, lua_Integer(key))
     }
 
@@ -97,13 +101,15 @@ public struct LuaStack {
     @discardableResult
     public func rawGet(_ index: Int32, key: String) -> Int32 {
         let t = absolute(index)
+        guard lua_type(L, t) == LUA_TTABLE else { pushNil(); return LUA_TNIL }
         push(key)
         return lua_rawget(L, t)
     }
 
     @discardableResult
     public func rawGet(_ index: Int32, key: Int64) -> Int32 {
-        lua_rawgeti(L, index, lua_Integer(key))
+        guard lua_type(L, index) == LUA_TTABLE else { pushNil(); return LUA_TNIL }
+        return lua_rawgeti(L, index, lua_Integer(key))
     }
 
     public func rawLength(_ index: Int32) -> Int { Int(lua_rawlen(L, index)) }

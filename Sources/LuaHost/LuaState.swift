@@ -21,14 +21,19 @@ public final class LuaState {
             let status = b24lua_openlibs_protected(L)
             if status != LUA_OK {
                 let message = main.string(at: -1) ?? "cannot open standard libraries"
-                lua_close(L)
+                b24lua_close(L)
                 throw LuaError(status: LuaError.Status(status), message: message)
+            }
+            // A stop must reach code running inside coroutines: see LuaInterrupt.
+            if b24lua_link_coroutines_protected(L) != LUA_OK {
+                b24lua_close(L)
+                throw LuaError(status: .memory, message: "cannot create Lua state: not enough memory")
             }
         }
     }
 
     deinit {
-        lua_close(main.L)
+        b24lua_close(main.L)
     }
 
     /// Caps the bytes Lua code may allocate (nil: no cap). Swift code is never refused memory,

@@ -10,6 +10,9 @@ struct B24Flags: Equatable {
     var journal: String?
     var yes = false
     var safe = false
+    /// `--allow-read DIR` / `--allow-write DIR` (repeatable): what `--safe` lets a script open.
+    var allowRead: [String] = []
+    var allowWrite: [String] = []
     var timeout: Double?
     var maxMemoryMB: Double?
     var verbose = false
@@ -58,6 +61,8 @@ struct B24Flags: Equatable {
         case "journal": journal = try value()
         case "yes": try flag(); yes = true
         case "safe": try flag(); safe = true
+        case "allow-read": allowRead.append(try value())
+        case "allow-write": allowWrite.append(try value())
         case "timeout": timeout = try number()
         case "max-memory": maxMemoryMB = try number()
         case "verbose": try flag(); verbose = true

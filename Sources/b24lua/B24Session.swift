@@ -35,60 +35,22 @@ final class B24Session {
         module = B24Module(configuration: config)
     }
 
-    /// Makes `b24` available, then applies --safe, --max-memory and --timeout.
-    func install(in lua: LuaState) throws(LuaError) {
+    /// Makes `b24` available, then applies --safe (reading below `scriptDirectory` too),
+    /// --max-memory and --timeout.
+    func install(in lua: LuaState, scriptDirectory: String?) throws(LuaError) {
         try module.install(in: lua.main)
-        if flags.safe { restrict(lua.main) }
+        if flags.safe {
+            let policy = FileAccessPolicy(readable: (scriptDirectory.map { [$0] } ?? []) + flags.allowRead,
+                                          writable: flags.allowWrite)
+            try lua.main.enterSafeMode(policy)
+        }
         if let mb = flags.maxMemoryMB { lua.setMemoryLimit(bytes: lua.memoryUsed + Int(mb * 1_048_576)) }
-        if let seconds = flags.timeout { startTimer(seconds, lua.main) }
-    }
-
-    /// --safe: no way out of Lua (processes, C code, the debug library).
-    private func restrict(_ s: LuaStack) {
-        let removals: [(table: String, keys: [String])] = [
-            ("os", ["execute", "getenv"]),  // getenv: the environment may hold tokens
-            ("io", ["popen"]),
-            ("package", ["loadlib"]),
-        ]
-        for (table, keys) in removals {
-            guard s.getGlobal(table) == LUA_TTABLE else { s.pop(); continue }
-            for k in keys { s.pushNil(); s.rawSet(-2, key: k) }
-            s.pop()
-        }
-        if s.getGlobal("package") == LUA_TTABLE {
-            s.push("")
-            s.rawSet(-2, key: "cpath")
-            if s.rawGet(-1, key: "searchers") == LUA_TTABLE {  // drop the C and all-in-one searchers
-                s.pushNil(); s.rawSet(-2, key: 4)
-                s.pushNil(); s.rawSet(-2, key: 3)
-            }
-            s.pop()
-            if s.rawGet(-1, key: "loaded") == LUA_TTABLE { s.pushNil(); s.rawSet(-2, key: "debug") }
-            s.pop()
-        }
-        s.pop()
-        s.pushNil()
-        s.setGlobal("debug")
-    }
-
-    private var timer: DispatchSourceTimer?
-
-    private func startTimer(_ seconds: Double, _ s: LuaStack) {
-        module.setDeadline(seconds: seconds)
-        let t = DispatchSource.makeTimerSource(queue: .global())
-        let L = s.L
-        t.schedule(deadline: .now() + seconds)
-        t.setEventHandler {
-            LuaInterrupt.raiseTimeout(in: LuaStack(L))  // lua_sethook may be called asynchronously
-        }
-        t.resume()
-        timer = t
+        if let seconds = flags.timeout { LuaInterrupt.stop(after: seconds) }
     }
 
     /// After the script: the dry-run plan, exit status 3 for failed `b24.each` items, and a
     /// clean shutdown of the client.
     func finish(_ status: ExitStatus) -> ExitStatus {
-        timer?.cancel()
         if flags.dryRun {
             FileHandle.standardError.write((module.planText() + "\n").data(using: .utf8)!)
         }

@@ -4,5 +4,6 @@ enum ExitStatus: Int32 {
     case scriptError = 1
     case usage = 2
     case itemsFailed = 3
+    case timedOut = 124      // as timeout(1)
     case interrupted = 130
 }

@@ -50,9 +50,12 @@ extension RunOptions {
           --dry-run                  send reads, record writes, print the plan
           --journal FILE             append every write and its outcome (B24LUA_JOURNAL)
           --yes                      answer yes to b24.confirm
-          --safe                     no os.execute, io.popen, C modules, debug
-          --timeout SECONDS          stop the script after this long
-          --max-memory MB            cap the memory Lua may use
+          --safe                     capability sandbox: no environment, processes, C code, debug;
+                                     files only below the script's directory and:
+          --allow-read DIR           (with --safe) also read below DIR
+          --allow-write DIR          (with --safe) also read and write below DIR
+          --timeout SECONDS          stop the script after this long (exit 124)
+          --max-memory MB            cap the memory Lua code may use
           --verbose / --quiet        request log on stderr / no progress bars
         Commands: repl, check FILE..., sandbox serve|dump, undo JOURNAL, snippets, doc [NAME]
         """

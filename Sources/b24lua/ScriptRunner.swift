@@ -25,9 +25,12 @@ final class ScriptRunner {
         defer { LuaInterrupt.uninstall() }
         installModulePath()
         do {
+            if !options.b24.safe, let flag = options.b24.allowRead.isEmpty ? (options.b24.allowWrite.isEmpty ? nil : "--allow-write") : "--allow-read" {
+                throw B24Error.configError("'\(flag)' goes with --safe")
+            }
             let session = try B24Session(flags: options.b24, environment: environment)
             self.session = session
-            try session.install(in: lua)
+            try session.install(in: lua, scriptDirectory: scriptDirectory)
         } catch let error as B24Error {
             FileHandle.standardError.write("b24lua: \(error)\n".data(using: .utf8)!)
             return .usage
@@ -61,14 +64,20 @@ final class ScriptRunner {
         return .success
     }
 
+    /// The directory of the script file, nil for stdin and `-e` chunks.
+    private var scriptDirectory: String? {
+        guard let script = options.script, script != "-" else { return nil }
+        return URL(fileURLWithPath: script).deletingLastPathComponent().path
+    }
+
     private func installModulePath() {
-        var scriptDirectory: String?
-        if let script = options.script, script != "-" {
-            scriptDirectory = URL(fileURLWithPath: script).deletingLastPathComponent().path
-        }
         let path = ModuleSearchPath(scriptDirectory: scriptDirectory, environment: environment)
         path.install(in: stack)
-        do { try SnippetLibrary.installSearcher(in: stack, path: path) } catch { report(error) }
+        do {
+            try SnippetLibrary.installSearcher(in: stack, path: path, confined: options.b24.safe)
+        } catch {
+            report(error)
+        }
     }
 
     /// arg[0] is the script, negative indices the interpreter and its options, as in lua.c.
@@ -142,8 +151,8 @@ final class ScriptRunner {
                 LuaInterrupt.clear()
                 return .interrupted
             }
-            LuaInterrupt.clear()  // a --timeout stop, if that was it
-            return .scriptError
+            // A timeout stays pending: nothing after it may run Lua code for long.
+            return LuaInterrupt.timedOut ? .timedOut : .scriptError
         }
     }
 

@@ -3,11 +3,14 @@
 -- directory, B24LUA_PATH, the user snippet directory), then the library shipped inside the
 -- binary, then the rest of package.path (Lua's standard paths). One searcher, so a failed
 -- require lists every place once, in the order searched.
--- Called with: the templates as one path string, and a table module name -> source text.
-local templates, shipped = ...
+-- Called with: the templates as one path string, a table module name -> source text, and
+-- `confined` (--safe): search only the templates and the shipped library, never package.path.
+local templates, shipped, confined = ...
+local type = type
 local package, load, loadfile, error = package, load, loadfile, error
 local find, sub = string.find, string.sub
 local searchpath = package.searchpath
+local namespace = "b24.snippets."
 
 -- The part of package.path b24lua owns ends at its templates; the rest is Lua's. A script that
 -- edited package.path still gets its entries: without our block, all of it comes first.
@@ -26,7 +29,14 @@ local function from_file(name, file, mode)
 end
 
 local function search(name)
-  local ours, rest = split(package.path)
+  local ours, rest
+  if confined then
+    ours, rest = templates, ""
+  else
+    -- as Lua's own searcher says it
+    if type(package.path) ~= "string" then error("'package.path' must be a string", 0) end
+    ours, rest = split(package.path)
+  end
   local misses = {}
   if ours ~= "" then
     local file, err = searchpath(name, ours)
@@ -39,7 +49,10 @@ local function search(name)
     if not chunk then error(("error loading shipped snippet '%s':\n\t%s"):format(name, err), 2) end
     return chunk, "shipped:" .. name
   end
-  misses[#misses + 1] = ("no shipped snippet '%s'"):format(name)
+  -- Only names of the shipped namespace can be shipped: other misses read as lua's do.
+  if sub(name, 1, #namespace) == namespace then
+    misses[#misses + 1] = ("no shipped snippet '%s'"):format(name)
+  end
   if rest ~= "" then
     local file, err = searchpath(name, rest)
     if file then return from_file(name, file, "bt") end  -- Lua's standard paths load as lua does

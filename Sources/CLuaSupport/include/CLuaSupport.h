@@ -39,16 +39,30 @@ int b24lua_settable_protected(lua_State *L, int idx);          /* key, value on 
 int b24lua_openlibs_protected(lua_State *L);
 int b24lua_traceback_protected(lua_State *L, lua_State *L1, const char *msg, int level);
 
-/* Ctrl-C: install a SIGINT handler that, like lua.c's, only sets a hook on `L` which raises
-   "interrupted!" at the next Lua instruction. */
-void b24lua_sigint_install(lua_State *L);
-void b24lua_sigint_restore(void);
-int b24lua_interrupted(void);
-void b24lua_clear_interrupted(void);
-/* Raise "interrupted!" in L at the next instruction (what the handler does), or the timeout
-   message; other coroutines stop at their next count hook. */
-void b24lua_request_interrupt(lua_State *L);
-void b24lua_request_timeout(lua_State *L);
-int b24lua_stop_pending(void);
+/* Exit statuses of a stop the script did not honour in time (the watchdog's). */
+#define B24LUA_EXIT_INTERRUPTED 130
+#define B24LUA_EXIT_TIMEOUT 124
+
+/* Ctrl-C and --timeout for the state `L`, whose thread is the calling one: SIGINT and the
+   deadline only set a hook, which raises the stop at the next Lua instruction, in `L` and in
+   every coroutine being resumed; a watchdog ends the process when a stop is not honoured
+   within a short grace. No hook is installed while no stop is pending. */
+void b24lua_stops_install(lua_State *L);
+void b24lua_stops_uninstall(void);
+/* --timeout: the stop is requested `seconds` from now. */
+void b24lua_stop_after(double seconds);
+/* What a SIGINT does, for the host's own use. */
+void b24lua_request_interrupt(void);
+/* 0: no stop pending; 1: interrupt; 2: timeout. The stop stays pending until cleared. */
+int b24lua_stop_kind(void);
+const char *b24lua_stop_message(void);
+void b24lua_stop_clear(void);
+
+/* Replaces coroutine.resume and coroutine.wrap by versions that keep the chain of running
+   coroutines, so that a stop reaches the innermost one. */
+int b24lua_link_coroutines_protected(lua_State *L);
+
+/* Closes a state made by b24lua_newstate, running its finalizers inside the memory limit. */
+void b24lua_close(lua_State *L);
 
 #endif

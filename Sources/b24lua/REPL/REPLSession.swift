@@ -49,6 +49,7 @@ final class REPLSession {
             case .run(let entry):
                 history.add(entry)
                 execute()
+                if LuaInterrupt.timedOut { return .timedOut }  // --timeout ends the session
                 action = .read(.primary)
             case .reportError(let entry):
                 history.add(entry)
@@ -93,7 +94,7 @@ final class REPLSession {
         defer {
             stack.top = base
             // A Ctrl-C that came after the chunk's last instruction must not hit the next one.
-            LuaInterrupt.clear()
+            if LuaInterrupt.requested { LuaInterrupt.clear() }
         }
         do {
             try stack.call()
