@@ -214,7 +214,7 @@ public final class B24Module {
         let journal = configuration.journal
         let result = try wait { () async throws(B24Error) -> RESTResponse in
             guard let journal, !B24Client.isReadOnly(method: method) else { return try await client.call(method, params) }
-            let seq = journal.intent(method: method, params: params)
+            let seq = try journal.intent(method: method, params: params)
             do throws(B24Error) {
                 let r = try await client.call(method, params)
                 journal.outcome(seq, method: method, result: .success(r.result), confirmedOnRetry: r.confirmedOnRetry)
@@ -270,8 +270,17 @@ public final class B24Module {
         return { () async throws(B24Error) -> [BatchOutcome] in
             guard let journal else { return try await client.batch(commands, halt: halt) }
             var seqs: [Int: Int] = [:]
-            for (i, c) in commands.enumerated() where !B24Client.isReadOnly(method: c.method) {
-                seqs[i] = journal.intent(method: c.method, params: c.params)
+            do throws(B24Error) {
+                for (i, c) in commands.enumerated() where !B24Client.isReadOnly(method: c.method) {
+                    seqs[i] = try journal.intent(method: c.method, params: c.params)
+                }
+            } catch {
+                // Nothing is sent; the intents already written stay as "not sent" (no outcome
+                // line would read as unknown), so close them as failures the portal never saw.
+                for (i, seq) in seqs.sorted(by: { $0.key < $1.key }) {
+                    journal.outcome(seq, method: commands[i].method, result: .failure(error))
+                }
+                throw error
             }
             do throws(B24Error) {
                 let outcomes = try await client.batch(commands, halt: halt)

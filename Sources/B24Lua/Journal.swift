@@ -36,12 +36,18 @@ public final class Journal: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    /// Records a write about to be sent; returns its sequence number for `outcome`.
-    public func intent(method: String, params: JSONValue) -> Int {
+    /// Records a write about to be sent; returns its sequence number for `outcome`. When the
+    /// line is not on disk (a full disk, an I/O error) the write must not be sent: the error is
+    /// `JOURNAL_ERROR`.
+    public func intent(method: String, params: JSONValue) throws(B24Error) -> Int {
         lock.lock(); defer { lock.unlock() }
         seq += 1
-        append(["v": 1, "run": .string(run), "seq": .int(Int64(seq)), "at": .string(clock.string(from: Date())), "phase": "intent",
-                "portal": .string(portal), "method": .string(method), "params": params])
+        let failure = append(["v": 1, "run": .string(run), "seq": .int(Int64(seq)), "at": .string(clock.string(from: Date())),
+                              "phase": "intent", "portal": .string(portal), "method": .string(method), "params": params])
+        if let failure {
+            throw B24Error(code: "JOURNAL_ERROR", message: "cannot journal the write, so it was not sent: \(path): \(failure)",
+                           method: method, kind: .state, retryable: false, requestMayHaveArrived: false)
+        }
         return seq
     }
 
@@ -62,19 +68,29 @@ public final class Journal: @unchecked Sendable {
             if let s = e.status { err["status"] = .int(Int64(s)) }
             line["error"] = .object(err)
         }
-        append(line)
+        // The write was sent: it cannot be taken back. Its intent line stays, so undo treats it
+        // as "outcome unknown"; say so once.
+        if let failure = append(line), !outcomeFailureReported {
+            outcomeFailureReported = true
+            FileHandle.standardError.write(Data("b24lua: cannot journal an outcome (\(path): \(failure)); undo will treat it as unknown\n".utf8))
+        }
     }
 
-    private func append(_ line: JSONObject) {
+    private var outcomeFailureReported = false
+
+    /// Appends one line and forces it to disk; nil on success, else what failed.
+    private func append(_ line: JSONObject) -> String? {
         var bytes = JSONValue.object(line).serializedBytes()
         bytes.append(0x0A)
         var written = 0
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { if errno == EINTR { continue }; break }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return n < 0 ? String(cString: strerror(errno)) : "nothing written" }
             written += n
         }
-        fsync(fd)
+        if fsync(fd) != 0 && errno != EINVAL { return String(cString: strerror(errno)) }
+        return nil
     }
 }
 
@@ -88,13 +104,21 @@ public struct JournaledWrite: Sendable, Equatable {
     public var result: JSONValue?
     public var outcomeUnknown: Bool
 
-    /// Reads a journal file; lines that are not journal JSON are reported by line number.
-    public static func read(_ text: String) throws(B24Error) -> [JournaledWrite] {
+    /// Reads a journal file; lines that are not journal JSON are reported by line number. A
+    /// torn last line (no newline: the run was cut off while appending it) is skipped, with a
+    /// warning in `warnings`: the write it would describe was not sent yet, or its intent is
+    /// already on an earlier line.
+    public static func read(_ text: String, warnings: inout [String]) throws(B24Error) -> [JournaledWrite] {
         var writes: [String: JournaledWrite] = [:]
         var order: [String] = []
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        for (n, line) in lines.enumerated() {
             guard let v = try? JSONValue.parse(String(line)), let seq = v["seq"]?.intValue,
                   let phase = v["phase"]?.stringValue, let method = v["method"]?.stringValue else {
+                if n == lines.count - 1 && !text.hasSuffix("\n") {
+                    warnings.append("journal line \(n + 1) is torn (the run stopped while writing it); skipped")
+                    break
+                }
                 throw .invalidArgument("journal line \(n + 1) is not a b24lua journal entry")
             }
             let run = v["run"]?.stringValue ?? ""
@@ -115,5 +139,10 @@ public struct JournaledWrite: Sendable, Equatable {
             }
         }
         return order.compactMap { writes[$0] }
+    }
+
+    public static func read(_ text: String) throws(B24Error) -> [JournaledWrite] {
+        var ignored: [String] = []
+        return try read(text, warnings: &ignored)
     }
 }

@@ -33,7 +33,9 @@ enum UndoCommand {
         let portals: Set<String>
         do {
             let text = try String(contentsOfFile: options.journal, encoding: .utf8)
-            writes = try JournaledWrite.read(text)
+            var warnings: [String] = []
+            writes = try JournaledWrite.read(text, warnings: &warnings)
+            for w in warnings { complain("\(options.journal): warning: \(w)") }
             portals = journalPortals(text)
         } catch let error as B24Error {
             complain("\(options.journal): \(error.message)")
@@ -66,11 +68,21 @@ enum UndoCommand {
             return .usage
         }
         var undoJournal: Journal?
+        let fromEnvironment = options.flags.journal == nil
         if !options.flags.dryRun, let path = options.flags.journal ?? ProcessInfo.processInfo.environment["B24LUA_JOURNAL"],
            !path.isEmpty {
-            do { undoJournal = try Journal(path: path, portal: connection?.host ?? "") } catch {
-                complain(error.description)
-                return .usage
+            // Journaling the inverses into the journal being undone would make it undo itself.
+            if sameFile(path, options.journal) {
+                if !fromEnvironment {
+                    complain("--journal \(path) is the journal being undone; name another file")
+                    return .usage
+                }
+                complain("warning: B24LUA_JOURNAL is the journal being undone; the undo's own writes are not journaled")
+            } else {
+                do { undoJournal = try Journal(path: path, portal: connection?.host ?? "") } catch {
+                    complain(error.description)
+                    return .usage
+                }
             }
         }
 
@@ -129,7 +141,8 @@ enum UndoCommand {
         guard let inverse = step.inverse else { return .cannotUndo }
         if dryRun { return .wouldUndo }
         guard let client else { return .failed(.configError("no portal configured")) }
-        let seq = journal?.intent(method: inverse, params: step.inverseParams)
+        let seq: Int?
+        do { seq = try journal?.intent(method: inverse, params: step.inverseParams) } catch { return .failed(error) }
         let result = blockingCall(client, inverse, step.inverseParams)
         if let seq {
             journal?.outcome(seq, method: inverse, result: result.map(\.result),
@@ -137,10 +150,29 @@ enum UndoCommand {
         }
         switch result {
         case .success: return .undone
-        // "already member" / "already not in chat": the state the inverse wants is there.
-        case .failure(let e) where e.code == "WRONG_REQUEST": return .alreadyUndone
+        // "You don't have access or user already not in chat": the portal says the same for
+        // both, so the chat's members tell whether the state the inverse wants is there.
+        case .failure(let e) where e.code == "WRONG_REQUEST":
+            return alreadyInState(step, inverse: inverse, client: client) ? .alreadyUndone : .failed(e)
         case .failure(let e): return .failed(e)
         }
+    }
+
+    /// The user is (for an add) or is not (for a delete) a member of the step's chat.
+    static func alreadyInState(_ step: UndoStep, inverse: String, client: B24Client) -> Bool {
+        guard let chat = step.chat, chat > 0, let user = step.param("USER_ID")?.intValue else { return false }
+        guard case .success(let r) = blockingCall(client, "im.chat.user.list", ["CHAT_ID": .int(chat)]),
+              let members = r.result.arrayValue else { return false }
+        let member = members.contains { $0.intValue == user }
+        return inverse.hasSuffix(".add") ? member : !member
+    }
+
+    /// Both name the same file (or would, once created).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        func resolved(_ p: String) -> String {
+            URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path
+        }
+        return resolved(a) == resolved(b)
     }
 
     /// Calls from this synchronous main thread; the client runs on the cooperative pool.

@@ -81,8 +81,17 @@ public final class B24Client: Sendable {
     func perform(method: String, params: JSONValue, effect: MethodEffect) async throws(B24Error) -> (RESTResponse, Bool) {
         var state = RetryState(policy: retryPolicy, effect: effect)
         var refreshed = false
+        // A wait cut off (cancelled) after an attempt that may have been applied keeps that
+        // uncertainty: the write must not be journaled as a plain failure.
+        func uncertain(_ error: B24Error) -> B24Error {
+            guard state.mayHaveApplied, effect != .read else { return error }
+            var e = error
+            e.outcomeUnknown = true
+            e.method = method
+            return e
+        }
         while true {
-            try await admit(method)
+            do { try await admit(method) } catch { throw uncertain(error) }
             state.attempt(now: clock.now())
             counters.withLock { $0.requests += 1 }
             let token = await tokens?.accessToken
@@ -111,7 +120,7 @@ public final class B24Client: Sendable {
                 switch state.failed(error, now: ended, jitter: Double.random(in: 0...1), resumeAt: resumeAt) {
                 case .retry(let delay):
                     counters.withLock { $0.retries += 1 }
-                    try await sleep(until: ended + delay)
+                    do { try await sleep(until: ended + delay) } catch { throw uncertain(error) }
                 case .fail(let final):
                     throw final
                 case .confirmed:
