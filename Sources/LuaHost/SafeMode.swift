@@ -127,25 +127,17 @@ extension LuaStack {
           return io_lines(path, ...)
         end
 
-        function io.input(f)
-          local path = name_of(f)
-          if path then
-            local ok, why = check(path, false)
+        -- io.input and io.output: a name is opened (checked first), a file handle passes.
+        local function redirecting(set_default, write)
+          return function(f)
+            local path = name_of(f)
+            if not path then return set_default(f) end
+            local ok, why = check(path, write)
             if not ok then error(why, 2) end
-            return io_input(path)
+            return set_default(path)
           end
-          return io_input(f)
         end
-
-        function io.output(f)
-          local path = name_of(f)
-          if path then
-            local ok, why = check(path, true)
-            if not ok then error(why, 2) end
-            return io_output(path)
-          end
-          return io_output(f)
-        end
+        io.input, io.output = redirecting(io_input, false), redirecting(io_output, true)
 
         -- Text only: a binary chunk can break the interpreter.
         function _G.load(chunk, name, mode, ...)
