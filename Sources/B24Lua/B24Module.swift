@@ -54,7 +54,9 @@ public final class B24Module {
 
     /// Sets `--timeout`: waits give up, and the runner's hook stops Lua code, after `seconds`.
     public func setDeadline(seconds: Double) {
-        bridge.deadline = .now() + .milliseconds(Int(seconds * 1000))
+        // Clamped (the command line already keeps it within a year): no value traps.
+        let ms = seconds.isNaN ? 0 : Int(min(max(0, seconds), 1e9) * 1000)
+        bridge.deadline = .now() + .milliseconds(ms)
     }
 
     /// Defines the metatables, runs the prelude with the primitives, and makes the result the
