@@ -112,6 +112,7 @@ extension SandboxCommand {
         func run() async throws {
             let dataSet = try loadSandboxDataSet(data)
             let portal = SandboxPortal(dataSet: dataSet, options: try options(dataSet))
+            TerminationSignal.install()
             let server = try await SandboxServer.start(portal: portal, host: host, port: port)
             print("b24lua sandbox: serving \(server.webhookURL)")
             FileHandle.standardError.write(Data("""
@@ -136,27 +137,39 @@ extension SandboxCommand {
     }
 }
 
-/// Waits for SIGINT or SIGTERM (the server then stops cleanly and the command exits 0).
+/// Waits for SIGINT or SIGTERM (the server then stops cleanly and the command exits 0). The
+/// handlers are installed before the server starts and prints its URL: a signal sent as soon as
+/// the URL is read must not find the default action, or be discarded as ignored.
 enum TerminationSignal {
     nonisolated(unsafe) static var sources: [any DispatchSourceSignal] = []
+    private static let state = NSLock()
+    nonisolated(unsafe) private static var fired = false
+    nonisolated(unsafe) private static var waiter: CheckedContinuation<Void, Never>?
+
+    static func install() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                let resume = state.withLock { () -> CheckedContinuation<Void, Never>? in
+                    fired = true
+                    defer { waiter = nil }
+                    return waiter
+                }
+                resume?.resume()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
 
     static func wait() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let resumed = NSLock()
-            nonisolated(unsafe) var fired = false
-            for sig in [SIGINT, SIGTERM] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler {
-                    let first = resumed.withLock { () -> Bool in
-                        defer { fired = true }
-                        return !fired
-                    }
-                    if first { done.resume() }
-                }
-                source.resume()
-                sources.append(source)
+            let already = state.withLock { () -> Bool in
+                if !fired { waiter = done }
+                return fired
             }
+            if already { done.resume() }
         }
     }
 }

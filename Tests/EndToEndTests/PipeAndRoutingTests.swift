@@ -43,6 +43,14 @@ import Testing
         return Ended(reason: p.terminationReason, status: p.terminationStatus, stderr: collected.err)
     }
 
+    /// Waiting for a child off Swift's cooperative pool, so in-process servers of other tests
+    /// keep their threads (as `Binary.b24luaAsync` does).
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            DispatchQueue.global().async { c.resume(with: Result { try body() }) }
+        }
+    }
+
     static func closeOnExecPipe() -> [Int32] {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
@@ -57,12 +65,11 @@ import Testing
 
     static let printForever = "local i = 0 while true do i = i + 1 print(i) end"
 
-    @Test func aScriptPrintingIntoAClosedPipeEndsBySIGPIPE() throws {
-        Self.expectQuietSIGPIPE(try Self.runIntoClosedPipe(["-e", Self.printForever]), "plain Lua")
-        Self.expectQuietSIGPIPE(try Self.runIntoClosedPipe(["--sandbox", "-e", Self.printForever]), "--sandbox")
-        Self.expectQuietSIGPIPE(try Self.runIntoClosedPipe(["-e", "while true do io.write('x') end"]), "io.write")
-        Self.expectQuietSIGPIPE(try Self.runIntoClosedPipe(["snippets", "show", "remove_user"]), "snippets show")
-        Self.expectQuietSIGPIPE(try Self.runIntoClosedPipe(["doc"]), "doc")
+    @Test func aScriptPrintingIntoAClosedPipeEndsBySIGPIPE() async throws {
+        for args in [["-e", Self.printForever], ["--sandbox", "-e", Self.printForever], ["-e", "while true do io.write('x') end"],
+                     ["snippets", "show", "remove_user"], ["doc"]] {
+            Self.expectQuietSIGPIPE(try await Self.offPool { try Self.runIntoClosedPipe(args) }, "\(args)")
+        }
     }
 
     /// Against a portal over HTTP, where SwiftNIO has set SIGPIPE to be ignored once the first
@@ -72,11 +79,8 @@ import Testing
         let sandbox = try await LiveSandbox.start()
         defer { Task { await sandbox.stop() } }
         let script = "print(b24.call('user.current').ID) io.stdout:flush() " + Self.printForever
-        let e = try await withCheckedThrowingContinuation { (c: CheckedContinuation<Ended, any Error>) in
-            DispatchQueue.global().async {
-                c.resume(with: Result { try Self.runReadingOneLine(["--webhook", sandbox.webhookURL, "-e", script]) })
-            }
-        }
+        let url = sandbox.webhookURL
+        let e = try await Self.offPool { try Self.runReadingOneLine(["--webhook", url, "-e", script]) }
         Self.expectQuietSIGPIPE(e, "--webhook")
         #expect(sandbox.calls("user.current") == 1)
     }
@@ -115,9 +119,13 @@ import Testing
         return Ended(reason: p.terminationReason, status: p.terminationStatus, stderr: collected.err)
     }
 
-    @Test func aSandboxServerOutlivesTheReaderOfItsFirstLine() throws {
-        // `url=$(b24lua sandbox serve | head -1)` must leave a running server: serve is not
-        // watched. Its first line goes into the closed pipe; it keeps serving until stopped.
+    @Test func aSandboxServerOutlivesTheReaderOfItsFirstLine() async throws {
+        try await Self.offPool { try Self.serveIntoClosedPipe() }
+    }
+
+    /// `url=$(b24lua sandbox serve | head -1)` must leave a running server: serve is not
+    /// watched. Its first line goes into the closed pipe; it keeps serving until stopped.
+    static func serveIntoClosedPipe() throws {
         let fds = Self.closeOnExecPipe()
         close(fds[0])
         let p = Process()
@@ -164,11 +172,11 @@ import Testing
         #expect(sandbox.portal.members(ofChat: 1763)?.contains(503) == true)
     }
 
-    @Test func portalOptionsBeforeSnippetsRunAndRepl() throws {
-        let run = try Binary.b24lua(["--sandbox", "--dry-run", "snippets", "run", "remove_user", "503", "lead"])
+    @Test func portalOptionsBeforeSnippetsRunAndRepl() async throws {
+        let run = try await Binary.b24luaAsync(["--sandbox", "--dry-run", "snippets", "run", "remove_user", "503", "lead"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("write(s) planned"), "\(run.stderr)")
-        let repl = try Binary.b24lua(["--sandbox", "repl"], stdin: "print(b24.portal, b24.dry_run)")
+        let repl = try await Binary.b24luaAsync(["--sandbox", "repl"], stdin: "print(b24.portal, b24.dry_run)")
         #expect(repl.status == 0 && repl.stdout.contains("false"), "\(repl.stdout) \(repl.stderr)")
     }
 
@@ -178,15 +186,15 @@ import Testing
         (["--sandbox", "doc"], "takes no portal options"),
         (["--plan", "standard", "sandbox", "serve"], "sandbox serve --help"),
     ])
-    func elsewhereAHint(_ arguments: [String], _ hint: String) throws {
-        let r = try Binary.b24lua(arguments, timeout: 30)
+    func elsewhereAHint(_ arguments: [String], _ hint: String) async throws {
+        let r = try await Binary.b24luaAsync(arguments, timeout: 30)
         #expect(r.status == 2 && r.stderr.contains(hint), "\(arguments): \(r.stderr)")
     }
 
-    @Test func aScriptCalledLikeASubcommandRunsByItsPath() throws {
+    @Test func aScriptCalledLikeASubcommandRunsByItsPath() async throws {
         let dir = try Binary.temporaryDirectory()
         try "print('the script')".write(to: dir.appendingPathComponent("undo"), atomically: true, encoding: .utf8)
-        let r = try Binary.b24lua(["--sandbox", "./undo"], directory: dir)
+        let r = try await Binary.b24luaAsync(["--sandbox", "./undo"], directory: dir)
         #expect(r.status == 0 && r.stdout == "the script\n", "\(r.stderr)")
     }
 }

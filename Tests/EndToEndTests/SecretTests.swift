@@ -38,14 +38,14 @@ import Testing
         ["--sandbox", "--web-hook=\(code)", "undo", "j.jsonl"],
         ["--plan=https://x.bitrix24.ru/rest/1/\(code)/", "-e", "print(1)"],
     ])
-    func unrecognizedOptionsAreNamedWithoutTheirValue(_ arguments: [String]) throws {
-        let r = try Binary.b24lua(arguments)
+    func unrecognizedOptionsAreNamedWithoutTheirValue(_ arguments: [String]) async throws {
+        let r = try await Binary.b24luaAsync(arguments)
         #expect(r.status == 2, "\(arguments): \(r.stderr)")
         Self.expectClean(r, [Self.code], "\(arguments)")
     }
 
-    @Test func theUnrecognizedNameIsStillShown() throws {
-        let r = try Binary.b24lua(["--web-hook=https://x.bitrix24.ru/rest/1/\(Self.code)/", "s.lua"])
+    @Test func theUnrecognizedNameIsStillShown() async throws {
+        let r = try await Binary.b24luaAsync(["--web-hook=https://x.bitrix24.ru/rest/1/\(Self.code)/", "s.lua"])
         #expect(r.stderr.contains("unrecognized option '--web-hook'"), "\(r.stderr)")
     }
 
@@ -56,15 +56,15 @@ import Testing
         "http://x.bitrix24.ru/rest/1/\(code)/", "http://127.0.0.1.nip.io/rest/1/\(code)/", "https://[::1/rest/1/\(code)/",
         "ftp://x.bitrix24.ru/rest/1/\(code)/", "https://x.bitrix24.ru/rest/1/\(code)!/", "https://x\\y/rest/1/\(code)/",
     ])
-    func malformedWebhooksAreShownWithTheCodeMasked(_ url: String) throws {
-        let r = try Binary.b24lua(["--webhook", url, "-e", "print(1)"])
+    func malformedWebhooksAreShownWithTheCodeMasked(_ url: String) async throws {
+        let r = try await Binary.b24luaAsync(["--webhook", url, "-e", "print(1)"])
         #expect(r.status == 2, "\(url): \(r.stderr)")
         #expect(r.stderr.contains("CONFIG_ERROR"), "\(url): \(r.stderr)")
         Self.expectClean(r, [Self.code], url)
-        let env = try Binary.b24lua(["-e", "print(1)"], environment: ["B24_WEBHOOK_URL": url])
+        let env = try await Binary.b24luaAsync(["-e", "print(1)"], environment: ["B24_WEBHOOK_URL": url])
         #expect(env.status == 2)
         Self.expectClean(env, [Self.code], url)
-        let undo = try Binary.b24lua(["undo", try file("j.jsonl", Self.oneWrite), "--webhook", url])
+        let undo = try await Binary.b24luaAsync(["undo", try file("j.jsonl", Self.oneWrite), "--webhook", url])
         #expect(undo.status == 2, "\(undo.stderr)")
         Self.expectClean(undo, [Self.code], "undo \(url)")
     }
@@ -96,12 +96,12 @@ import Testing
         #expect(!env.stdout.contains("sandbox1admin"), "\(env.stdout)")
     }
 
-    @Test func webhookFileMustBePrivate() throws {
+    @Test func webhookFileMustBePrivate() async throws {
         for mode in [0o644, 0o640, 0o604, 0o660, 0o606, 0o620, 0o602, 0o610, 0o601, 0o777] {
             let path = try file("open-\(String(mode, radix: 8))", "https://x.bitrix24.ru/rest/1/\(Self.code)/\n", mode: mode)
-            for r in [try Binary.b24lua(["--webhook-file", path, "-e", "print(1)"]),
-                      try Binary.b24lua(["-e", "print(1)"], environment: ["B24_WEBHOOK_FILE": path]),
-                      try Binary.b24lua(["--webhook-file", path, "undo", try file("j.jsonl", Self.oneWrite)])] {
+            for r in [try await Binary.b24luaAsync(["--webhook-file", path, "-e", "print(1)"]),
+                      try await Binary.b24luaAsync(["-e", "print(1)"], environment: ["B24_WEBHOOK_FILE": path]),
+                      try await Binary.b24luaAsync(["--webhook-file", path, "undo", try file("j.jsonl", Self.oneWrite)])] {
                 #expect(r.status == 2, "mode \(String(mode, radix: 8)): \(r.stderr)")
                 #expect(r.stderr.contains("chmod 600"), "\(r.stderr)")
                 Self.expectClean(r)
@@ -109,7 +109,7 @@ import Testing
         }
     }
 
-    @Test func webhookFileRefusals() throws {
+    @Test func webhookFileRefusals() async throws {
         let cases: [(String, String)] = [
             (try file("empty", " \n\t\n"), "is empty"),
             (try file("two-lines", "https://x.bitrix24.ru/rest/1/\(Self.code)/\nhttps://y/rest/1/\(Self.code)/\n"), "more than one line"),
@@ -120,15 +120,15 @@ import Testing
             (dir.appendingPathComponent("missing").path, "cannot open"),
         ]
         for (path, message) in cases {
-            let r = try Binary.b24lua(["--webhook-file", path, "-e", "print(1)"])
+            let r = try await Binary.b24luaAsync(["--webhook-file", path, "-e", "print(1)"])
             #expect(r.status == 2, "\(path): \(r.stderr)")
             #expect(r.stderr.contains(message), "\(path): \(r.stderr)")
             Self.expectClean(r)
         }
-        let both = try Binary.b24lua(["--webhook", "https://x/rest/1/a/", "--webhook-file", try file("ok", "https://x/rest/1/a/"),
+        let both = try await Binary.b24luaAsync(["--webhook", "https://x/rest/1/a/", "--webhook-file", try file("ok", "https://x/rest/1/a/"),
                                       "-e", "print(1)"])
         #expect(both.status == 2 && both.stderr.contains("use one"), "\(both.stderr)")
-        let bothEnv = try Binary.b24lua(["-e", "print(1)"], environment: ["B24_WEBHOOK_URL": "https://x/rest/1/a/",
+        let bothEnv = try await Binary.b24luaAsync(["-e", "print(1)"], environment: ["B24_WEBHOOK_URL": "https://x/rest/1/a/",
                                                                           "B24_WEBHOOK_FILE": try file("ok2", "https://x/rest/1/a/")])
         #expect(bothEnv.status == 2 && bothEnv.stderr.contains("unset one"), "\(bothEnv.stderr)")
     }
@@ -157,12 +157,12 @@ import Testing
         Self.expectClean(undo, ["sandbox1admin", Self.code])
     }
 
-    @Test func theDryRunPlanIsRedacted() throws {
+    @Test func theDryRunPlanIsRedacted() async throws {
         let script = """
             b24.call("crm.lead.add", {fields = {TITLE = "https://x.bitrix24.ru/rest/1/\(Self.code)/"}, auth = "tok-\(Self.code)"})
             b24.call("crm.lead.update", {id = 1, fields = {COMMENTS = "sandbox1admin"}})
             """
-        let r = try Binary.b24lua(["--sandbox", "--dry-run", "-e", script])
+        let r = try await Binary.b24luaAsync(["--sandbox", "--dry-run", "-e", script])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("2 write(s) planned") && r.stderr.contains("crm.lead.add"), "\(r.stderr)")
         Self.expectClean(r, [Self.code, "sandbox1admin"])
@@ -187,8 +187,8 @@ import Testing
     }
 
     /// The runner's own report of a script's error, and a b24 error naming the URL.
-    @Test func errorReportsAreRedacted() throws {
-        let r = try Binary.b24lua(["--sandbox", "-e", "error('failed on https://x.bitrix24.ru/rest/1/\(Self.code)/ and sandbox1admin')"])
+    @Test func errorReportsAreRedacted() async throws {
+        let r = try await Binary.b24luaAsync(["--sandbox", "-e", "error('failed on https://x.bitrix24.ru/rest/1/\(Self.code)/ and sandbox1admin')"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("failed on https://x.bitrix24.ru/rest/1/***/"), "\(r.stderr)")
         Self.expectClean(r, [Self.code, "sandbox1admin"])
