@@ -74,7 +74,8 @@ public final class B24Module {
     public func planText() -> String {
         var lines = ["dry run: \(plannedWrites.count) write(s) planned, none sent"]
         for (i, w) in plannedWrites.enumerated() {
-            lines.append("  \(i + 1). \(w.method) \(w.params.serialized()) -> \(w.result.serialized())")
+            let params = Redaction.redact(json: w.params).serialized(), result = Redaction.redact(json: w.result).serialized()
+            lines.append("  \(i + 1). \(w.method) \(params) -> \(result)")
         }
         return lines.joined(separator: "\n")
     }

@@ -4,7 +4,8 @@ import Foundation
 /// `--journal FILE`: every write, as JSON Lines, appended and flushed to disk before it is sent
 /// ("intent") and after its outcome is known ("outcome"), so that a crash between the two
 /// leaves a record that `b24lua undo` treats as "outcome unknown". Secrets never enter it:
-/// only method names, parameters and results are written.
+/// only method names, parameters and results are written, each through `Redaction.redact(json:)`
+/// (a script may pass a token or a webhook URL as a parameter).
 ///
 /// A journal may hold several runs (it is appended to); `run` tells them apart.
 /// Lines: {"v":1,"run":ID,"seq":N,"at":"ISO-8601","phase":"intent","portal":HOST,"method":M,"params":{…}}
@@ -43,7 +44,7 @@ public final class Journal: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         seq += 1
         let failure = append(["v": 1, "run": .string(run), "seq": .int(Int64(seq)), "at": .string(clock.string(from: Date())),
-                              "phase": "intent", "portal": .string(portal), "method": .string(method), "params": params])
+                              "phase": "intent", "portal": .string(portal), "method": .string(method), "params": Redaction.redact(json: params)])
         if let failure {
             throw B24Error(code: "JOURNAL_ERROR", message: "cannot journal the write, so it was not sent: \(path): \(failure)",
                            method: method, kind: .state, retryable: false, requestMayHaveArrived: false)
@@ -58,7 +59,7 @@ public final class Journal: @unchecked Sendable {
         switch result {
         case .success(let value):
             line["ok"] = true
-            line["result"] = value
+            line["result"] = Redaction.redact(json: value)
             if confirmedOnRetry { line["confirmed_on_retry"] = true }
         case .failure(let e):
             line["ok"] = false

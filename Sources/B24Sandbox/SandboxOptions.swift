@@ -44,6 +44,42 @@ public struct SandboxOptions: Sendable, Equatable {
 
     public static let unlimited = SandboxOptions(plan: .unlimited)
 
+    /// The accepted range of each numeric knob, by its fixture key (the flag is the same name
+    /// in kebab case). Finite and bounded, so no duration or integer computed from a knob can
+    /// overflow (README "Knobs").
+    public static let ranges: KeyValuePairs<String, ClosedRange<Double>> = [
+        "rate": 0.001...100_000,
+        "burst": 1...1_000_000,
+        "operating_limit": 0...86_400,
+        "processing_ms": 0...600_000,
+        "token_ttl": 0...315_360_000,
+        "latency_ms": 0...60_000,
+        "fault_rate": 0...1,
+    ]
+
+    public static func range(of key: String) -> ClosedRange<Double>? { ranges.first { $0.key == key }?.value }
+
+    /// The knobs' values by fixture key, as set (nil: from the plan).
+    var knobs: [(key: String, value: Double?)] {
+        [("rate", rate), ("burst", burst), ("operating_limit", operatingLimit), ("processing_ms", processingMs),
+         ("token_ttl", tokenTTL), ("latency_ms", latencyMs), ("fault_rate", faultRate)]
+    }
+
+    /// Every knob within its range; the error names the first that is not, as a flag or a key.
+    public func checked(asFlags: Bool = false) throws(SandboxDataSetError) -> SandboxOptions {
+        for (key, value) in knobs {
+            guard let value, let range = Self.range(of: key) else { continue }
+            if !(value.isFinite && range.contains(value)) {
+                let name = asFlags ? "--" + key.replacing("_", with: "-") : "limits.\(key)"
+                throw SandboxDataSetError(message: "\(name) must be a number in [\(Self.format(range.lowerBound)), "
+                                          + "\(Self.format(range.upperBound))], got \(value)")
+            }
+        }
+        return self
+    }
+
+    static func format(_ d: Double) -> String { d.rounded() == d ? String(Int64(d)) : String(d) }
+
     public var effectiveRate: Double { rate ?? plan.rateAndBurst.rate }
     public var effectiveBurst: Double { burst ?? plan.rateAndBurst.burst }
 
@@ -74,10 +110,10 @@ public struct SandboxOptions: Sendable, Equatable {
             case "processing_ms": o.processingMs = try num()
             case "token_ttl": o.tokenTTL = try num()
             case "latency_ms": o.latencyMs = try num()
-            case "fault_rate": o.faultRate = min(1, try num())
+            case "fault_rate": o.faultRate = try num()
             default: throw SandboxDataSetError(message: "unknown key limits.\(key)")
             }
         }
-        return o
+        return try o.checked()
     }
 }

@@ -4,6 +4,8 @@ struct B24Flags: Equatable {
     /// `--sandbox` alone: the default data set; `--sandbox=FILE`: a fixture.
     var sandbox: String??
     var webhook: String?
+    /// `--webhook-file FILE`: the webhook URL read from a private file, so it never shows in `ps`.
+    var webhookFile: String?
     var profile: String?
     var plan: String?
     var dryRun = false
@@ -18,15 +20,22 @@ struct B24Flags: Equatable {
     var verbose = false
     var quiet = false
 
-    /// `--plan RATE/BURST` (e.g. `20/50`): a portal whose limits are neither preset.
+    /// `--plan RATE/BURST` (e.g. `20/50`): a portal whose limits are neither preset. Both parts
+    /// within `NumberRange.planRate` / `.planBurst`, so no wait computed from them overflows.
     static func customPlan(_ text: String) -> (rate: Double, burst: Double)? {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let r = Double(parts[0]), let b = Double(parts[1]), r > 0, b >= 1,
-              r.isFinite, b.isFinite else { return nil }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let r = Double(parts[0]), let b = Double(parts[1]),
+              NumberRange.planRate.contains(r), NumberRange.planBurst.contains(b) else { return nil }
         return (r, b)
     }
 
-    /// Reads one `--name[=value]` option; a value may also be the next argument.
+    /// The options that take a value (as the next argument or after `=`).
+    static let valued: Set<String> = ["webhook", "webhook-file", "profile", "plan", "journal", "timeout", "max-memory"]
+    static let known: Set<String> = valued.union(["sandbox", "dry-run", "yes", "safe", "verbose", "quiet"])
+
+    /// Reads one `--name[=value]` option; a value may also be the next argument. Errors name
+    /// the option but never echo what follows it: `--web-hook=https://…/CODE/` is a typo whose
+    /// value is a secret.
     mutating func parse(_ arg: String, next: String?, consumed i: inout Int) throws(UsageError) {
         let body = arg.dropFirst(2)
         let name = String(body.prefix { $0 != "=" })
@@ -37,10 +46,10 @@ struct B24Flags: Equatable {
             i += 1
             return next
         }
-        func number() throws(UsageError) -> Double {
+        func number(_ range: NumberRange) throws(UsageError) -> Double {
             let v = try value()
-            guard let d = Double(v), d > 0, d.isFinite else {
-                throw UsageError(description: "'--\(name)' needs a positive number, got '\(v)'")
+            guard let d = Double(v), range.contains(d) else {
+                throw UsageError(description: "'--\(name)' needs a number in \(range), got '\(v.prefix(40))'")
             }
             return d
         }
@@ -50,11 +59,13 @@ struct B24Flags: Equatable {
         switch name {
         case "sandbox": sandbox = .some(inline.flatMap { $0.isEmpty ? nil : $0 })
         case "webhook": webhook = try value()
+        case "webhook-file": webhookFile = try value()
         case "profile": profile = try value()
         case "plan":
             let p = try value()
             guard ["standard", "enterprise", "unlimited"].contains(p) || Self.customPlan(p) != nil else {
-                throw UsageError(description: "'--plan' is standard, enterprise, unlimited or RATE/BURST, got '\(p)'")
+                throw UsageError(description: "'--plan' is standard, enterprise, unlimited or RATE/BURST "
+                                 + "(RATE \(NumberRange.planRate), BURST \(NumberRange.planBurst)), got '\(p.prefix(40))'")
             }
             plan = p
         case "dry-run": try flag(); dryRun = true
@@ -63,11 +74,40 @@ struct B24Flags: Equatable {
         case "safe": try flag(); safe = true
         case "allow-read": allowRead.append(try value())
         case "allow-write": allowWrite.append(try value())
-        case "timeout": timeout = try number()
-        case "max-memory": maxMemoryMB = try number()
+        case "timeout": timeout = try number(.timeoutSeconds)
+        case "max-memory": maxMemoryMB = try number(.maxMemoryMB)
         case "verbose": try flag(); verbose = true
         case "quiet": try flag(); quiet = true
-        default: throw UsageError(description: "unrecognized option '\(arg)'")
+        default: throw UsageError(description: "unrecognized option '--\(name.prefix(40))'")
         }
+    }
+}
+
+/// The accepted range of a numeric option (README "Other options" lists them): finite, within
+/// bounds that keep every conversion to integers and durations in range.
+struct NumberRange: Equatable, CustomStringConvertible {
+    var lower: Double
+    var upper: Double
+    /// `(0, upper]`: zero itself is refused (a zero timeout or memory cap is a typo).
+    var lowerExclusive: Bool
+
+    /// A year: enough for any maintenance run; far below where seconds overflow as nanoseconds.
+    static let timeoutSeconds = NumberRange(lower: 0, upper: 31_536_000, lowerExclusive: true)
+    /// 1 TiB.
+    static let maxMemoryMB = NumberRange(lower: 0, upper: 1_048_576, lowerExclusive: true)
+    /// `--plan RATE/BURST`: requests per second and the bucket's threshold.
+    static let planRate = NumberRange(lower: 0.001, upper: 100_000, lowerExclusive: false)
+    static let planBurst = NumberRange(lower: 1, upper: 1_000_000, lowerExclusive: false)
+
+    func contains(_ d: Double) -> Bool {
+        d.isFinite && (lowerExclusive ? d > lower : d >= lower) && d <= upper
+    }
+
+    var description: String {
+        (lowerExclusive ? "(" : "[") + Self.format(lower) + ", " + Self.format(upper) + "]"
+    }
+
+    static func format(_ d: Double) -> String {
+        d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }
 }

@@ -79,9 +79,11 @@ final class PortalConnection: Sendable {
         return RateLimitPlan.named(name) ?? .standard
     }
 
-    /// The request log: one line per request on stderr with --verbose (already redacted).
+    /// The request log: one line per request on stderr with --verbose. The client redacts its
+    /// lines already; the handler redacts again whatever reaches it, metadata included, so no
+    /// log line can bypass the one redaction (README "Logging and secrets").
     static func makeLogger(verbose: Bool) -> Logger {
-        var logger = Logger(label: "b24") { label in StreamLogHandler.standardError(label: label) }
+        var logger = Logger(label: "b24") { label in RedactingLogHandler(StreamLogHandler.standardError(label: label)) }
         logger.logLevel = verbose ? .debug : .warning
         return logger
     }
@@ -94,5 +96,34 @@ final class PortalConnection: Sendable {
             done.signal()
         }
         done.wait()
+    }
+}
+
+/// A log handler that passes every message and metadata value through `Redaction.redact`.
+struct RedactingLogHandler: LogHandler {
+    var inner: any LogHandler
+
+    init(_ inner: any LogHandler) { self.inner = inner }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let clean = metadata.map { $0.mapValues { Logger.Metadata.Value.string(Redaction.redact("\($0)")) } }
+        inner.log(level: level, message: Logger.Message(stringLiteral: Redaction.redact(message.description)),
+                  metadata: clean, source: source, file: file, function: function, line: line)
     }
 }

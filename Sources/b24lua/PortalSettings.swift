@@ -19,14 +19,24 @@ struct PortalSettings {
     static func resolve(_ flags: B24Flags, environment: [String: String]) throws(B24Error) -> PortalSettings {
         let env = environment.filter { !$0.value.isEmpty }  // VAR= means unset, as shells use it
         if let sandbox = flags.sandbox { return PortalSettings(target: .sandbox(fixture: sandbox), plan: flags.plan) }
+        if flags.webhook != nil, flags.webhookFile != nil {
+            throw .configError("--webhook and --webhook-file both given; use one")
+        }
         if let url = flags.webhook { return PortalSettings(target: .webhook(url), plan: flags.plan) }
+        if let file = flags.webhookFile { return PortalSettings(target: .webhook(try WebhookFile.read(file)), plan: flags.plan) }
         let config = try ConfigFile.load(environment: env)
         if let name = flags.profile { return try fromProfile(name, config: config, flags: flags) }
         if let s = env["B24_SANDBOX"], !s.isEmpty, s != "0" {
             let fixture = (s == "1" || s.lowercased() == "true") ? nil : s
             return PortalSettings(target: .sandbox(fixture: fixture), plan: flags.plan)
         }
-        if let url = env["B24_WEBHOOK_URL"], !url.isEmpty { return PortalSettings(target: .webhook(url), plan: flags.plan) }
+        if env["B24_WEBHOOK_URL"] != nil, env["B24_WEBHOOK_FILE"] != nil {
+            throw .configError("B24_WEBHOOK_URL and B24_WEBHOOK_FILE both set; unset one")
+        }
+        if let url = env["B24_WEBHOOK_URL"] { return PortalSettings(target: .webhook(url), plan: flags.plan) }
+        if let file = env["B24_WEBHOOK_FILE"] {
+            return PortalSettings(target: .webhook(try WebhookFile.read(file)), plan: flags.plan)
+        }
         if let portal = env["B24_PORTAL"], let access = env["B24_ACCESS_TOKEN"] {
             return PortalSettings(
                 target: .oauth(portal: portal, clientId: env["B24_CLIENT_ID"] ?? "", clientSecret: env["B24_CLIENT_SECRET"] ?? "",

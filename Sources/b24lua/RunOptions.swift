@@ -45,6 +45,7 @@ extension RunOptions {
         Portal and run options:
           --sandbox[=FIXTURE.json]   the embedded sandbox portal       (B24_SANDBOX)
           --webhook URL              inbound webhook https://HOST/rest/USER/CODE/ (B24_WEBHOOK_URL)
+          --webhook-file FILE        the same, read from a file only its owner may read (B24_WEBHOOK_FILE)
           --profile NAME             a profile of config.toml          (B24LUA_PROFILE)
           --plan standard|enterprise|unlimited|RATE/BURST   the portal's rate limit
           --dry-run                  send reads, record writes, print the plan
@@ -103,7 +104,8 @@ extension RunOptions {
                         o.actions.append(.require(module: value, global: value))
                     }
                 } else {
-                    throw UsageError(description: "unrecognized option '\(a)'")
+                    // The option letter only: what follows it may be a pasted secret.
+                    throw UsageError(description: "unrecognized option '\(a.prefix(2))'")
                 }
             }
             i += 1

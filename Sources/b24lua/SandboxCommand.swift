@@ -14,6 +14,39 @@ struct SandboxCommand: AsyncParsableCommand {
 
 extension SandboxOptions.Plan: ExpressibleByArgument {}
 
+extension SandboxCommand {
+    /// Parses and runs, with b24lua's exit statuses (README "Exit statuses"): a bad option or
+    /// value is a usage error (2), not ArgumentParser's EX_USAGE (64); a failure to serve is 1.
+    static func run(_ arguments: [String]) async -> ExitStatus {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            return report(error, usage: true)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return .success
+        } catch {
+            return report(error, usage: error is ValidationError)
+        }
+    }
+
+    private static func report(_ error: any Error, usage: Bool) -> ExitStatus {
+        let message = fullMessage(for: error)
+        if exitCode(for: error) == .success {
+            if !message.isEmpty { print(message) }
+            return .success
+        }
+        complain("sandbox: \(message)")
+        return usage || exitCode(for: error) == .validationFailure ? .usage : .scriptError
+    }
+}
+
 /// Reads `--data` (or the default data set).
 func loadSandboxDataSet(_ path: String?) throws -> SandboxDataSet {
     guard let path else { return .default }
@@ -34,7 +67,7 @@ extension SandboxCommand {
             discussion: "Prints the webhook URL it accepts on the first line of stdout.")
 
         @Option(help: "Address to bind (loopback by default).") var host = "127.0.0.1"
-        @Option(help: "Port to bind; 0 picks a free one.") var port = 8024
+        @Option(help: "Port to bind (0-65535); 0 picks a free one.") var port = 8024
         @Option(help: "Fixture JSON with the data set (default: the built-in data set).") var data: String?
         @Option(help: "Rate-limit preset: standard (2/s, burst 50), enterprise (5/s, 250), unlimited.")
         var plan: SandboxOptions.Plan?
@@ -49,10 +82,15 @@ extension SandboxCommand {
         @Option(name: .customLong("fault-rate"), help: "Probability (0-1) of a random 500, 503 or dropped connection.")
         var faultRate: Double?
 
-        /// Defaults, then the fixture's "limits", then flags.
-        func options(_ dataSet: SandboxDataSet) throws -> SandboxOptions {
-            var o: SandboxOptions
-            do { o = try SandboxOptions().applying(fixtureLimits: dataSet.limits) } catch { throw ValidationError("\(error)") }
+        /// Every number within its range before anything starts (SandboxOptions.ranges).
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be in [0, 65535], got \(port)") }
+            do { _ = try flagged(SandboxOptions()).checked(asFlags: true) } catch { throw ValidationError(error.message) }
+        }
+
+        /// The flags laid over `o`.
+        func flagged(_ base: SandboxOptions) -> SandboxOptions {
+            var o = base
             if let plan { o.plan = plan; o.rate = nil; o.burst = nil }
             if let rate { o.rate = rate }
             if let burst { o.burst = burst }
@@ -60,16 +98,21 @@ extension SandboxCommand {
             if let processingMs { o.processingMs = processingMs }
             if let tokenTTL { o.tokenTTL = tokenTTL }
             if let latencyMs { o.latencyMs = latencyMs }
-            if let faultRate {
-                guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
-                o.faultRate = faultRate
-            }
+            if let faultRate { o.faultRate = faultRate }
             return o
+        }
+
+        /// Defaults, then the fixture's "limits", then flags.
+        func options(_ dataSet: SandboxDataSet) throws -> SandboxOptions {
+            do { return try flagged(try SandboxOptions().applying(fixtureLimits: dataSet.limits)).checked(asFlags: true) } catch {
+                throw ValidationError("\(error)")
+            }
         }
 
         func run() async throws {
             let dataSet = try loadSandboxDataSet(data)
             let portal = SandboxPortal(dataSet: dataSet, options: try options(dataSet))
+            TerminationSignal.install()
             let server = try await SandboxServer.start(portal: portal, host: host, port: port)
             print("b24lua sandbox: serving \(server.webhookURL)")
             FileHandle.standardError.write(Data("""
@@ -94,27 +137,39 @@ extension SandboxCommand {
     }
 }
 
-/// Waits for SIGINT or SIGTERM (the server then stops cleanly and the command exits 0).
+/// Waits for SIGINT or SIGTERM (the server then stops cleanly and the command exits 0). The
+/// handlers are installed before the server starts and prints its URL: a signal sent as soon as
+/// the URL is read must not find the default action, or be discarded as ignored.
 enum TerminationSignal {
     nonisolated(unsafe) static var sources: [any DispatchSourceSignal] = []
+    private static let state = NSLock()
+    nonisolated(unsafe) private static var fired = false
+    nonisolated(unsafe) private static var waiter: CheckedContinuation<Void, Never>?
+
+    static func install() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                let resume = state.withLock { () -> CheckedContinuation<Void, Never>? in
+                    fired = true
+                    defer { waiter = nil }
+                    return waiter
+                }
+                resume?.resume()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
 
     static func wait() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let resumed = NSLock()
-            nonisolated(unsafe) var fired = false
-            for sig in [SIGINT, SIGTERM] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler {
-                    let first = resumed.withLock { () -> Bool in
-                        defer { fired = true }
-                        return !fired
-                    }
-                    if first { done.resume() }
-                }
-                source.resume()
-                sources.append(source)
+            let already = state.withLock { () -> Bool in
+                if !fired { waiter = done }
+                return fired
             }
+            if already { done.resume() }
         }
     }
 }

@@ -159,7 +159,7 @@ final class ScriptRunner {
     func report(_ error: LuaError) {
         var text = "b24lua: " + error.message
         if let tb = error.traceback { text += "\n" + tb }
-        FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+        FileHandle.standardError.write((Redaction.redact(text) + "\n").data(using: .utf8)!)
     }
 }
 

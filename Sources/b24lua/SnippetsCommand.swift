@@ -1,3 +1,4 @@
+import B24
 import B24Lua
 import CLua
 import Foundation
@@ -46,7 +47,14 @@ enum SnippetsCommand {
 
     static func show(_ name: String, _ catalog: SnippetCatalog) -> ExitStatus {
         guard let found = resolve(name, catalog) else { return notFound(name, catalog) }
-        FileHandle.standardOutput.write(Data(found.source))
+        // write(2), not FileHandle: FileHandle traps on EPIPE (`snippets show x | head`).
+        var sent = 0
+        while sent < found.source.count {
+            let n = found.source[sent...].withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            sent += n
+        }
         return .success
     }
 
@@ -105,6 +113,10 @@ enum SnippetsCommand {
             return fail(.usage, "\(error)\n\(usage)")
         }
         guard i < args.count else { return fail(.usage, usage) }
+        if args[i].hasPrefix("-") {
+            // A lua option (-e, -l): only portal options come before NAME.
+            return fail(.usage, "snippets run: unrecognized option '\(args[i].prefix(2))'\n\(usage)")
+        }
         let name = resolve(args[i], catalog).map { _ in canonicalName(args[i], catalog) } ?? args[i]
         options.argv = ["b24lua"] + Array(args[..<i])
         options.actions = [.execute(SnippetLibrary.runnerChunk(module: name, arguments: Array(args[(i + 1)...])))]
@@ -160,7 +172,7 @@ enum SnippetsCommand {
     }
 
     static func fail(_ status: ExitStatus, _ message: String) -> ExitStatus {
-        FileHandle.standardError.write(Data("b24lua: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("b24lua: \(Redaction.redact(message))\n".utf8))
         return status
     }
 }

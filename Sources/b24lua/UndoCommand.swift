@@ -337,7 +337,7 @@ private func paramText(_ v: JSONValue) -> String {
     switch v {
     case .string(let s): s
     case .int(let n): String(n)
-    case .double(let d): d.rounded() == d ? String(Int64(d)) : String(d)
+    case .double(let d): d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     case .bool(let b): b ? "true" : "false"
     default: "?"
     }

@@ -1,25 +1,36 @@
+import B24
 import Foundation
 
 // b24lua: subcommands first, then lua(1)-style script running.
 let argv = CommandLine.arguments
 
 func runMain() -> Int32 {
-    if argv.count > 1 {
-        switch argv[1] {
-        case "check": return CheckCommand.run(Array(argv.dropFirst(2))).rawValue
-        case "repl": return REPLCommand.run(Array(argv.dropFirst(2))).rawValue
-        case "snippets": return SnippetsCommand.run(Array(argv.dropFirst(2))).rawValue
-        case "sandbox": return runAsync { await SandboxCommand.main(Array(argv.dropFirst(2))) }
-        case "undo": return UndoCommand.run(Array(argv.dropFirst(2))).rawValue
-        case "doc": return DocCommand.run(Array(argv.dropFirst(2))).rawValue
-        default: break
+    switch CommandRoute(argv) {
+    case .subcommand(.sandbox, let args):
+        // `sandbox serve | head -1` is how scripts read the URL: serve must outlive its reader.
+        return runAsync { await SandboxCommand.run(args) }.rawValue
+    case .subcommand(let command, let args):
+        ReaderWatch.endWhenStandardOutputIsGone()
+        switch command {
+        case .check: return CheckCommand.run(args).rawValue
+        case .repl: return REPLCommand.run(args).rawValue
+        case .snippets: return SnippetsCommand.run(args).rawValue
+        case .undo: return UndoCommand.run(args).rawValue
+        case .doc: return DocCommand.run(args).rawValue
+        case .sandbox: return ExitStatus.usage.rawValue  // handled above
         }
+    case .hint(let text):
+        complain(text)
+        return ExitStatus.usage.rawValue
+    case .script:
+        break
     }
+    ReaderWatch.endWhenStandardOutputIsGone()
     let options: RunOptions
     do {
         options = try RunOptions.parse(argv)
     } catch {
-        FileHandle.standardError.write("b24lua: \(error)\n\(RunOptions.usage)\n".data(using: .utf8)!)
+        complain("\(error)\n\(RunOptions.usage)")
         return ExitStatus.usage.rawValue
     }
     do {
@@ -28,20 +39,31 @@ func runMain() -> Int32 {
         fflush(nil)
         return status.rawValue
     } catch {
-        FileHandle.standardError.write("b24lua: \(error)\n".data(using: .utf8)!)
+        complain("\(error)")
         return ExitStatus.scriptError.rawValue
     }
 }
 
+/// A message on stderr, through the one redaction (README "Logging and secrets").
+func complain(_ text: String) {
+    fflush(nil)
+    FileHandle.standardError.write(Data("b24lua: \(Redaction.redact(text))\n".utf8))
+}
+
 /// Runs an async entry point from this synchronous main thread.
-func runAsync(_ body: @escaping @Sendable () async -> Void) -> Int32 {
+func runAsync(_ body: @escaping @Sendable () async -> ExitStatus) -> ExitStatus {
     let done = DispatchSemaphore(value: 0)
+    let result = ResultBox()
     Task {
-        await body()
+        result.status = await body()
         done.signal()
     }
     done.wait()
-    return 0
+    return result.status
+}
+
+final class ResultBox: @unchecked Sendable {
+    var status = ExitStatus.success
 }
 
 exit(runMain())

@@ -212,7 +212,7 @@ public final class B24Client: Sendable {
     func log(_ method: String, status: Int?, error: B24Error?, started: Double, ended: Double, attempt: Int) {
         guard logger.logLevel <= .debug else { return }
         let (level, capacity) = limiter.withLock { ($0.level(at: ended), $0.bucket?.capacity) }
-        let ms = Int(((ended - started) * 1000).rounded())
+        let ms = Self.clampedInt((ended - started) * 1000)
         var line = "\(portal.host) \(method) -> \(status.map(String.init) ?? "no answer")"
         if let error { line += " \(error.code)" }
         line += " \(ms) ms bucket=" + (capacity.map { "\(formatted(level))/\(formatted($0))" } ?? "off")
@@ -222,7 +222,13 @@ public final class B24Client: Sendable {
     }
 
     func formatted(_ x: Double) -> String {
-        let tenths = Int((x * 10).rounded())
+        let tenths = Self.clampedInt(x * 10)
         return "\(tenths / 10).\(tenths % 10)"
+    }
+
+    /// Rounded, and 0 for NaN, within ±1e15 otherwise: a figure for a log line, never a trap.
+    static func clampedInt(_ x: Double) -> Int {
+        guard !x.isNaN else { return 0 }
+        return Int(min(max(x, -1e15), 1e15).rounded())
     }
 }

@@ -3,6 +3,9 @@
 // tokens, client secret) wherever they appear, and, generically, the code segment of
 // `/rest/USER/CODE/` and the values of auth-carrying query and JSON keys, so even a secret
 // never registered (a token from a refresh in flight, a pasted URL) stays hidden.
+// `redact(url:)` is the same function for a URL that failed to parse (it masks more, since the
+// code's position is unknown); `redact(json:)` is the same function applied to every string of
+// a JSON value (journal parameters, the dry-run plan).
 import Synchronization
 
 public enum Redaction {
@@ -27,6 +30,7 @@ public enum Redaction {
             out = out.replacing(s, with: mask)
         }
         out = maskWebhookPath(out)
+        out = maskUserInfo(out)
         for key in secretKeys {
             out = maskQueryValue(out, key: key)
             out = maskJSONValue(out, key: key)
@@ -48,11 +52,13 @@ public enum Redaction {
             let codeStart = j + 1
             var k = codeStart
             while k < chars.count, !isDelimiter(chars[k]) { k += 1 }
-            // Only a segment followed by '/' or the end is a code; `/rest/1/user.get` has no code… but
-            // an URL missing its trailing slash does, so mask any segment that is not a method name.
+            // `/rest/1/user.get` ends in a method name, not a code; but a segment followed by '/'
+            // stands where the code stands (`/rest/1/CODE/method`), dots or not, and a URL missing
+            // its trailing slash still ends in a code: mask any segment that is not a method name.
             if k > codeStart {
                 let segment = chars[codeStart..<k]
-                let isMethodName = segment.contains(UInt8(ascii: "."))
+                let followedBySlash = k < chars.count && chars[k] == UInt8(ascii: "/")
+                let isMethodName = segment.contains(UInt8(ascii: ".")) && !followedBySlash
                 let isMasked = segment.elementsEqual(Array(mask.utf8))
                 if !isMethodName && !isMasked {
                     chars.replaceSubrange(codeStart..<k, with: Array(mask.utf8))
@@ -62,6 +68,81 @@ public enum Redaction {
             i = k
         }
         return String(decoding: chars, as: UTF8.self)
+    }
+
+    /// `scheme://user:password@host` → `scheme://***@host`: a password pasted into a URL.
+    static func maskUserInfo(_ text: String) -> String {
+        var chars = Array(text.utf8)
+        let marker = Array("://".utf8)
+        var i = 0
+        while i + marker.count <= chars.count {
+            guard chars[i..<(i + marker.count)].elementsEqual(marker) else { i += 1; continue }
+            let start = i + marker.count
+            var end = start
+            while end < chars.count, chars[end] != UInt8(ascii: "@"), !isDelimiter(chars[end]) { end += 1 }
+            if end < chars.count, chars[end] == UInt8(ascii: "@"), end > start,
+               !chars[start..<end].elementsEqual(Array(mask.utf8)) {
+                chars.replaceSubrange(start..<end, with: Array(mask.utf8))
+                end = start + mask.utf8.count
+            }
+            i = end
+        }
+        return String(decoding: chars, as: UTF8.self)
+    }
+
+    /// A URL that could not be parsed, for an error message: the scheme, the host and the path
+    /// up to `rest`, then only a numeric user id; every other segment after `rest` (or every
+    /// segment, when there is no `rest`), the user info and the query values are masked. Text
+    /// without `://` shows only what precedes its first `/` if that looks like a host name.
+    public static func redact(url text: String) -> String {
+        var rest = Substring(text)
+        var out = ""
+        if let r = text.firstRange(of: "://") {
+            out = String(text[..<r.upperBound])
+            rest = text[r.upperBound...]
+        }
+        var authorityEnd = rest.endIndex
+        for (idx, c) in zip(rest.indices, rest) where c == "/" || c == "?" || c == "#" { authorityEnd = idx; break }
+        var authority = rest[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...]; out += mask + "@" }
+        if out.isEmpty && (authority.contains(".") == false || authorityEnd == rest.endIndex) {
+            return redact(mask + (authorityEnd == rest.endIndex ? "" : "/…"))
+        }
+        out += authority
+        var tail = rest[authorityEnd...]
+        var query: Substring?
+        if let q = tail.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            query = tail[q...]
+            tail = tail[..<q]
+        }
+        let segments = tail.split(separator: "/", omittingEmptySubsequences: false)
+        let restIndex = segments.firstIndex(of: "rest")
+        var shown: [String] = []
+        for (n, seg) in segments.enumerated() {
+            if seg.isEmpty { shown.append(""); continue }
+            if let restIndex, n <= restIndex { shown.append(String(seg)); continue }
+            if let restIndex, n == restIndex + 1, seg.allSatisfy(\.isNumber) { shown.append(String(seg)); continue }
+            shown.append(mask)
+        }
+        out += shown.joined(separator: "/")
+        if let query { out += query.first == "?" ? "?" + mask : "" }
+        return redact(out)
+    }
+
+    /// The same redaction over a JSON value: every string (keys too) goes through `redact`, and
+    /// the value of a secret-carrying key is masked whatever its type.
+    public static func redact(json value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let s): return .string(redact(s))
+        case .array(let a): return .array(a.map { redact(json: $0) })
+        case .object(let o):
+            var out = JSONObject()
+            for (k, v) in o {
+                out[redact(k)] = secretKeys.contains(k) && v != .null ? .string(mask) : redact(json: v)
+            }
+            return .object(out)
+        default: return value
+        }
     }
 
     static func isDelimiter(_ c: UInt8) -> Bool {

@@ -29,7 +29,17 @@ public struct SystemClock: B24Clock {
     public func sleep(until deadline: Double) async throws {
         let delta = deadline - now()
         guard delta > 0 else { return }
-        try await Task.sleep(for: .nanoseconds(Int64(delta * 1e9)))
+        try await Task.sleep(for: .nanoseconds(Self.nanoseconds(delta)))
+    }
+
+    /// The longest single wait: a deadline further out (or not finite) is someone's mistake or a
+    /// portal's nonsense, and waiting a day at a time keeps the conversion far from overflow.
+    public static let longestWait = 86_400.0
+
+    /// Seconds as nanoseconds, clamped to `0...longestWait`; NaN is no wait.
+    public static func nanoseconds(_ seconds: Double) -> Int64 {
+        guard seconds > 0 else { return 0 }
+        return Int64(min(seconds, longestWait) * 1e9)
     }
 }
 

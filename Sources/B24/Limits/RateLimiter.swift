@@ -37,11 +37,24 @@ public struct RateLimiter: Sendable, Equatable {
         observe(method: method, time: time, now: now, unixNow: unixNow)
     }
 
-    /// A `time` block of one method (also each command's block inside a batch).
+    /// A `time` block of one method (also each command's block inside a batch). The values come
+    /// from the portal, so they are clamped before use: `operating` to 0 through a day of
+    /// seconds, `operating_reset_at` to at most the budget's 10-minute window ahead; values
+    /// that are not finite numbers are ignored.
     public mutating func observe(method: String, time: JSONValue?, now: Double, unixNow: Double) {
         guard let time else { return }
-        let resetAt = time["operating_reset_at"]?.doubleValue.map { now + ($0 - unixNow) }
-        budget.observe(method: method, operating: time["operating"]?.doubleValue, resetAt: resetAt, now: now)
+        let resetAt = Self.finite(time["operating_reset_at"]).map { now + min(max(0, $0 - unixNow), Self.budgetWindow) }
+        let operating = Self.finite(time["operating"]).map { min(max(0, $0), 86_400) }
+        budget.observe(method: method, operating: operating, resetAt: resetAt, now: now)
+    }
+
+    /// The portal's operating budget slides over 10 minutes (b24-rest-facts §4): no reset lies
+    /// further ahead.
+    public static let budgetWindow = 600.0
+
+    static func finite(_ v: JSONValue?) -> Double? {
+        guard let d = v?.doubleValue, d.isFinite else { return nil }
+        return d
     }
 
     /// A refusal by the portal. Returns when the method may be tried again, if the refusal says.

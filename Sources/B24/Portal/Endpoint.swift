@@ -1,6 +1,13 @@
 // Where requests go: scheme, host, port and the path prefix in front of `/rest/` (on-premise
 // portals may live below a folder). Parsed by hand: the rules (http only on loopback, no user
 // info) are ours, and the printable form must never carry a secret.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     public var scheme: String   // "https" or "http"
@@ -23,9 +30,31 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { origin + basePath }
 
-    public var isLoopback: Bool {
-        let h = host.lowercased()
-        return h == "localhost" || h.hasSuffix(".localhost") || h == "::1" || h.hasPrefix("127.")
+    /// Plain http is allowed only here (README "The REST client"): the exact name `localhost`,
+    /// or a host that parses as an IP address in 127.0.0.0/8 or `::1`. Parsed with inet_pton,
+    /// which takes only the canonical forms: `127.1`, `0x7f.0.0.1`, `127.0.0.1.` and names that
+    /// merely start with `127.` (`127.0.0.1.nip.io`) are not loopback addresses to it.
+    public var isLoopback: Bool { Self.isLoopback(host: host) }
+
+    public static func isLoopback(host: String) -> Bool {
+        if host.lowercased() == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 {
+            return UInt32(bigEndian: v4.s_addr) >> 24 == 127
+        }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }
+        }
+        return false
+    }
+
+    /// A host name is letters, digits, `-`, `_` and `.`; an IPv6 literal (inside brackets) is
+    /// hex digits, `:` and `.`. Anything else (`\`, `%`, spaces, controls) could be read
+    /// differently by the HTTP layer than by the checks here.
+    static func isPlausibleHost(_ host: Substring, bracketed: Bool) -> Bool {
+        if bracketed { return host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
+        return host.allSatisfy { ($0.isLetter || $0.isNumber) && !$0.isWhitespace || $0 == "-" || $0 == "_" || $0 == "." }
     }
 
     /// Splits `scheme://host[:port]/path?query` and applies the transport rules. Returns the
@@ -34,7 +63,7 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: " ")
         let parts = trimmed.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else {
-            throw .configError("not a URL (no scheme): \(Redaction.redact(trimmed))")
+            throw .configError("not a URL (no scheme): \(Redaction.redact(url: trimmed))")
         }
         let scheme = parts[0].lowercased()
         var rest = parts[1]
@@ -48,23 +77,34 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
         let authority = rest[..<authorityEnd]
         let path = String(rest[authorityEnd...])
         guard !authority.contains("@") else {
-            throw .configError("user info in the URL is not supported: \(Redaction.redact(trimmed))")
+            throw .configError("user info in the URL is not supported: \(Redaction.redact(url: trimmed))")
         }
         var host = Substring(authority)
         var port: Int?
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { throw .configError("bad IPv6 host in \(Redaction.redact(trimmed))") }
+        let bracketed = host.hasPrefix("[")
+        if bracketed {
+            guard let close = host.firstIndex(of: "]") else { throw .configError("bad IPv6 host in \(Redaction.redact(url: trimmed))") }
             let after = host[host.index(after: close)...]
             host = host[host.index(after: host.startIndex)..<close]
-            if after.hasPrefix(":") { port = Int(after.dropFirst()) ; if port == nil { throw .configError("bad port in \(Redaction.redact(trimmed))") } }
+            if after.hasPrefix(":") {
+                guard let p = Int(after.dropFirst()), (1...65535).contains(p) else {
+                    throw .configError("bad port in \(Redaction.redact(url: trimmed))")
+                }
+                port = p
+            } else if !after.isEmpty {
+                throw .configError("bad IPv6 host in \(Redaction.redact(url: trimmed))")
+            }
         } else if let colon = host.lastIndex(of: ":") {
             guard let p = Int(host[host.index(after: colon)...]), (1...65535).contains(p) else {
-                throw .configError("bad port in \(Redaction.redact(trimmed))")
+                throw .configError("bad port in \(Redaction.redact(url: trimmed))")
             }
             port = p
             host = host[..<colon]
         }
-        guard !host.isEmpty else { throw .configError("no host in \(Redaction.redact(trimmed))") }
+        guard !host.isEmpty else { throw .configError("no host in \(Redaction.redact(url: trimmed))") }
+        guard Self.isPlausibleHost(host, bracketed: bracketed), !bracketed || host.contains(":") else {
+            throw .configError("bad host in \(Redaction.redact(url: trimmed))")
+        }
         let endpoint = Endpoint(scheme: scheme, host: host.lowercased(), port: port)
         guard scheme == "https" || scheme == "http" else {
             throw .configError("unsupported scheme '\(scheme)': use https://")

@@ -63,18 +63,18 @@ public enum PortalConfig: Sendable {
         let (endpoint, path, _) = try Endpoint.parse(string)
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard let restIndex = parts.firstIndex(of: "rest") else {
-            throw .configError("not a webhook URL (expected https://HOST/rest/USER/CODE/): \(Redaction.redact(string))")
+            throw .configError("not a webhook URL (expected https://HOST/rest/USER/CODE/): \(Redaction.redact(url: string))")
         }
         guard parts.count >= restIndex + 3 else {
-            throw .configError("webhook URL lacks the user id or the code: \(Redaction.redact(string))")
+            throw .configError("webhook URL lacks the user id or the code: \(Redaction.redact(url: string))")
         }
         let user = String(parts[restIndex + 1])
         let code = String(parts[restIndex + 2])
         guard !user.isEmpty, user.allSatisfy(\.isNumber) else {
-            throw .configError("webhook user id must be a number: \(Redaction.redact(string))")
+            throw .configError("webhook user id must be a number: \(Redaction.redact(url: string))")
         }
         guard code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }), !code.contains(".") else {
-            throw .configError("webhook code has unexpected characters: \(Redaction.redact(string))")
+            throw .configError("webhook code has unexpected characters: \(Redaction.redact(url: string))")
         }
         Redaction.register(code)
         var e = endpoint

@@ -83,9 +83,13 @@ extension HTTPClientError {
 }
 
 extension Duration {
+    /// Saturating: a Duration beyond ±292 years of nanoseconds becomes the largest one.
     var nanoseconds: Int64 {
         let c = components
-        return c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
+        let (whole, overflow) = c.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return c.seconds < 0 ? .min : .max }
+        let (sum, overflow2) = whole.addingReportingOverflow(c.attoseconds / 1_000_000_000)
+        return overflow2 ? (whole < 0 ? .min : .max) : sum
     }
 }
 

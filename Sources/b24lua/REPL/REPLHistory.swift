@@ -1,3 +1,4 @@
+import B24
 import CLibEdit
 import Foundation
 
@@ -31,9 +32,10 @@ struct REPLHistory {
 
     /// Adds a chunk. libedit's readline() cuts the line it returns at the first "\n", so the
     /// lines of a chunk are joined with "\r" instead: Lua reads "\r" as a line break too, and a
-    /// recalled chunk then comes back whole (shown as ^M between its lines).
+    /// recalled chunk then comes back whole (shown as ^M between its lines). The file outlives
+    /// the session, so a pasted webhook URL or token goes through the one redaction first.
     mutating func add(_ chunk: String) {
-        let entry = chunk.replacingOccurrences(of: "\n", with: "\r")
+        let entry = Redaction.redact(chunk).replacingOccurrences(of: "\n", with: "\r")
         guard !entry.allSatisfy(\.isWhitespace), entry != lastEntry else { return }
         lastEntry = entry
         _ = add_history(entry)

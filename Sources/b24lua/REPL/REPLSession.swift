@@ -1,3 +1,4 @@
+import B24
 import CLua
 import Foundation
 import LuaHost
@@ -115,7 +116,7 @@ final class REPLSession {
     /// their one-line form; their traceback stays in the object (`_` is not touched).
     private func reportError(_ error: LuaError) {
         fflush(nil)
-        FileHandle.standardError.write((error.message + "\n").data(using: .utf8)!)
+        FileHandle.standardError.write((Redaction.redact(error.message) + "\n").data(using: .utf8)!)
     }
 
     /// A ":name argument" line; false means leave.

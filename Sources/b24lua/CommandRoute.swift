@@ -1,0 +1,48 @@
+/// Which command a command line asks for. A subcommand is the first argument, or comes after
+/// portal options (`b24lua --webhook-file W undo run.jsonl`): those options are handed to the
+/// subcommand where it reads them, or refused with a hint where it has none. A script that
+/// happens to be called `undo` runs as `./undo`, as with the first-argument form.
+enum CommandRoute: Equatable {
+    enum Command: String {
+        case check, repl, snippets, sandbox, undo, doc
+    }
+
+    case subcommand(Command, [String])
+    case hint(String)
+    /// lua(1)-style: options, a script and its arguments.
+    case script
+
+    init(_ argv: [String]) {
+        guard argv.count > 1 else { self = .script; return }
+        if let command = Command(rawValue: argv[1]) {
+            self = .subcommand(command, Array(argv.dropFirst(2)))
+            return
+        }
+        var i = 1
+        var scratch = B24Flags()
+        while i < argv.count, argv[i].hasPrefix("--"), argv[i] != "--" {
+            do {
+                try scratch.parse(argv[i], next: i + 1 < argv.count ? argv[i + 1] : nil, consumed: &i)
+            } catch {
+                self = .script  // RunOptions reports the bad option
+                return
+            }
+            i += 1
+        }
+        guard i > 1, i < argv.count, let command = Command(rawValue: argv[i]) else { self = .script; return }
+        let leading = Array(argv[1..<i])
+        let rest = Array(argv[(i + 1)...])
+        switch command {
+        case .undo, .repl:
+            self = .subcommand(command, leading + rest)
+        case .snippets where rest.first == "run":
+            self = .subcommand(.snippets, ["run"] + leading + rest.dropFirst())
+        case .snippets:
+            self = .hint("portal options apply to 'snippets run' only: b24lua snippets run [options] NAME [args]")
+        case .sandbox:
+            self = .hint("the sandbox takes its own options, after its command: b24lua sandbox serve --help")
+        case .check, .doc:
+            self = .hint("'b24lua \(command.rawValue)' takes no portal options: b24lua \(command.rawValue) …")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import B24
+import Foundation
+
+/// `--webhook-file FILE` / `B24_WEBHOOK_FILE`: the webhook URL kept in a file, so it is never
+/// on a command line (`ps`) or in the environment of every child. Like ssh with a private key,
+/// the file must not be open to group or others; its content is registered as a secret before
+/// anything can print it, and it is never quoted in an error.
+enum WebhookFile {
+    /// More than any webhook URL; a bigger file is not one.
+    static let maxBytes = 4096
+
+    static func read(_ path: String) throws(B24Error) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { throw .configError("cannot open webhook file \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .configError("cannot stat webhook file \(path): \(String(cString: strerror(errno)))") }
+        let type = st.st_mode & S_IFMT
+        guard type == S_IFREG || type == S_IFIFO else {
+            throw .configError("webhook file \(path) is not a regular file")
+        }
+        let permissions = st.st_mode & 0o777
+        guard permissions & 0o077 == 0 else {
+            throw .configError("webhook file \(path) is open to group or others (mode \(String(permissions, radix: 8))); "
+                               + "it holds a secret: chmod 600 \(path)")
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1024)
+        while bytes.count <= maxBytes {
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw .configError("cannot read webhook file \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            bytes += chunk[..<n]
+        }
+        guard bytes.count <= maxBytes else { throw .configError("webhook file \(path) is too long to hold a webhook URL") }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        Redaction.register(text)
+        guard !text.isEmpty else { throw .configError("webhook file \(path) is empty") }
+        guard !text.contains(where: \.isNewline) else {
+            throw .configError("webhook file \(path) holds more than one line; it must hold only the webhook URL")
+        }
+        return text
+    }
+}
