@@ -58,18 +58,24 @@ enum BatchReferences {
     static let marker = "$result["
 
     static func substitute(in params: JSONObject, results: JSONObject) -> JSONObject {
-        JSONObject(params.members.map { ($0.key, substitute($0.value, results)) })
+        var out = JSONObject()
+        out.reserveCapacity(params.count)
+        for (k, v) in params { out[k] = substitute(v, results) }
+        return out
     }
 
     static func substitute(_ v: JSONValue, _ results: JSONObject) -> JSONValue {
         switch v {
         case .string(let s) where s.contains(marker):
-            if let (value, end) = reference(in: s[...], results), end == s.endIndex, s.hasPrefix(marker) {
+            if s.hasPrefix(marker), let (value, end) = reference(in: s[...], results), end == s.endIndex {
                 return value ?? .string("")
             }
             var out = ""
             var rest = s[...]
-            while let r = rest.range(of: marker) {
+            // A marker after the last "]" cannot close: stop there, so "$result[" repeated
+            // without brackets costs one pass, not one pass per marker.
+            let lastClose = s.lastIndex(of: "]")
+            while let r = rest.range(of: marker), let lastClose, r.lowerBound < lastClose {
                 out += rest[..<r.lowerBound]
                 if let (value, end) = reference(in: rest[r.lowerBound...], results) {
                     out += scalar(value)
