@@ -203,7 +203,7 @@ public final class B24Client: Sendable {
     func log(_ method: String, status: Int?, error: B24Error?, started: Double, ended: Double, attempt: Int) {
         guard logger.logLevel <= .debug else { return }
         let (level, capacity) = limiter.withLock { ($0.level(at: ended), $0.bucket?.capacity) }
-        let ms = Int(((ended - started) * 1000).rounded())
+        let ms = Int(exactly: ((ended - started) * 1000).rounded()) ?? -1
         var line = "\(portal.host) \(method) -> \(status.map(String.init) ?? "no answer")"
         if let error { line += " \(error.code)" }
         line += " \(ms) ms bucket=" + (capacity.map { "\(formatted(level))/\(formatted($0))" } ?? "off")
@@ -213,7 +213,8 @@ public final class B24Client: Sendable {
     }
 
     func formatted(_ x: Double) -> String {
-        let tenths = Int((x * 10).rounded())
+        guard x.isFinite else { return x > 0 ? "inf" : "-" }
+        let tenths = Int((min(max(x, -1e12), 1e12) * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
     }
 }

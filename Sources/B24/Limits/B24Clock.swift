@@ -29,7 +29,8 @@ public struct SystemClock: B24Clock {
     public func sleep(until deadline: Double) async throws {
         let delta = deadline - now()
         guard delta > 0 else { return }
-        try await Task.sleep(for: .nanoseconds(Int64(delta * 1e9)))
+        // Capped so that no deadline, however absurd, overflows the conversion to nanoseconds.
+        try await Task.sleep(for: .nanoseconds(Int64(min(delta, 1e6) * 1e9)))
     }
 }
 

@@ -37,11 +37,20 @@ public struct RateLimiter: Sendable, Equatable {
         observe(method: method, time: time, now: now, unixNow: unixNow)
     }
 
+    /// The portal's budget window (facts §4): no `operating_reset_at` is further ahead than this.
+    public static let operatingWindow = 600.0
+
     /// A `time` block of one method (also each command's block inside a batch).
     public mutating func observe(method: String, time: JSONValue?, now: Double, unixNow: Double) {
         guard let time else { return }
-        let resetAt = time["operating_reset_at"]?.doubleValue.map { now + ($0 - unixNow) }
-        budget.observe(method: method, operating: time["operating"]?.doubleValue, resetAt: resetAt, now: now)
+        // A hostile or broken block (1e30, NaN, a date long past) must not trap or park the method
+        // for ever: the reset is at most one window ahead, and nonsense is ignored.
+        let resetAt = time["operating_reset_at"]?.doubleValue.flatMap { at -> Double? in
+            guard at.isFinite else { return nil }
+            return now + min(max(at - unixNow, 0), Self.operatingWindow)
+        }
+        let operating = time["operating"]?.doubleValue.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        budget.observe(method: method, operating: operating, resetAt: resetAt, now: now)
     }
 
     /// A refusal by the portal. Returns when the method may be tried again, if the refusal says.
