@@ -8,6 +8,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "b24lua", targets: ["b24lua"]),
+        // For the fuzz package in Fuzz/ (docs/sandbox-wire.md), which builds with -sanitize=fuzzer.
+        .library(name: "B24", targets: ["B24"]),
+        .library(name: "B24Sandbox", targets: ["B24Sandbox"]),
+        .library(name: "B24Lua", targets: ["B24Lua"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -77,7 +81,8 @@ let package = Package(
                 "B24Sandbox", "B24",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            exclude: ["FuzzRegressions"]
         ),
         .testTarget(name: "B24LuaTests", dependencies: ["B24Lua", "LuaHost", "B24", "B24Sandbox"]),
         .testTarget(name: "EndToEndTests", dependencies: ["B24", "B24Sandbox"]),
