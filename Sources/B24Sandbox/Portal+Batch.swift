@@ -16,9 +16,15 @@ extension SandboxPortal {
         }
         var results = JSONObject(), errors = JSONObject(), totals = JSONObject(), nexts = JSONObject(),
             times = JSONObject()
+        // Past the 50th, every command gets the same error without being read: one value, shared.
+        let overLength = PortalError.batchLengthExceeded.commandError
         for (index, command) in commands.enumerated() {
+            if index >= Self.batchMaxLength {
+                errors[command.key] = overLength
+                if halt { break }
+                continue
+            }
             do throws(PortalError) {
-                guard index < Self.batchMaxLength else { throw .batchLengthExceeded }
                 let text = command.value.stringValue ?? ""
                 let q = text.firstIndex(of: "?")
                 var method = String(text[..<(q ?? text.endIndex)]).lowercased()
@@ -32,7 +38,7 @@ extension SandboxPortal {
                 if let next = r.next { nexts[command.key] = .int(next) }
                 times[command.key] = t.json
             } catch {
-                errors[command.key] = ["error": .string(error.code), "error_description": .string(error.description)]
+                errors[command.key] = error.commandError
                 if halt { break }
             }
         }
@@ -49,6 +55,11 @@ extension SandboxPortal {
         default: PHP.intval(v) != 0
         }
     }
+}
+
+extension PortalError {
+    /// How `batch` reports a command's failure in `result_error`.
+    var commandError: JSONValue { ["error": .string(code), "error_description": .string(description)] }
 }
 
 /// `$result[key][field][0]` inside a command's parameters ([S] `rest_provider.php`): a value that

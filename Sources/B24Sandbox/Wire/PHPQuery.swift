@@ -125,8 +125,7 @@ struct PHPTree {
 
     /// The key a path segment names in `node` (the next free index for `[]`) and its existing child.
     private mutating func slot(in node: Int, key: String?) -> (String, Int?)? {
-        guard case .map(var children, var next) = nodes[node] else { return nil }
-        nodes[node] = .leaf("")   // keep `children` uniquely referenced while it changes
+        guard case .map(let children, var next) = nodes[node] else { return nil }
         defer { nodes[node] = .map(children, next: next) }
         let name: String
         if let key {
@@ -147,7 +146,7 @@ struct PHPTree {
         nodes.append(child)
         let index = nodes.count - 1
         guard case .map(var children, let next) = nodes[node] else { return index }
-        nodes[node] = .leaf("")
+        nodes[node] = .leaf("")   // keep `children` uniquely referenced while it changes
         children[name] = index
         nodes[node] = .map(children, next: next)
         return index
