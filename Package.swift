@@ -8,6 +8,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "b24lua", targets: ["b24lua"]),
+        // For the fuzz package in Fuzz/ (docs/sandbox-wire.md), which builds with -sanitize=fuzzer.
+        .library(name: "B24", targets: ["B24"]),
+        .library(name: "B24Sandbox", targets: ["B24Sandbox"]),
+        .library(name: "B24Lua", targets: ["B24Lua"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -16,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,6 +42,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
         .target(
@@ -75,7 +81,8 @@ let package = Package(
                 "B24Sandbox", "B24",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            exclude: ["FuzzRegressions"]
         ),
         .testTarget(name: "B24LuaTests", dependencies: ["B24Lua", "LuaHost", "B24", "B24Sandbox"]),
         .testTarget(name: "EndToEndTests", dependencies: ["B24", "B24Sandbox"]),

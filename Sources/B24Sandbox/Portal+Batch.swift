@@ -16,9 +16,15 @@ extension SandboxPortal {
         }
         var results = JSONObject(), errors = JSONObject(), totals = JSONObject(), nexts = JSONObject(),
             times = JSONObject()
+        // Past the 50th, every command gets the same error without being read: one value, shared.
+        let overLength = PortalError.batchLengthExceeded.commandError
         for (index, command) in commands.enumerated() {
+            if index >= Self.batchMaxLength {
+                errors[command.key] = overLength
+                if halt { break }
+                continue
+            }
             do throws(PortalError) {
-                guard index < Self.batchMaxLength else { throw .batchLengthExceeded }
                 let text = command.value.stringValue ?? ""
                 let q = text.firstIndex(of: "?")
                 var method = String(text[..<(q ?? text.endIndex)]).lowercased()
@@ -32,7 +38,7 @@ extension SandboxPortal {
                 if let next = r.next { nexts[command.key] = .int(next) }
                 times[command.key] = t.json
             } catch {
-                errors[command.key] = ["error": .string(error.code), "error_description": .string(error.description)]
+                errors[command.key] = error.commandError
                 if halt { break }
             }
         }
@@ -51,6 +57,11 @@ extension SandboxPortal {
     }
 }
 
+extension PortalError {
+    /// How `batch` reports a command's failure in `result_error`.
+    var commandError: JSONValue { ["error": .string(code), "error_description": .string(description)] }
+}
+
 /// `$result[key][field][0]` inside a command's parameters ([S] `rest_provider.php`): a value that
 /// is wholly a reference becomes the referenced value (arrays too); references embedded in text
 /// become scalars; a reference to nothing becomes empty.
@@ -58,18 +69,24 @@ enum BatchReferences {
     static let marker = "$result["
 
     static func substitute(in params: JSONObject, results: JSONObject) -> JSONObject {
-        JSONObject(params.members.map { ($0.key, substitute($0.value, results)) })
+        var out = JSONObject()
+        out.reserveCapacity(params.count)
+        for (k, v) in params { out[k] = substitute(v, results) }
+        return out
     }
 
     static func substitute(_ v: JSONValue, _ results: JSONObject) -> JSONValue {
         switch v {
         case .string(let s) where s.contains(marker):
-            if let (value, end) = reference(in: s[...], results), end == s.endIndex, s.hasPrefix(marker) {
+            if s.hasPrefix(marker), let (value, end) = reference(in: s[...], results), end == s.endIndex {
                 return value ?? .string("")
             }
             var out = ""
             var rest = s[...]
-            while let r = rest.range(of: marker) {
+            // A marker after the last "]" cannot close: stop there, so "$result[" repeated
+            // without brackets costs one pass, not one pass per marker.
+            let lastClose = s.lastIndex(of: "]")
+            while let r = rest.range(of: marker), let lastClose, r.lowerBound < lastClose {
                 out += rest[..<r.lowerBound]
                 if let (value, end) = reference(in: rest[r.lowerBound...], results) {
                     out += scalar(value)

@@ -25,9 +25,19 @@ extension SandboxPortal {
 
         var response: WireResponse
         do throws(PortalError) {
-            let parsed = try RESTRequest.parse(request, maxBody: options.maxBodyBytes)
+            let head = try RESTRequest.head(request, maxBody: options.maxBodyBytes)
+            // A webhook names itself in the path: check it before reading a byte of parameters.
+            var webhookCaller: Caller?
+            if case .webhook = head.credentials {
+                webhookCaller = try state.withLock { s throws(PortalError) in
+                    try authenticate(&s, head.credentials, now: start)
+                }
+            }
+            let parsed = try RESTRequest.parse(request, head: head)
+            let known = webhookCaller
             response = try state.withLock { s throws(PortalError) in
-                let caller = try authenticate(&s, parsed.credentials, now: start)
+                let caller: Caller
+                if let known { caller = known } else { caller = try authenticate(&s, parsed.credentials, now: start) }
                 if parsed.method == "batch" {
                     let r = batch(&s, caller, parsed.params, now: start)
                     return Respond.success(r, time: timeBlock(start: start, budget: nil))

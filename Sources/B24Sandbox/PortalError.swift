@@ -42,6 +42,8 @@ extension PortalError {
     }
     static let syntaxError = PortalError(400, "ERROR_ARGUMENT", "Syntax error")
     static let bodyTooLarge = PortalError(413, "ERROR_ARGUMENT", "Request body is too large")
+    static let bodyUnreadable = PortalError(400, "ERROR_ARGUMENT", "The request body could not be read")
+    static let requestTimeout = PortalError(408, "ERROR_ARGUMENT", "The request body did not arrive in time")
     static let unsupportedFormat = PortalError(400, "ERROR_ARGUMENT", "Only the JSON transport is supported")
 
     /// The default description of a code, for faults queued with only a status or a code.

@@ -47,13 +47,20 @@ public final class SandboxPortal: WireHandler, Sendable {
     }
 
     public func handle(_ request: WireRequest) async -> WireResponse {
+        if options.latencyMs > 0, request.path.hasPrefix("/rest/") {
+            try? await Task.sleep(nanoseconds: UInt64(min(options.latencyMs, 3_600_000) * 1_000_000))
+        }
+        return route(request)
+    }
+
+    /// Everything but the simulated latency, without suspending (the fuzz target calls it).
+    func route(_ request: WireRequest) -> WireResponse {
         let path = request.path
         if path.hasPrefix("/_sandbox/") { return hook(request) }
         if path == "/oauth/token/" || path == "/oauth/token" { return oauthToken(request) }
         guard path.hasPrefix("/rest/") else {
             return record(Respond.error(PortalError(404, "NOT_FOUND", "Not found")), method: nil)
         }
-        if options.latencyMs > 0 { try? await Task.sleep(nanoseconds: UInt64(options.latencyMs * 1_000_000)) }
         return rest(request)
     }
 

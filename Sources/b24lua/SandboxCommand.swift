@@ -115,6 +115,9 @@ extension SandboxCommand {
             TerminationSignal.install()
             let server = try await SandboxServer.start(portal: portal, host: host, port: port)
             print("b24lua sandbox: serving \(server.webhookURL)")
+            if let token = server.hooksToken {
+                print("b24lua sandbox: /_sandbox/* hooks need the header \(SandboxServer.hooksTokenHeader): \(token)")
+            }
             FileHandle.standardError.write(Data("""
                 b24lua sandbox: portal \(dataSet.portal), OAuth at \(server.baseURL)/rest/ and \(server.baseURL)/oauth/token/, \
                 test hooks at \(server.baseURL)/_sandbox/; Ctrl-C stops

@@ -48,6 +48,21 @@ struct LiveSandbox {
                       text: response.body.map { String(buffer: $0) } ?? "")
     }
 
+    /// A POST of raw bytes (bodies that are not text: non-UTF-8, binary).
+    func sendBytes(_ uri: String, body: [UInt8], contentType: String, headers extra: HTTPFields = [:]) async throws
+        -> Answer
+    {
+        var headers = extra
+        headers[.contentType] = contentType
+        let request = TestClient.Request(uri, method: .post, authority: "127.0.0.1:\(server.port)", headers: headers,
+                                         body: ByteBuffer(bytes: body))
+        let response = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+            try await client.execute(request)
+        }
+        return Answer(status: response.status.code, contentType: response.headers[.contentType],
+                      text: response.body.map { String(buffer: $0) } ?? "")
+    }
+
     /// A REST call with a JSON body through a webhook of the default data set.
     func call(_ method: String, _ params: JSONValue = [:], user: Int64 = 1,
               code: String = SandboxDataSet.defaultWebhookCode) async throws -> Answer {

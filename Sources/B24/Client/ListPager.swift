@@ -46,7 +46,7 @@ public struct ListPager: AsyncSequence, Sendable {
 
         static func rows(of result: JSONValue) -> [JSONValue] {
             if case .array(let a) = result { return a }
-            if case .object(let o) = result, o.count == 1, case .array(let a) = o.members[0].value { return a }
+            if case .object(let o) = result, o.count == 1, case .array(let a)? = o.first?.value { return a }
             return []
         }
     }

@@ -37,7 +37,12 @@ public final class HTTPTransport: Transport {
         if !request.body.isEmpty { req.body = .bytes(ByteBuffer(bytes: request.body)) }
         do {
             let response = try await client.execute(req, timeout: .nanoseconds(timeout.nanoseconds))
-            let body = try await response.body.collect(upTo: Self.maxBody)
+            let body: ByteBuffer
+            do { body = try await response.body.collect(upTo: Self.maxBody) } catch is NIOTooManyBytesError {
+                // No REST answer is this big: a proxy or a broken portal, not a network fault.
+                throw B24Error.badResponse("the answer is larger than \(Self.maxBody >> 20) MiB",
+                                           status: Int(response.status.code))
+            }
             return WireResponse(status: Int(response.status.code),
                                 headers: response.headers.map { (name: $0.name, value: $0.value) },
                                 body: Array(body.readableBytesView))
@@ -49,6 +54,7 @@ public final class HTTPTransport: Transport {
     /// AHC and NIO errors as NETWORK_ERROR / TIMEOUT. Only failures before a connection existed
     /// prove the request never left; anything later may have reached the portal.
     static func classify(_ error: any Error) -> B24Error {
+        if let e = error as? B24Error { return e }
         if let e = error as? HTTPClientError {
             switch e {
             case .connectTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout, .httpProxyHandshakeTimeout,

@@ -33,6 +33,10 @@ public struct RESTResponse: Sendable, Equatable {
 }
 
 enum Envelope {
+    /// Real answers nest a handful of levels; deeper is a hostile or broken answer (BAD_RESPONSE),
+    /// refused before the recursion gets anywhere near a thread's stack.
+    static let maxDepth = 128
+
     /// Decodes one HTTP answer of a REST method call.
     static func decode(_ response: WireResponse, method: String) -> Result<RESTResponse, B24Error> {
         let status = response.status
@@ -62,7 +66,7 @@ enum Envelope {
             return .failure(.badResponse("empty body (HTTP \(response.status))", status: response.status, method: method))
         }
         do {
-            return .success(try JSONValue.parse(body))
+            return .success(try JSONValue.parse(body, maxDepth: maxDepth))
         } catch {
             return .failure(.badResponse("not JSON (\(error.reason)): \(excerpt(body))", status: response.status,
                                          method: method))

@@ -176,7 +176,9 @@ struct JSONReader {
             default: throw fail("invalid escape")
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        // RFC 8259 texts are UTF-8; a body that is not is refused, not silently repaired.
+        guard let text = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
+        return text
     }
 
     mutating func hex4() throws(JSONParseError) -> UInt32 {
@@ -222,7 +224,8 @@ struct JSONReader {
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         if !isFloat, let n = Int64(text) { return .int(n) }
-        guard let d = Double(text) else { throw JSONParseError(offset: start, reason: "invalid number") }
+        // 1e400 would read as infinity, which no JSON text can carry back: refuse it.
+        guard let d = Double(text), d.isFinite else { throw JSONParseError(offset: start, reason: "number out of range") }
         return .double(d)
     }
 
@@ -247,6 +250,7 @@ enum JSONWriter {
         case .object(let o):
             out.append(UInt8(ascii: "{"))
             let members = sortKeys ? o.members.sorted { $0.key < $1.key } : o.members
+            out.reserveCapacity(out.count + members.count * 8)
             for (k, m) in members.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(m.key, into: &out)

@@ -1,6 +1,8 @@
 // The JSON of the Bitrix24 wire, as a value. Objects keep their key order (a `batch` runs its
 // `cmd` map in order) and integers stay apart from floats (ids must round-trip exactly).
 
+import OrderedCollections
+
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -11,48 +13,51 @@ public enum JSONValue: Sendable, Hashable {
     case object(JSONObject)
 }
 
-/// An insertion-ordered JSON object. Lookups are linear: wire objects are small.
+/// An insertion-ordered JSON object with hashed keys: lookup and insert are O(1), so an object
+/// with 200,000 keys parses in linear time (docs/sandbox-wire.md). A key set again keeps its place.
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var members: [(key: String, value: JSONValue)] = []
+    public typealias Element = (key: String, value: JSONValue)
+    var storage: OrderedDictionary<String, JSONValue> = [:]
 
     public init() {}
     public init(_ members: [(String, JSONValue)]) {
-        for (k, v) in members { self[k] = v }
+        storage.reserveCapacity(members.count)
+        for (k, v) in members { storage[k] = v }
     }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements)
     }
 
-    public var keys: [String] { members.map(\.key) }
-    public var count: Int { members.count }
-    public var isEmpty: Bool { members.isEmpty }
+    /// The members in order, as an array (a copy: prefer iterating the object itself).
+    public var members: [(key: String, value: JSONValue)] { storage.elements.map { ($0.key, $0.value) } }
+    public var keys: [String] { Array(storage.keys) }
+    public var values: [JSONValue] { Array(storage.values) }
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.isEmpty }
+    /// The first member in order, without copying the rest.
+    public var first: (key: String, value: JSONValue)? { storage.elements.first.map { ($0.key, $0.value) } }
 
     public subscript(key: String) -> JSONValue? {
-        get { members.first(where: { $0.key == key })?.value }
-        set {
-            if let i = members.firstIndex(where: { $0.key == key }) {
-                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
-            } else if let newValue {
-                members.append((key, newValue))
-            }
+        get { storage[key] }
+        set { storage[key] = newValue }
+    }
+
+    public mutating func reserveCapacity(_ n: Int) { storage.reserveCapacity(n) }
+
+    public struct Iterator: IteratorProtocol {
+        var base: OrderedDictionary<String, JSONValue>.Elements.Iterator
+        public mutating func next() -> (key: String, value: JSONValue)? {
+            base.next().map { ($0.key, $0.value) }
         }
     }
 
-    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
-        members.makeIterator()
-    }
+    public func makeIterator() -> Iterator { Iterator(base: storage.elements.makeIterator()) }
+    public var underestimatedCount: Int { storage.count }
 
-    public static func == (a: JSONObject, b: JSONObject) -> Bool {
-        a.members.count == b.members.count
-            && zip(a.members, b.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-    }
+    /// Equal when the same keys hold equal values in the same order (order is part of the wire).
+    public static func == (a: JSONObject, b: JSONObject) -> Bool { a.storage == b.storage }
 
-    public func hash(into hasher: inout Hasher) {
-        for m in members {
-            hasher.combine(m.key)
-            hasher.combine(m.value)
-        }
-    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
 }
 
 extension JSONValue {

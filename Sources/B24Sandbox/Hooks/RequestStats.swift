@@ -1,24 +1,26 @@
 import B24
 
-/// Counts of answered requests, for `GET /_sandbox/state`.
+/// Counts of answered requests, for `GET /_sandbox/state`. A client can make up any number of
+/// method names, so past `maxMethods` distinct names the rest are counted under "(other)".
 struct RequestStats {
+    static let maxMethods = 256
+    static let other = "(other)"
+
     var requests = 0
-    var byStatus: [(key: String, count: Int)] = []
-    var byMethod: [(key: String, count: Int)] = []
+    var byStatus: [String: Int] = [:]
+    var byMethod: [String: Int] = [:]
 
     mutating func record(status: Int, method: String?) {
         requests += 1
-        Self.bump(&byStatus, String(status))
-        if let method, !method.isEmpty { Self.bump(&byMethod, method) }
-    }
-
-    private static func bump(_ list: inout [(key: String, count: Int)], _ key: String) {
-        if let i = list.firstIndex(where: { $0.key == key }) { list[i].count += 1 } else { list.append((key, 1)) }
+        byStatus[String(status), default: 0] += 1
+        guard let method, !method.isEmpty else { return }
+        let key = byMethod[method] != nil || byMethod.count < Self.maxMethods ? method : Self.other
+        byMethod[key, default: 0] += 1
     }
 
     var json: JSONValue {
-        func map(_ l: [(key: String, count: Int)]) -> JSONValue {
-            .object(JSONObject(l.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.count))) }))
+        func map(_ l: [String: Int]) -> JSONValue {
+            .object(JSONObject(l.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))
         }
         return ["requests": .int(Int64(requests)), "by_status": map(byStatus), "by_method": map(byMethod)]
     }

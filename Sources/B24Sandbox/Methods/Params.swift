@@ -4,12 +4,22 @@ import B24
 /// (the imopenlines handlers upper-case their keys), and values go through `intval`, `empty`
 /// and `is_numeric` as the server code does.
 struct Params {
-    var object: JSONObject
+    let object: JSONObject
+    /// Lower-cased names, the first spelling winning: one pass per request, so a lookup that
+    /// misses stays O(1) however many parameters a client sends (docs/sandbox-wire.md).
+    private let folded: [String: JSONValue]
+
+    init(object: JSONObject) {
+        self.object = object
+        var folded: [String: JSONValue] = [:]
+        folded.reserveCapacity(object.count)
+        for (k, v) in object where folded[k.lowercased()] == nil { folded[k.lowercased()] = v }
+        self.folded = folded
+    }
 
     subscript(_ name: String) -> JSONValue? {
         if let v = object[name] { return v }
-        let lower = name.lowercased()
-        return object.members.first { $0.key.lowercased() == lower }?.value
+        return folded[name.lowercased()]
     }
 
     func string(_ name: String) -> String {

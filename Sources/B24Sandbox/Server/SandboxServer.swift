@@ -9,19 +9,30 @@ public enum SandboxServer {
         public let description: String
     }
 
+    /// A connection that sends nothing for this long is closed; a request body must arrive
+    /// within `bodyTimeout` (docs/sandbox-wire.md: every request has a time bound).
+    public static let idleTimeout: TimeAmount = .seconds(30)
+    public static let bodyTimeout: Duration = .seconds(30)
+    /// The header a hook request carries when the server is not bound to loopback.
+    public static let hooksTokenHeader = "X-B24-Sandbox-Token"
+
     /// Binds `host:port` (port 0 picks a free one) and returns once the server accepts connections.
-    public static func start(portal: SandboxPortal, host: String = "127.0.0.1", port: Int = 0) async throws
-        -> RunningSandbox
+    /// Bound to anything but loopback, the `/_sandbox/*` hooks ask for `hooksToken` (random unless given).
+    public static func start(portal: SandboxPortal, host: String = "127.0.0.1", port: Int = 0,
+                             hooksToken: String? = nil) async throws -> RunningSandbox
     {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "b24lua.sandbox")
         logger.logLevel = .critical   // shutdown by cancellation is logged as an error
         let maxBody = portal.options.maxBodyBytes
+        let token = HookGuard.isLoopback(host: host) ? hooksToken : (hooksToken ?? HookGuard.randomToken())
+        let hooks = HookGuard(token: token)
         let responder = CallbackResponder<SandboxRequestContext> { request, context in
-            try await respond(portal, request, context, maxBody: maxBody)
+            try await respond(portal, request, context, maxBody: maxBody, hooks: hooks)
         }
         let app = Application(
             responder: responder,
+            server: .http1(configuration: .init(idleTimeout: idleTimeout)),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? port)
@@ -38,19 +49,23 @@ public enum SandboxServer {
             do { try await task.value } catch { throw error }
             throw StartError(description: "the sandbox server stopped before it started")
         }
-        return RunningSandbox(host: host, port: bound, webhook: portal.defaultWebhook, task: task)
+        return RunningSandbox(host: host, port: bound, webhook: portal.defaultWebhook, hooksToken: token, task: task)
     }
 
     static func respond(_ portal: SandboxPortal, _ request: Request, _ context: SandboxRequestContext,
-                        maxBody: Int) async throws -> Response {
-        var wire = WireRequest(method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+                        maxBody: Int, hooks: HookGuard) async throws -> Response {
+        let path = request.uri.path
+        var trusted = context.peerIsLoopback
+        if path.hasPrefix("/_sandbox/") {
+            trusted = hooks.admits(peerIsLoopback: context.peerIsLoopback,
+                                   token: request.headers[HTTPFields.Element.Name(hooksTokenHeader)!])
+        }
+        var wire = WireRequest(method: request.method.rawValue, path: path, query: request.uri.query ?? "",
                                headers: request.headers.map { ($0.name.rawName, $0.value) },
-                               fromLoopback: context.peerIsLoopback)
-        do {
-            let buffer = try await request.body.collect(upTo: maxBody)
-            wire.body = Array(buffer.readableBytesView)
-        } catch {
-            return response(Respond.error(.bodyTooLarge))
+                               fromLoopback: trusted)
+        switch await collectBody(request.body, upTo: maxBody) {
+        case .success(let buffer): wire.body = Array(buffer.readableBytesView)
+        case .failure(let error): return response(Respond.error(error))
         }
         if wire.header("Host") == nil, let host = request.head.authority { wire.headers.append(("Host", host)) }
         let answer = await portal.handle(wire)
@@ -63,6 +78,27 @@ public enum SandboxServer {
     }
 
     struct DroppedConnection: Error {}
+
+    /// The body, or 413 past the limit, or 408 when it does not arrive within `bodyTimeout`.
+    static func collectBody(_ body: RequestBody, upTo maxBody: Int) async -> Result<ByteBuffer, PortalError> {
+        await withTaskGroup(of: Result<ByteBuffer, PortalError>?.self) { group in
+            group.addTask {
+                do { return .success(try await body.collect(upTo: maxBody)) } catch is NIOTooManyBytesError {
+                    return .failure(.bodyTooLarge)
+                } catch {
+                    return .failure(Task.isCancelled ? .requestTimeout : .bodyUnreadable)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: bodyTimeout)
+                return Task.isCancelled ? nil : .failure(.requestTimeout)
+            }
+            var first: Result<ByteBuffer, PortalError>?
+            while first == nil, let next = await group.next() { first = next }
+            group.cancelAll()
+            return first ?? .failure(.requestTimeout)
+        }
+    }
 
     static func response(_ wire: WireResponse) -> Response {
         var fields = HTTPFields()
@@ -83,8 +119,13 @@ public final class RunningSandbox: Sendable {
     public let webhookURL: String
     let task: Task<Void, any Error>
 
-    init(host: String, port: Int, webhook: (user: Int64, code: String), task: Task<Void, any Error>) {
+    /// The token the `/_sandbox/*` hooks ask for (header `X-B24-Sandbox-Token`); nil on loopback.
+    public let hooksToken: String?
+
+    init(host: String, port: Int, webhook: (user: Int64, code: String), hooksToken: String?,
+         task: Task<Void, any Error>) {
         self.port = port
+        self.hooksToken = hooksToken
         let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
         baseURL = "http://\(shown):\(port)"
         webhookURL = "\(baseURL)/rest/\(webhook.user)/\(webhook.code)/"

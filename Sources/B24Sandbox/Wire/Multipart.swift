@@ -1,11 +1,18 @@
 /// The text fields of a `multipart/form-data` body (file parts are kept as their bytes' text);
 /// enough for clients that post forms instead of JSON.
 enum Multipart {
-    static func fields(body: [UInt8], contentType: String) -> [(name: String, value: String)] {
-        guard let boundary = parameter("boundary", of: contentType), !boundary.isEmpty else { return [] }
+    /// RFC 2046 caps a boundary at 70 characters; that also keeps the byte search linear.
+    static let maxBoundary = 70
+
+    /// At most `limit` fields (PHP's `max_input_vars`, docs/sandbox-wire.md); later parts are not read.
+    static func fields(body: [UInt8], contentType: String, limit: Int = PHPQuery.maxVariables)
+        -> [(name: String, value: String)]
+    {
+        guard let boundary = parameter("boundary", of: contentType), !boundary.isEmpty,
+              boundary.utf8.count <= maxBoundary else { return [] }
         let delimiter = Array("--\(boundary)".utf8)
         var out: [(String, String)] = []
-        for part in split(body, on: delimiter).dropFirst() {
+        for part in split(body, on: delimiter, limit: limit + 1).dropFirst() {
             var p = part[...]
             if p.starts(with: Array("--".utf8)) { break }
             if p.starts(with: [13, 10]) { p = p.dropFirst(2) }
@@ -33,14 +40,14 @@ enum Multipart {
         return nil
     }
 
-    static func split(_ bytes: [UInt8], on d: [UInt8]) -> [[UInt8]] {
-        var parts: [[UInt8]] = []
+    static func split(_ bytes: [UInt8], on d: [UInt8], limit: Int) -> [ArraySlice<UInt8>] {
+        var parts: [ArraySlice<UInt8>] = []
         var rest = bytes[...]
-        while let at = find(d, in: rest) {
-            parts.append(Array(rest[rest.startIndex..<at]))
+        while parts.count < limit, let at = find(d, in: rest) {
+            parts.append(rest[rest.startIndex..<at])
             rest = rest[(at + d.count)...]
         }
-        parts.append(Array(rest))
+        if parts.count < limit { parts.append(rest) }
         return parts
     }
 

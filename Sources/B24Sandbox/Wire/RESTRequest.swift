@@ -15,11 +15,24 @@ struct RESTRequest {
 
     /// Parses the path and body; a body the portal cannot read is refused in its own error shape.
     static func parse(_ request: WireRequest, maxBody: Int) throws(PortalError) -> RESTRequest {
-        let (method, pathCredentials) = route(request.path)
-        var credentials = pathCredentials
+        let head = try self.head(request, maxBody: maxBody)
+        return try parse(request, head: head)
+    }
+
+    /// What can be read without parsing the query or the body: method, path credentials, size.
+    /// The portal checks a webhook's code on this before it reads any parameter.
+    static func head(_ request: WireRequest, maxBody: Int) throws(PortalError) -> (method: String, credentials: Credentials) {
+        let (method, credentials) = route(request.path)
         guard !method.hasSuffix(".xml") else { throw .unsupportedFormat }
         guard request.body.count <= maxBody else { throw .bodyTooLarge }
+        return (method, credentials)
+    }
 
+    /// The parameters (query, then body over it) and the OAuth token when the path had none.
+    static func parse(_ request: WireRequest, head: (method: String, credentials: Credentials)) throws(PortalError)
+        -> RESTRequest
+    {
+        var credentials = head.credentials
         var params = PHPQuery.parse(request.query)
         for (k, v) in try bodyParams(request) { params[k] = v }
         if credentials == .none {
@@ -27,7 +40,7 @@ struct RESTRequest {
                 credentials = .token(t)
             }
         }
-        return RESTRequest(method: method, credentials: credentials, params: params)
+        return RESTRequest(method: head.method, credentials: credentials, params: params)
     }
 
     /// `/rest/METHOD` (OAuth) or `/rest/USER/CODE/METHOD` (webhook); the method lower-cased
@@ -64,14 +77,13 @@ struct RESTRequest {
             }
         }
         if type.contains("application/x-www-form-urlencoded") {
-            return PHPQuery.parse(String(decoding: request.body, as: UTF8.self))
+            return PHPQuery.parse(bytes: request.body)
         }
         if type.contains("multipart/form-data") {
-            var root = PHPNode.Map()
-            for f in Multipart.fields(body: request.body, contentType: request.header("Content-Type") ?? "") {
-                PHPQuery.insert(key: f.name, value: f.value, into: &root)
-            }
-            return root.objectValue
+            var tree = PHPTree()
+            let fields = Multipart.fields(body: request.body, contentType: request.header("Content-Type") ?? "")
+            for f in fields.prefix(PHPQuery.maxVariables) { tree.insert(key: f.name, value: f.value) }
+            return tree.objectValue
         }
         return [:]
     }

@@ -1,0 +1,7 @@
+import B24
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    _WireFuzzing.envelope(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}

@@ -1,0 +1,25 @@
+import B24
+import LuaHost
+
+// The property the Lua↔JSON fuzz target checks (docs/sandbox-wire.md), in the library so the
+// regression tests replay saved inputs through the same code: JSON pushed into Lua and read back
+// is a fixed point after one round (nulls inside objects and key order are Lua's to drop), and
+// neither direction traps on what the wire can carry.
+public enum _LuaJSONFuzzing {
+    public static func roundTrip(_ data: [UInt8]) {
+        guard let value = try? JSONValue.parse(data, maxDepth: 128) else { return }
+        // A bare state per input: cheap without the standard libraries, and shared by nothing.
+        guard let lua = try? LuaState(openStandardLibraries: false) else { return }
+        let s = lua.main
+        let top = s.top
+        defer { s.top = top }
+        LuaJSON.defineMarkers(s)
+        LuaJSON.push(value, s)
+        guard let once = try? LuaJSON.read(s, at: -1) else { return }   // deeper than 64: refused, fine
+        LuaJSON.push(once, s)
+        guard let twice = try? LuaJSON.read(s, at: -1) else {
+            preconditionFailure("a value read from Lua cannot be read again: \(once.serialized().prefix(200))")
+        }
+        precondition(once == twice, "Lua↔JSON is not stable:\n\(once.serialized().prefix(200))\n\(twice.serialized().prefix(200))")
+    }
+}
