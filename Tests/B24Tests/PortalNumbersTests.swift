@@ -32,11 +32,13 @@ import Testing
         #expect(limiter.admit(method: "m", now: 0) == .askAgainAt(RateLimiter.budgetWindow))
     }
 
-    @Test func textNumbersTooBigForADoubleAreIgnored() throws {
-        // 1e400 parses as infinity: not a finite number, so no reset time is taken from it.
-        let time = try JSONValue.parse(#"{"operating": 1e400, "operating_reset_at": 1e400}"#)
+    @Test func textNumbersTooBigForADoubleAreRefusedOrIgnored() throws {
+        // The reader refuses 1e400 (the whole answer is then BAD_RESPONSE); a block that holds
+        // an infinity anyway takes no reset time from it.
+        #expect(throws: (any Error).self) { try JSONValue.parse(#"{"operating": 1e400}"#) }
         var limiter = RateLimiter(plan: .standard, now: 0)
-        limiter.accepted(method: "m", time: time, now: 0, unixNow: 0)
+        limiter.accepted(method: "m", time: ["operating": .double(.infinity), "operating_reset_at": .double(.infinity)],
+                         now: 0, unixNow: 0)
         #expect(limiter.admit(method: "m", now: 0) == .send)
     }
 
