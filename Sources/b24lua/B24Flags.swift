@@ -19,6 +19,8 @@ struct B24Flags: Equatable {
     var maxMemoryMB: Double?
     var verbose = false
     var quiet = false
+    /// `--no-shared-limit`: keep the rate limit in this process (docs/shared-limit.md).
+    var noSharedLimit = false
 
     /// `--plan RATE/BURST` (e.g. `20/50`): a portal whose limits are neither preset. Both parts
     /// within `NumberRange.planRate` / `.planBurst`, so no wait computed from them overflows.
@@ -30,8 +32,9 @@ struct B24Flags: Equatable {
     }
 
     /// The options that take a value (as the next argument or after `=`).
-    static let valued: Set<String> = ["webhook", "webhook-file", "profile", "plan", "journal", "timeout", "max-memory"]
-    static let known: Set<String> = valued.union(["sandbox", "dry-run", "yes", "safe", "verbose", "quiet"])
+    static let valued: Set<String> = ["webhook", "webhook-file", "profile", "plan", "journal", "timeout", "max-memory",
+                                      "allow-read", "allow-write"]
+    static let known: Set<String> = valued.union(["sandbox", "dry-run", "yes", "safe", "verbose", "quiet", "no-shared-limit"])
 
     /// Reads one `--name[=value]` option; a value may also be the next argument. Errors name
     /// the option but never echo what follows it: `--web-hook=https://…/CODE/` is a typo whose
@@ -78,6 +81,7 @@ struct B24Flags: Equatable {
         case "max-memory": maxMemoryMB = try number(.maxMemoryMB)
         case "verbose": try flag(); verbose = true
         case "quiet": try flag(); quiet = true
+        case "no-shared-limit": try flag(); noSharedLimit = true
         default: throw UsageError(description: "unrecognized option '--\(name.prefix(40))'")
         }
     }

@@ -14,7 +14,8 @@ final class B24Session {
     init(flags: B24Flags, environment: [String: String]) throws(B24Error) {
         self.flags = flags
         let settings = try PortalSettings.resolve(flags, environment: environment)
-        connection = try PortalConnection.open(settings, verbose: flags.verbose || environment["B24LUA_LOG"] == "debug")
+        connection = try PortalConnection.open(settings, verbose: flags.verbose || environment["B24LUA_LOG"] == "debug",
+                                               sharedLimit: !flags.noSharedLimit)
         var config = B24ModuleConfiguration(client: connection.client, unavailable: connection.unavailable,
                                             portalHost: connection.host)
         config.dryRun = flags.dryRun

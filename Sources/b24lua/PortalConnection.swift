@@ -18,8 +18,14 @@ final class PortalConnection: Sendable {
         self.unavailable = unavailable
     }
 
-    static func open(_ settings: PortalSettings, verbose: Bool) throws(B24Error) -> PortalConnection {
+    /// `sharedLimit`: the rate limit is shared with every b24lua process of the portal
+    /// (docs/shared-limit.md); the in-process sandbox never shares.
+    static func open(_ settings: PortalSettings, verbose: Bool, sharedLimit: Bool = true) throws(B24Error) -> PortalConnection {
         let logger = makeLogger(verbose: verbose)
+        func shared(_ host: String, _ plan: RateLimitPlan) -> (path: String, key: String)? {
+            sharedLimit ? SharedLimitFile.defaultPath(host: host, plan: plan, environment: ProcessInfo.processInfo.environment) : nil
+        }
+        let warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         switch settings.target {
         case .none:
             return PortalConnection(client: nil, sandbox: nil, unavailable: .configError(
@@ -58,7 +64,9 @@ final class PortalConnection: Sendable {
             return PortalConnection(client: client, sandbox: portal, unavailable: nil)
         case .webhook(let url):
             let config = try PortalConfig.webhook(url)
-            return PortalConnection(client: B24Client(portal: config, plan: plan(settings), logger: logger),
+            let plan = plan(settings)
+            return PortalConnection(client: B24Client(portal: config, plan: plan, logger: logger,
+                                                      sharedLimit: shared(config.endpoint.origin, plan), warn: warn),
                                     sandbox: nil, unavailable: nil)
         case .oauth(let portal, let clientId, let clientSecret, let access, let refresh, let oauthURL, let profile):
             let credentials = try OAuthCredentials(
@@ -68,7 +76,9 @@ final class PortalConnection: Sendable {
                     guard let profile else { return }
                     try? ConfigFile.storeTokens(tokens, profile: profile.name, path: profile.path)
                 })
-            return PortalConnection(client: B24Client(portal: .oauth(credentials), plan: plan(settings), logger: logger),
+            let plan = plan(settings)
+            return PortalConnection(client: B24Client(portal: .oauth(credentials), plan: plan, logger: logger,
+                                                      sharedLimit: shared(credentials.endpoint.origin, plan), warn: warn),
                                     sandbox: nil, unavailable: nil)
         }
     }

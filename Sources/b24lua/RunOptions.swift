@@ -58,6 +58,7 @@ extension RunOptions {
           --timeout SECONDS          stop the script after this long (exit 124)
           --max-memory MB            cap the memory Lua code may use
           --verbose / --quiet        request log on stderr / no progress bars
+          --no-shared-limit          keep the rate limit to this process (not shared per portal)
         Commands: repl, check FILE..., sandbox serve|dump, undo JOURNAL, snippets, doc [NAME]
         """
 

@@ -5,7 +5,7 @@ import Glibc
 /// does not tell: whether a signal ended it, and its peak resident memory. Output goes to files
 /// (no pipe to drain); standard input is a pipe the test may hold open, so that a child that
 /// reads it blocks as it would on a terminal.
-final class SpawnedProcess {
+final class SpawnedProcess: @unchecked Sendable {
     let pid: pid_t
     private let outPath: String
     private let errPath: String

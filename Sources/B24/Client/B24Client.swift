@@ -12,7 +12,7 @@ public final class B24Client: Sendable {
     let clock: any B24Clock
     let timeout: Duration
     let maxChunksInFlight: Int
-    let limiter: Mutex<RateLimiter>
+    let limiter: LimiterCell
     let tokens: TokenStore?
     let counters = Mutex(Counters())
 
@@ -28,9 +28,13 @@ public final class B24Client: Sendable {
     ///   - plan: the portal's limits to mirror.
     ///   - timeout: per request; the portal itself cuts requests at 60 s.
     ///   - maxChunksInFlight: batch requests sent concurrently (the limiter still paces them).
+    ///   - sharedLimit: share the rate limit with every b24lua process of this portal and plan
+    ///     through this file (docs/shared-limit.md); `warn` hears when it cannot.
     public init(portal: PortalConfig, transport: (any Transport)? = nil, plan: RateLimitPlan = .standard,
                 retry: RetryPolicy = .default, logger: Logger = Logger(label: "b24"),
-                clock: any B24Clock = SystemClock(), timeout: Duration = .seconds(65), maxChunksInFlight: Int = 4) {
+                clock: any B24Clock = SystemClock(), timeout: Duration = .seconds(65), maxChunksInFlight: Int = 4,
+                sharedLimit: (path: String, key: String)? = nil,
+                warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.portal = portal
         self.transport = transport ?? HTTPTransport()
         self.retryPolicy = retry
@@ -38,7 +42,12 @@ public final class B24Client: Sendable {
         self.clock = clock
         self.timeout = timeout
         self.maxChunksInFlight = max(1, maxChunksInFlight)
-        self.limiter = Mutex(RateLimiter(plan: plan, now: clock.now()))
+        let limiter = RateLimiter(plan: plan, now: clock.now())
+        if let sharedLimit, plan.drainPerSecond != nil {
+            self.limiter = LimiterCell(limiter, sharedAt: sharedLimit.path, key: sharedLimit.key, clock: clock, warn: warn)
+        } else {
+            self.limiter = LimiterCell(limiter, clock: clock)
+        }
         if case .oauth(let o) = portal {
             tokens = TokenStore(tokens: o.tokens)
         } else {

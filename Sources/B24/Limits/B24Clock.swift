@@ -11,13 +11,14 @@ public protocol B24Clock: Sendable {
 }
 
 public struct SystemClock: B24Clock {
-    private let origin = ContinuousClock.now
-
     public init() {}
 
+    /// Seconds since boot (CLOCK_BOOTTIME): the same in every process of this boot, so times in
+    /// the shared limit file (docs/shared-limit.md) mean the same to all of them.
     public func now() -> Double {
-        let d = ContinuousClock.now - origin
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        var ts = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     public func unixNow() -> Double {

@@ -45,11 +45,16 @@ public struct LeakyBucket: Sendable, Equatable {
 
     /// Takes one slot: at once when the bucket has room, else at the instant it will have.
     public mutating func reserve(now: Double) -> Reservation {
-        drain(to: now)
+        // `now` may be older than the last update (read before a lock another caller held, in
+        // this process or another sharing the file): the slot is computed from the later one.
+        // The level is known as of `t`, so no slot comes before it: sending earlier would meet
+        // the level as it was then, higher than the one drained to `t`.
+        let t = max(now, updatedAt)
+        drain(to: t)
         level += 1
-        if level <= capacity { return .now }
+        if level <= capacity { return t > now ? .at(t) : .now }
         // The level falls by `rate` per second; the slot opens when it is back at `capacity`.
-        return .at(now + (level - capacity) / rate)
+        return .at(t + (level - capacity) / rate)
     }
 
     /// The portal answered QUERY_LIMIT_EXCEEDED: its counter is fuller than ours (another client
@@ -59,6 +64,23 @@ public struct LeakyBucket: Sendable, Equatable {
         level = max(level, capacity)
         rate = max(nominalRate * Self.floorShare, rate * Self.cut)
         slowedAt = now
+    }
+
+    /// The state that changes, as JSON: what the shared limit file keeps (docs/shared-limit.md).
+    var sharedState: JSONValue {
+        var o: JSONObject = ["level": .double(level), "updated": .double(updatedAt), "rate": .double(rate)]
+        if let slowedAt { o["slowed"] = .double(slowedAt) }
+        return .object(o)
+    }
+
+    /// Takes the changing state from the file; values that make no sense keep this bucket's own.
+    mutating func adopt(_ state: JSONValue?) {
+        guard let state, let l = state["level"]?.doubleValue, let u = state["updated"]?.doubleValue,
+              let r = state["rate"]?.doubleValue, l.isFinite, l >= 0, u.isFinite, r.isFinite, r > 0 else { return }
+        level = l
+        updatedAt = u
+        rate = min(nominalRate, max(nominalRate * Self.floorShare, r))
+        slowedAt = state["slowed"]?.doubleValue.flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// A request was accepted: after a quiet interval, climb back towards the nominal rate.

@@ -66,4 +66,30 @@ public struct OperatingBudget: Sendable, Equatable {
     }
 
     public func operating(of method: String) -> Double { methods[method]?.operating ?? 0 }
+
+    /// The methods whose state still matters at `now` (a pause, a reset or a send within the
+    /// budget's window), as JSON: what the shared limit file keeps (docs/shared-limit.md).
+    func sharedState(now: Double) -> JSONValue {
+        var o = JSONObject()
+        for (m, s) in methods {
+            let latest = [s.resetAt, s.pausedUntil, s.lastSentAt.map { $0 + RateLimiter.budgetWindow }].compactMap { $0 }.max()
+            guard let latest, latest > now else { continue }
+            var e: JSONObject = ["op": .double(s.operating)]
+            if let t = s.resetAt { e["reset"] = .double(t) }
+            if let t = s.pausedUntil { e["paused"] = .double(t) }
+            if let t = s.lastSentAt { e["last"] = .double(t) }
+            o[m] = .object(e)
+        }
+        return .object(o)
+    }
+
+    mutating func adopt(_ state: JSONValue?) {
+        guard let entries = state?.objectValue else { return }
+        func finite(_ v: JSONValue?) -> Double? { v?.doubleValue.flatMap { $0.isFinite ? $0 : nil } }
+        methods = [:]
+        for (m, e) in entries {
+            methods[m] = MethodState(operating: max(0, finite(e["op"]) ?? 0), resetAt: finite(e["reset"]),
+                                     pausedUntil: finite(e["paused"]), lastSentAt: finite(e["last"]))
+        }
+    }
 }

@@ -72,4 +72,16 @@ public struct RateLimiter: Sendable, Equatable {
     }
 
     public func level(at now: Double) -> Double { bucket?.level(at: now) ?? 0 }
+
+    /// What the shared limit file keeps of this limiter.
+    func sharedState(now: Double) -> JSONValue {
+        var o: JSONObject = ["budget": budget.sharedState(now: now)]
+        if let bucket { o["bucket"] = bucket.sharedState }
+        return .object(o)
+    }
+
+    mutating func adopt(_ state: JSONValue) {
+        bucket?.adopt(state["bucket"])
+        budget.adopt(state["budget"])
+    }
 }

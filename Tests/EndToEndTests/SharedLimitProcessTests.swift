@@ -1,0 +1,98 @@
+import B24
+import B24Sandbox
+import Foundation
+import Testing
+
+/// Several b24lua processes against one portal share its bucket (docs/shared-limit.md): together
+/// they never make it refuse, and one killed mid-run leaves the others going.
+@Suite(.serialized) struct SharedLimitProcessTests {
+    let dir: URL
+    init() throws { dir = try Binary.temporaryDirectory() }
+
+    /// A portal with a small bucket (20/s, burst 20), served by a child process: an in-process
+    /// server shares this process's threads with the tests, and its late counting would blur
+    /// what the bucket sees.
+    final class ServedPortal: @unchecked Sendable {
+        let process: SpawnedProcess
+        let webhookURL: String
+        let base: String
+
+        init() throws {
+            process = try SpawnedProcess(Binary.b24lua, ["sandbox", "serve", "--port", "0", "--rate", "20", "--burst", "20"])
+            #expect(process.waitForOutput("serving http"))
+            let line = process.stdoutSoFar.split(separator: "\n").first { $0.contains("serving http") } ?? ""
+            webhookURL = String(line.split(separator: " ").last ?? "")
+            base = webhookURL.components(separatedBy: "/rest/").first ?? ""
+        }
+
+        /// `stats.by_status[status]` of `GET /_sandbox/state`.
+        func responses(_ status: String) throws -> Int64 {
+            let r = try SpawnedProcess.run("/usr/bin/curl", ["-sS", base + "/_sandbox/state"])
+            let state = try JSONValue.parse(r.stdout)
+            return state["stats"]?["by_status"]?[status]?.intValue ?? 0
+        }
+
+        func stop() {
+            process.send(SIGTERM)
+            _ = process.wait(limit: 10)
+        }
+    }
+
+    static let calls = "for i = 1, 25 do b24.call('user.current') end print('done')"
+
+    func run(_ sandbox: ServedPortal, _ extra: [String] = []) async throws -> ProcessResult {
+        try await Binary.b24luaAsync(["--webhook", sandbox.webhookURL, "--plan", "20/20"] + extra + ["-e", Self.calls],
+                                     environment: ["XDG_RUNTIME_DIR": dir.path, "XDG_CONFIG_HOME": dir.path])
+    }
+
+    @Test(arguments: [2, 4])
+    func processesTogetherNeverOverrunTheBucket(_ count: Int) async throws {
+        let sandbox = try ServedPortal()
+        defer { sandbox.stop() }
+        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+            for _ in 0..<count { group.addTask { try await run(sandbox) } }
+            var all: [ProcessResult] = []
+            for try await r in group { all.append(r) }
+            return all
+        }
+        for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
+        #expect(try sandbox.responses("503") == 0)
+        #expect(try sandbox.responses("200") == Int64(25 * count))
+    }
+
+    @Test func withoutSharingTheyDo() async throws {
+        let sandbox = try ServedPortal()
+        defer { sandbox.stop() }
+        try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+            for _ in 0..<4 { group.addTask { try await run(sandbox, ["--no-shared-limit"]) } }
+            for try await r in group { #expect(r.status == 0, "\(r.stderr)") }
+        }
+        #expect(try sandbox.responses("503") > 0, "the control: four private buckets overrun the portal's")
+    }
+
+    @Test func aProcessKilledMidRunLeavesTheOthersGoing() async throws {
+        let sandbox = try ServedPortal()
+        defer { sandbox.stop() }
+        let env = ["XDG_RUNTIME_DIR": dir.path, "XDG_CONFIG_HOME": dir.path]
+        let victim = try SpawnedProcess(Binary.b24lua, ["--webhook", sandbox.webhookURL, "--plan", "20/20", "-e",
+                                                        "for i = 1, 1000 do b24.call('user.current') if i == 15 then print('ready') io.stdout:flush() end end"],
+                                        environment: env)
+        let ready = await offPool { victim.waitForOutput("ready") }
+        #expect(ready)
+        victim.send(SIGKILL)
+        _ = await offPool { victim.wait(limit: 10) }
+        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+            for _ in 0..<2 { group.addTask { try await run(sandbox) } }
+            var all: [ProcessResult] = []
+            for try await r in group { all.append(r) }
+            return all
+        }
+        for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
+        #expect(try sandbox.responses("503") == 0)
+    }
+
+    /// Runs blocking work on a Dispatch thread, not the cooperative pool the sandbox needs.
+    func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { c in DispatchQueue.global().async { c.resume(returning: body()) } }
+    }
+}
