@@ -49,11 +49,7 @@ struct ConfigFile {
         guard let profile = table["profiles"]?.table?[name]?.table else { return }
         profile["access_token"] = tokens.accessToken
         profile["refresh_token"] = tokens.refreshToken
-        let tmp = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(table.convert(to: .toml).utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw B24Error.configError("cannot write \(tmp)")
-        }
-        _ = rename(tmp, path)
+        // temporary file, fsync, checked rename: a crash leaves the old file or the new one
+        try TokenFile.writeAtomically(Array(table.convert(to: .toml).utf8), to: path)
     }
 }

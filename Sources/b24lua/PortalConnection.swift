@@ -69,13 +69,23 @@ final class PortalConnection: Sendable {
                                                       sharedLimit: shared(config.endpoint.origin, plan), warn: warn),
                                     sandbox: nil, unavailable: nil)
         case .oauth(let portal, let clientId, let clientSecret, let access, let refresh, let oauthURL, let profile):
-            let credentials = try OAuthCredentials(
-                portal: portal, accessToken: access, refreshToken: refresh, clientId: clientId,
+            // The pair given may have been rotated by an earlier run: the cache, when it comes
+            // from the same given pair, is the current one (docs/shared-limit.md, "Tokens").
+            let origin = try OAuthCredentials(portal: portal, accessToken: access, refreshToken: refresh,
+                                              clientId: clientId, clientSecret: clientSecret, oauthURL: oauthURL).endpoint.origin
+            let tokenFile = TokenFile(directory: TokenFile.stateDirectory(environment: ProcessInfo.processInfo.environment),
+                                      origin: origin, clientId: clientId, seed: refresh)
+            let current = tokenFile.load() ?? OAuthTokens(accessToken: access, refreshToken: refresh)
+            var credentials = try OAuthCredentials(
+                portal: portal, accessToken: current.accessToken, refreshToken: current.refreshToken, clientId: clientId,
                 clientSecret: clientSecret, oauthURL: oauthURL,
                 onTokensRefreshed: { tokens in
                     guard let profile else { return }
-                    try? ConfigFile.storeTokens(tokens, profile: profile.name, path: profile.path)
+                    do { try ConfigFile.storeTokens(tokens, profile: profile.name, path: profile.path) } catch {
+                        warn("b24lua: cannot save the refreshed tokens in \(profile.path): \(error)")
+                    }
                 })
+            credentials.tokenFile = tokenFile
             let plan = plan(settings)
             return PortalConnection(client: B24Client(portal: .oauth(credentials), plan: plan, logger: logger,
                                                       sharedLimit: shared(credentials.endpoint.origin, plan), warn: warn),

@@ -183,9 +183,15 @@ public final class B24Client: Sendable {
 
     // MARK: OAuth
 
-    /// One refresh against the token server; hands the new pair to the persistence callback.
+    /// One refresh, coordinated with other processes through the token file when there is one.
     func refreshTokens(_ old: OAuthTokens) async -> Result<OAuthTokens, B24Error> {
         guard case .oauth(let creds) = portal else { return .failure(.configError("not an OAuth portal")) }
+        guard let file = creds.tokenFile else { return await refreshAtServer(old, creds) }
+        return await file.coordinatedRefresh(stale: old) { [self] in await self.refreshAtServer(old, creds) }
+    }
+
+    /// One refresh against the token server; hands the new pair to the persistence callback.
+    func refreshAtServer(_ old: OAuthTokens, _ creds: OAuthCredentials) async -> Result<OAuthTokens, B24Error> {
         do {
             let (endpoint, request) = try RequestEncoder.refresh(oauthURL: creds.oauthURL, clientId: creds.clientId,
                                                                  clientSecret: creds.clientSecret,

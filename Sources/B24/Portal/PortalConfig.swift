@@ -31,6 +31,9 @@ public struct OAuthCredentials: Sendable {
     public var oauthURL: String
     /// Called with every refreshed pair, so the caller can persist it (the refresh token changes).
     public var onTokensRefreshed: (@Sendable (OAuthTokens) -> Void)?
+    /// Where the current pair is cached and refreshes are serialised across processes
+    /// (docs/shared-limit.md, "Tokens"); nil: this process alone.
+    public var tokenFile: TokenFile?
 
     /// `portal` is `https://host` or a bare host name (https assumed).
     public init(portal: String, accessToken: String, refreshToken: String, clientId: String, clientSecret: String,

@@ -1,0 +1,140 @@
+// OAuth tokens that survive rotation (docs/shared-limit.md, "Tokens"): every refresh rotates
+// the refresh token, so a pair handed to b24lua once (environment variables, a profile) is
+// stale after the first refresh. The current pair is cached in a 0600 file per portal and
+// client id, and a refresh is done by one process at a time under a lock: the others wait,
+// then take the pair it wrote instead of spending the old refresh token a second time.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class TokenFile: @unchecked Sendable {
+    public let path: String
+    private let lockPath: String
+    /// The refresh token the caller was given (the chain's start): a cache that began from
+    /// another one belongs to tokens the user has since replaced.
+    private let seed: String
+
+    /// `<state dir>/tokens-<origin>-<client id>.json` (and `.lock` beside it).
+    public init(directory: String, origin: String, clientId: String, seed: String) {
+        let name = (origin + "-" + clientId).lowercased()
+            .map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
+        path = directory + "/tokens-" + String(name.prefix(160)) + ".json"
+        lockPath = directory + "/tokens-" + String(name.prefix(160)) + ".lock"
+        self.seed = seed
+    }
+
+    /// `$XDG_STATE_HOME/b24lua`, else `~/.local/state/b24lua`.
+    public static func stateDirectory(environment: [String: String]) -> String {
+        if let s = environment["XDG_STATE_HOME"], s.hasPrefix("/") { return s + "/b24lua" }
+        return (environment["HOME"] ?? NSTemporaryDirectory()) + "/.local/state/b24lua"
+    }
+
+    /// The cached pair when it descends from `seed`; nil otherwise (none, another seed, unreadable).
+    public func load() -> OAuthTokens? {
+        guard let data = FileManager.default.contents(atPath: path), let doc = try? JSONValue.parse(data),
+              doc["v"]?.intValue == 1, doc["seed"]?.stringValue == seed,
+              let access = doc["access"]?.stringValue, let refresh = doc["refresh"]?.stringValue,
+              !access.isEmpty, !refresh.isEmpty else { return nil }
+        Redaction.register(access)
+        Redaction.register(refresh)
+        return OAuthTokens(accessToken: access, refreshToken: refresh)
+    }
+
+    /// Writes the pair: a temporary file, fsync, rename (a crash leaves the old pair or the new).
+    public func store(_ tokens: OAuthTokens) throws(B24Error) {
+        try Self.createDirectory((path as NSString).deletingLastPathComponent)
+        let doc: JSONValue = ["v": 1, "seed": .string(seed), "access": .string(tokens.accessToken),
+                              "refresh": .string(tokens.refreshToken)]
+        try Self.writeAtomically(doc.serializedBytes() + [0x0A], to: path)
+    }
+
+    /// A refresh, one process at a time: under the lock, a pair newer than `stale` (another
+    /// process refreshed meanwhile) is taken as it is; otherwise `refresh` runs and its pair is
+    /// stored before the lock is let go. The lock is taken off Swift's cooperative pool.
+    public func coordinatedRefresh(stale: OAuthTokens,
+                                   _ refresh: @Sendable () async -> Result<OAuthTokens, B24Error>)
+        async -> Result<OAuthTokens, B24Error>
+    {
+        let fd: Int32
+        do { fd = try await lock() } catch { return await refresh() }  // no lock: as before, alone
+        defer { unlock(fd) }
+        if let current = load(), current.accessToken != stale.accessToken { return .success(current) }
+        let result = await refresh()
+        if case .success(let fresh) = result {
+            do { try store(fresh) } catch {
+                FileHandle.standardError.write(Data("b24lua: cannot cache the refreshed tokens: \(error.message)\n".utf8))
+            }
+        }
+        return result
+    }
+
+    private func lock() async throws(B24Error) -> Int32 {
+        try Self.createDirectory((lockPath as NSString).deletingLastPathComponent)
+        let path = lockPath
+        let fd: Int32 = await withCheckedContinuation { c in
+            DispatchQueue.global().async {
+                let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+                guard fd >= 0 else { c.resume(returning: -1); return }
+                var lk = flock()
+                lk.l_type = Int16(F_WRLCK)
+                lk.l_whence = Int16(SEEK_SET)
+                while fcntl(fd, F_SETLKW, &lk) != 0 {
+                    if errno == EINTR { continue }
+                    close(fd)
+                    c.resume(returning: -1)
+                    return
+                }
+                c.resume(returning: fd)
+            }
+        }
+        guard fd >= 0 else { throw .configError("cannot lock \(lockPath)") }
+        return fd
+    }
+
+    private func unlock(_ fd: Int32) {
+        close(fd)  // closing releases the process's fcntl locks on the file
+    }
+
+    static func createDirectory(_ dir: String) throws(B24Error) {
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .configError("cannot create \(dir)")
+        }
+    }
+
+    /// Temporary file beside `path` (0600), written, fsynced, renamed over `path`, and the
+    /// directory fsynced; every step checked.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(B24Error) {
+        let tmp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .configError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let why = String(cString: strerror(errno))
+                close(fd); unlink(tmp)
+                throw .configError("cannot write \(tmp): \(why)")
+            }
+            written += n
+        }
+        guard fsync(fd) == 0 else {
+            let why = String(cString: strerror(errno))
+            close(fd); unlink(tmp)
+            throw .configError("cannot write \(tmp): \(why)")
+        }
+        close(fd)
+        guard rename(tmp, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            unlink(tmp)
+            throw .configError("cannot replace \(path): \(why)")
+        }
+        let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dir >= 0 { _ = fsync(dir); close(dir) }
+    }
+}
