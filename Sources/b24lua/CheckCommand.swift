@@ -1,3 +1,4 @@
+import B24Run
 import Foundation
 import LuaHost
 

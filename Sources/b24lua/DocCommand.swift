@@ -1,4 +1,5 @@
 import B24Lua
+import B24Run
 import Foundation
 import LuaHost
 

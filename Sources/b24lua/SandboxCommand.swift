@@ -1,5 +1,6 @@
 import ArgumentParser
 import B24
+import B24Run
 import B24Sandbox
 import Foundation
 

@@ -1,6 +1,6 @@
 import B24
 import B24Lua
-import CLua
+import B24Run
 import Foundation
 import LuaHost
 
@@ -123,7 +123,7 @@ enum SnippetsCommand {
         do {
             let runner = try ScriptRunner(options: options, environment: environment)
             var status = runner.run()
-            if status == .success, runner.stack.getGlobal(SnippetLibrary.failedGlobal) == LUA_TNUMBER,
+            if status == .success, runner.stack.getGlobal(SnippetLibrary.failedGlobal) == .number,
                (runner.stack.integer(at: -1) ?? 0) > 0 {
                 status = .itemsFailed
             }
@@ -162,7 +162,7 @@ enum SnippetsCommand {
     /// Lua's own `package.path` (its defaults, or LUA_PATH_5_4 / LUA_PATH), searched last.
     static func luaDefaultPath() -> String {
         guard let lua = try? LuaState() else { return "" }
-        guard lua.main.getGlobal("package") == LUA_TTABLE else { return "" }
+        guard lua.main.getGlobal("package") == .table else { return "" }
         _ = lua.main.rawGet(-1, key: "path")
         return lua.main.string(at: -1) ?? ""
     }

@@ -1,4 +1,5 @@
 import B24
+import B24Run
 import Foundation
 
 // b24lua: subcommands first, then lua(1)-style script running.

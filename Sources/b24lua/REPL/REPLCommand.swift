@@ -1,3 +1,4 @@
+import B24Run
 import Foundation
 
 /// `b24lua repl [options]`: the interactive session, with lua's options (-e, -l, -E, -W)
