@@ -1,7 +1,7 @@
 import B24
 import LuaHost
 
-/// `b24.Error`: the Lua face of `B24Error` (SPEC §1.3). A table with fields `code`,
+/// `b24.Error`: the Lua face of `B24Error` (README "A tour of `b24`"). A table with fields `code`,
 /// `description`, `status`, `method`, `argument`, `kind`, `retryable`, `outcome_unknown`,
 /// `traceback`, and methods through the metatable (`is`). Tables built in Lua with this
 /// metatable behave the same: everything reads the fields raw.
