@@ -45,6 +45,7 @@ struct SnippetsCommand: ParsableCommand {
         @Argument(parsing: .captureForPassthrough, help: "[portal options] NAME [args...]")
         var arguments: [String] = []
         func run() throws {
+            if arguments.first == "--help" { throw CleanExit.helpRequest(self) }
             guard !arguments.isEmpty else { throw ValidationError("which snippet? b24lua snippets run [options] NAME [args...]") }
             try SnippetsCommand.runSnippet(arguments, SnippetsCommand.catalog, SnippetsCommand.environment).end()
         }

@@ -14,6 +14,8 @@ struct REPLCommand: ParsableCommand {
     var options: [String] = []
 
     func run() throws {
+        // Everything else is lua(1)'s to read; `--help` first is ours.
+        if options.first == "--help" { throw CleanExit.helpRequest(self) }
         try Self.start(options).end()
     }
 
