@@ -1,8 +1,9 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Layers, bottom up (see ARCHITECTURE.md): CLua/CLuaSupport -> LuaHost; B24 -> B24Sandbox;
-// LuaHost + B24 -> B24Lua; the executable wires everything.
+// Layers, bottom up (README "Where things live"): CLua/CLuaSupport -> LuaHost; B24 -> B24Sandbox;
+// LuaHost + B24 -> B24Lua; B24Run wires a run (portal choice -> client -> module); the executable
+// is the command line over it.
 let package = Package(
     name: "b24lua",
     platforms: [.macOS(.v14)],
@@ -58,13 +59,19 @@ let package = Package(
             dependencies: ["LuaHost", "B24"],
             resources: [.embedInCode("Resources")]
         ),
+        .target(
+            name: "B24Run",
+            dependencies: [
+                "LuaHost", "B24", "B24Sandbox", "B24Lua",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "b24lua",
             dependencies: [
-                "LuaHost", "B24", "B24Sandbox", "B24Lua", "CLibEdit",
+                "LuaHost", "B24", "B24Sandbox", "B24Lua", "B24Run", "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "CLua"]),
@@ -85,6 +92,7 @@ let package = Package(
             exclude: ["FuzzRegressions"]
         ),
         .testTarget(name: "B24LuaTests", dependencies: ["B24Lua", "LuaHost", "B24", "B24Sandbox"]),
+        .testTarget(name: "B24RunTests", dependencies: ["B24Run", "B24Lua", "LuaHost", "B24", "B24Sandbox"]),
         .testTarget(name: "EndToEndTests", dependencies: ["B24", "B24Sandbox"]),
     ]
 )

@@ -1,8 +1,7 @@
 import B24
-import CLua
 import LuaHost
 
-/// `b24.Error`: the Lua face of `B24Error` (SPEC §1.3). A table with fields `code`,
+/// `b24.Error`: the Lua face of `B24Error` (README "A tour of `b24`"). A table with fields `code`,
 /// `description`, `status`, `method`, `argument`, `kind`, `retryable`, `outcome_unknown`,
 /// `traceback`, and methods through the metatable (`is`). Tables built in Lua with this
 /// metatable behave the same: everything reads the fields raw.
@@ -10,11 +9,11 @@ enum ErrorObject {
     static let metatableName = "b24.Error"
 
     static func defineMetatable(_ s: LuaStack) {
-        guard luaL_newmetatable(s.L, metatableName) != 0 else { s.pop(); return }
+        guard s.newMetatable(named: metatableName) else { s.pop(); return }
         s.push(metatableName)
         s.rawSet(-2, key: "__name")
         s.push(function: { s in
-            guard s.type(at: 1) == LUA_TTABLE else {
+            guard s.type(at: 1) == .table else {
                 throw s.argumentError(1, "__tostring", "b24.Error expected, got \(s.typeName(at: 1))")
             }
             s.push(oneLine(s, at: 1))
@@ -23,7 +22,7 @@ enum ErrorObject {
         s.rawSet(-2, key: "__tostring")
         s.newTable()
         s.push(function: { s in
-            guard s.type(at: 1) == LUA_TTABLE else { throw s.argumentError(1, "is", "b24.Error expected") }
+            guard s.type(at: 1) == .table else { throw s.argumentError(1, "is", "b24.Error expected") }
             let wanted = s.string(at: 2)
             s.rawGet(1, key: "code")
             let code = s.string(at: -1)
@@ -70,7 +69,7 @@ enum ErrorObject {
             s.push(s.traceback(level: level))
             s.rawSet(-2, key: "traceback")
         }
-        luaL_setmetatable(s.L, metatableName)
+        s.setMetatable(named: metatableName)
     }
 }
 

@@ -1,5 +1,4 @@
 import B24
-import CLua
 import LuaHost
 
 /// JSON ↔ Lua for the `b24` module. Objects become tables, arrays sequences; JSON null inside
@@ -13,27 +12,26 @@ enum LuaJSON {
 
     /// Creates the marker metatables and the `null` sentinel in the registry (once per state).
     static func defineMarkers(_ s: LuaStack) {
-        for name in [arrayName, objectName] where luaL_newmetatable(s.L, name) != 0 {
-            s.push(name)
-            s.rawSet(-2, key: "__name")
+        for name in [arrayName, objectName] {
+            s.newMetatable(named: name)  // sets __name
             s.pop()
         }
-        if luaL_newmetatable(s.L, nullName) != 0 {
-            s.push(nullName)
-            s.rawSet(-2, key: "__name")
+        if s.newMetatable(named: nullName) {
             s.push(function: { s in s.push("null"); return 1 })
             s.rawSet(-2, key: "__tostring")
             s.pop()
-            _ = b24lua_newuserdata(s.L, 1)
-            luaL_setmetatable(s.L, nullName)
-            lua_setfield(s.L, b24lua_registryindex(), "b24.null.value")  // the registry has no metatable
+            s.newUserdata(byteCount: 1, metatable: nullName)
+            s.registrySet(nullValueKey)
         } else {
             s.pop()
         }
     }
 
+    /// Where the one `b24.null` userdata is kept.
+    static let nullValueKey = "b24.null.value"
+
     static func pushNull(_ s: LuaStack) {
-        lua_getfield(s.L, b24lua_registryindex(), "b24.null.value")
+        s.registryGet(nullValueKey)
     }
 
     static func push(_ v: JSONValue, _ s: LuaStack) {
@@ -50,14 +48,14 @@ enum LuaJSON {
                 push(e, s)
                 s.rawSet(-2, key: Int64(i + 1))
             }
-            if a.isEmpty { luaL_setmetatable(s.L, arrayName) }
+            if a.isEmpty { s.setMetatable(named: arrayName) }
         case .object(let o):
             s.newTable(hashCount: Int32(min(o.count, 1 << 24)))
             for (k, e) in o where e != .null {
                 push(e, s)
                 s.rawSet(-2, key: k)
             }
-            if o.isEmpty { luaL_setmetatable(s.L, objectName) }
+            if o.isEmpty { s.setMetatable(named: objectName) }
         }
     }
 
@@ -66,75 +64,64 @@ enum LuaJSON {
     }
 
     /// The value at `index` as JSON. Functions, userdata (other than `b24.null`), threads,
-    /// cycles, NaN/inf and non-UTF-8 strings are refused with a message naming the path.
+    /// cycles, NaN/inf and non-UTF-8 strings are refused with a message naming the path; so is
+    /// nesting deeper than the host's one rule allows (`LuaNesting.maxDepth`).
     static func read(_ s: LuaStack, at index: Int32, path: String = "value") throws(ConversionError) -> JSONValue {
-        var visiting = Set<UInt>()
-        return try read(s, s.absolute(index), path, depth: 0, &visiting)
+        var nesting = LuaNesting()
+        return try read(s, s.absolute(index), path, &nesting)
     }
 
-    private static func hasMetatable(_ s: LuaStack, _ index: Int32, _ name: String) -> Bool {
-        guard lua_getmetatable(s.L, index) != 0 else { return false }
-        b24lua_getmetatable_named(s.L, name)
-        defer { s.pop(2) }
-        return lua_rawequal(s.L, -1, -2) != 0
-    }
-
-    private static func read(_ s: LuaStack, _ i: Int32, _ path: String, depth: Int,
-                             _ visiting: inout Set<UInt>) throws(ConversionError) -> JSONValue {
+    private static func read(_ s: LuaStack, _ i: Int32, _ path: String,
+                             _ nesting: inout LuaNesting) throws(ConversionError) -> JSONValue {
         switch s.type(at: i) {
-        case LUA_TNIL, LUA_TNONE: return .null
-        case LUA_TBOOLEAN: return .bool(s.bool(at: i))
-        case LUA_TNUMBER:
+        case .nil, .none: return .null
+        case .boolean: return .bool(s.bool(at: i))
+        case .number:
             if s.isInteger(at: i), let n = s.integer(at: i) { return .int(n) }
             let d = s.number(at: i) ?? 0
             guard d.isFinite else { throw ConversionError(message: "\(path) is \(d), which JSON cannot carry") }
             return .double(d)
-        case LUA_TSTRING:
+        case .string:
             let bytes = s.bytes(at: i) ?? []
             guard let str = String(validating: bytes, as: UTF8.self) else {
                 throw ConversionError(message: "\(path) is not valid UTF-8 text")
             }
             return .string(str)
-        case LUA_TUSERDATA where hasMetatable(s, i, nullName):
+        case .userdata where s.hasMetatable(at: i, named: nullName):
             return .null
-        case LUA_TTABLE:
-            return try readTable(s, i, path, depth: depth, &visiting)
+        case .table:
+            switch nesting.enter(s, tableAt: i) {
+            case .tooDeep: throw ConversionError(message: "\(path) is nested too deeply")
+            case .cycle: throw ConversionError(message: "\(path) contains a cycle")
+            case nil: break
+            }
+            defer { nesting.leave() }
+            return try readTable(s, i, path, &nesting)
         default:
             throw ConversionError(message: "\(path) is a \(s.typeName(at: i)), which cannot be sent as JSON")
         }
     }
 
-    private static func readTable(_ s: LuaStack, _ i: Int32, _ path: String, depth: Int,
-                                  _ visiting: inout Set<UInt>) throws(ConversionError) -> JSONValue {
-        let identity = UInt(bitPattern: lua_topointer(s.L, i))
-        guard depth < 64 else { throw ConversionError(message: "\(path) is nested too deeply") }
-        guard visiting.insert(identity).inserted else { throw ConversionError(message: "\(path) contains a cycle") }
-        defer { visiting.remove(identity) }
+    private static func readTable(_ s: LuaStack, _ i: Int32, _ path: String,
+                                  _ nesting: inout LuaNesting) throws(ConversionError) -> JSONValue {
         guard s.reserve(6) else { throw ConversionError(message: "\(path): Lua stack exhausted") }
-        let forcedArray = hasMetatable(s, i, arrayName)
-        let forcedObject = hasMetatable(s, i, objectName)
+        let forcedArray = s.hasMetatable(at: i, named: arrayName)
+        let forcedObject = s.hasMetatable(at: i, named: objectName)
         var pairs: [(key: JSONValue, value: JSONValue)] = []
         var allIntegerKeys = true
-        s.pushNil()
-        while lua_next(s.L, i) != 0 {
+        try s.forEachEntry(inTableAt: i) { (k, v) throws(ConversionError) in
             let key: JSONValue
-            switch s.type(at: -2) {
-            case LUA_TSTRING: key = .string(s.string(at: -2) ?? ""); allIntegerKeys = false
-            case LUA_TNUMBER where s.isInteger(at: -2): key = .int(s.integer(at: -2) ?? 0)
-            case LUA_TNUMBER: key = .string("\(s.number(at: -2) ?? 0)"); allIntegerKeys = false
+            switch s.type(at: k) {
+            case .string: key = .string(s.string(at: k) ?? ""); allIntegerKeys = false
+            case .number where s.isInteger(at: k): key = .int(s.integer(at: k) ?? 0)
+            case .number: key = .string("\(s.number(at: k) ?? 0)"); allIntegerKeys = false
             default:
-                s.pop(2)
-                throw ConversionError(message: "\(path) has a \(s.typeName(at: -2)) key, which JSON cannot carry")
+                throw ConversionError(message: "\(path) has a \(s.typeName(at: k)) key, which JSON cannot carry")
             }
             let keyText: String
             switch key { case .int(let n): keyText = "[\(n)]"; case .string(let k): keyText = ".\(k)"; default: keyText = "" }
-            let value: JSONValue
-            do { value = try read(s, s.absolute(-1), path + keyText, depth: depth + 1, &visiting) } catch {
-                s.pop(2)
-                throw error
-            }
-            pairs.append((key, value))
-            s.pop()
+            pairs.append((key, try read(s, v, path + keyText, &nesting)))
+            return true
         }
         if forcedObject || (!forcedArray && !pairs.isEmpty && !(allIntegerKeys && isSequence(pairs))) {
             var o = JSONObject()

@@ -1,7 +1,7 @@
 import Foundation
 import LuaHost
 
-/// Every snippet `require` can find, in search order, with what shadows what (SPEC §2.1):
+/// Every snippet `require` can find, in search order, with what shadows what (README "Snippets"):
 /// what `b24lua snippets list|show|path` print.
 public struct SnippetCatalog: Sendable {
     /// Where a snippet comes from.

@@ -1,7 +1,7 @@
 import LuaHost
 
-/// The snippets shipped inside the binary (`b24.snippets.*`, SPEC §2.1) and the `require`
-/// searcher that finds them between the user's directories and Lua's standard paths.
+/// The snippets shipped inside the binary (`b24.snippets.*`, README "The shipped library") and
+/// the `require` searcher that finds them between the user's directories and Lua's standard paths.
 public enum SnippetLibrary {
     public static let namespace = "b24.snippets"
 
@@ -81,7 +81,7 @@ public enum SnippetLibrary {
     }
 }
 
-/// The first comment block of a snippet: its documentation (SPEC §2.1).
+/// The first comment block of a snippet: its documentation (README "Writing and sharing one").
 public struct SnippetHeader: Equatable, Sendable {
     /// The comment text, without the `--` markers.
     public var text: String

@@ -14,13 +14,6 @@ public protocol LuaRaisable: Error {
     func pushLuaError(onto stack: LuaStack) -> Bool
 }
 
-/// Raise whatever is already on top of the stack, unchanged (e.g. an error caught from a
-/// nested protected call).
-public struct LuaErrorOnStack: LuaRaisable {
-    public init() {}
-    public func pushLuaError(onto stack: LuaStack) -> Bool { false }
-}
-
 /// A plain message, raised like `error("...")` at level 1.
 public struct LuaMessageError: LuaRaisable, CustomStringConvertible {
     public let description: String
@@ -54,7 +47,6 @@ enum LuaFunctionRegistry {
             return try function.body(stack)
         } catch let error as LuaRaisable {
             stack.reserve(2)
-            if error is LuaErrorOnStack { return B24LUA_RAISE }
             return error.pushLuaError(onto: stack) ? B24LUA_RAISE_WHERE : B24LUA_RAISE
         } catch {
             stack.reserve(2)

@@ -1,7 +1,8 @@
 import CLua
 
 /// How much of a value the REPL captures: deeper tables become `{...}`, tables longer than
-/// `maxItems` show their first entries in key order and a count of the rest.
+/// `maxItems` show their first entries in key order and a count of the rest. The depth is a
+/// display choice within the host's one nesting rule (`LuaNesting`), which also marks cycles.
 public struct InspectionLimits: Sendable {
     public var maxDepth: Int
     public var maxItems: Int
@@ -16,11 +17,11 @@ extension LuaStack {
     /// Captures the value at `index` for display. Tables are read raw (no `__index`, no
     /// `__pairs`); the only Lua code that may run is a `__tostring`, under pcall (`describe`).
     public func inspect(at index: Int32, limits: InspectionLimits = InspectionLimits()) -> InspectedValue {
-        var path: Set<UInt> = []
-        return inspect(at: absolute(index), depth: 0, limits: limits, path: &path)
+        var nesting = LuaNesting(maxDepth: limits.maxDepth)
+        return inspect(at: absolute(index), limits: limits, &nesting)
     }
 
-    private func inspect(at index: Int32, depth: Int, limits: InspectionLimits, path: inout Set<UInt>) -> InspectedValue {
+    private func inspect(at index: Int32, limits: InspectionLimits, _ nesting: inout LuaNesting) -> InspectedValue {
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
         case LUA_TBOOLEAN: return .boolean(bool(at: index))
@@ -30,12 +31,13 @@ extension LuaStack {
         case LUA_TSTRING: return .string(bytes(at: index) ?? [])
         case LUA_TTABLE:
             if hasMetamethod(at: index, "__tostring") { return .described(describe(at: index)) }
-            let identity = UInt(bitPattern: lua_topointer(L, index))
-            if path.contains(identity) { return .cycle }
-            if depth >= limits.maxDepth { return .elided }
-            path.insert(identity)
-            defer { path.remove(identity) }
-            return .table(inspectTable(at: index, depth: depth, limits: limits, path: &path))
+            switch nesting.enter(self, tableAt: index) {
+            case .cycle: return .cycle
+            case .tooDeep: return .elided
+            case nil: break
+            }
+            defer { nesting.leave() }
+            return .table(inspectTable(at: index, limits: limits, &nesting))
         case LUA_TUSERDATA:
             if hasMetamethod(at: index, "__tostring") || hasMetamethod(at: index, "__name") {
                 return .described(describe(at: index))
@@ -49,13 +51,12 @@ extension LuaStack {
     /// Two raw traversals: the first reads only the keys, to pick the first `maxItems` in
     /// display order; the second captures those entries. `lua_next` visits a table that is
     /// not modified in the same order both times.
-    private func inspectTable(at index: Int32, depth: Int, limits: InspectionLimits, path: inout Set<UInt>) -> InspectedTable {
+    private func inspectTable(at index: Int32, limits: InspectionLimits, _ nesting: inout LuaNesting) -> InspectedTable {
         guard reserve(4) else { return InspectedTable(omitted: 0) }
         var keys: [(position: Int, key: InspectedValue)] = []
-        pushNil()
-        while lua_next(L, index) != 0 {
-            keys.append((keys.count, shallowKey(at: -2)))
-            pop()
+        forEachEntry(inTableAt: index) { k, _ in
+            keys.append((keys.count, shallowKey(at: k)))
+            return true
         }
         let sequenceLength = InspectedTable.sequenceLength(keys.map(\.key))
         keys.sort { InspectedTable.displayPrecedes($0.key, $1.key, sequenceLength: sequenceLength) }
@@ -63,15 +64,14 @@ extension LuaStack {
 
         var entries: [InspectedTable.Entry] = []
         var position = 0
-        pushNil()
-        while lua_next(L, index) != 0 {
+        forEachEntry(inTableAt: index) { k, v in
             if chosen.contains(position) {
-                let key = inspect(at: absolute(-2), depth: depth + 1, limits: limits, path: &path)
-                let value = inspect(at: absolute(-1), depth: depth + 1, limits: limits, path: &path)
+                let key = inspect(at: k, limits: limits, &nesting)
+                let value = inspect(at: v, limits: limits, &nesting)
                 entries.append(.init(key: key, value: value))
             }
             position += 1
-            pop()
+            return true
         }
         return InspectedTable(entries: entries, omitted: max(0, keys.count - limits.maxItems))
     }
@@ -93,6 +93,6 @@ extension LuaStack {
         guard reserve(2), lua_getmetatable(L, index) != 0 else { return false }
         let type = rawGet(-1, key: field)
         pop(2)
-        return type != LUA_TNIL
+        return type != .nil
     }
 }

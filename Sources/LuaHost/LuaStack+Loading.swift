@@ -34,13 +34,13 @@ extension LuaStack {
     public func popError(_ status: Int32) -> LuaError {
         defer { pop() }
         let kind = LuaError.Status(status)
-        if type(at: -1) == LUA_TSTRING {
+        if type(at: -1) == .string {
             return LuaError(status: kind, message: string(at: -1) ?? "")
         }
         let message = describe(at: -1)
         var traceback: String?
-        if type(at: -1) == LUA_TTABLE {
-            if rawGet(-1, key: "traceback") == LUA_TSTRING { traceback = string(at: -1) }
+        if type(at: -1) == .table {
+            if rawGet(-1, key: "traceback") == .string { traceback = string(at: -1) }
             pop()
         }
         let copy = try? self.value(at: -1)

@@ -22,13 +22,14 @@ extension LuaStack {
     }
 
     /// Copies the value at `index` out of Lua, tables deeply and raw (no metamethods).
-    /// Cycles and nesting deeper than `maxDepth` are errors, not hangs.
-    public func value(at index: Int32, maxDepth: Int = 100) throws(LuaConversionError) -> LuaValue {
-        var visiting: Set<UInt> = []
-        return try copyValue(at: absolute(index), depth: maxDepth, visiting: &visiting)
+    /// Cycles and nesting deeper than `maxDepth` (at most `LuaNesting.maxDepth`) are errors,
+    /// not hangs.
+    public func value(at index: Int32, maxDepth: Int = LuaNesting.maxDepth) throws(LuaConversionError) -> LuaValue {
+        var nesting = LuaNesting(maxDepth: maxDepth)
+        return try copyValue(at: absolute(index), &nesting)
     }
 
-    private func copyValue(at index: Int32, depth: Int, visiting: inout Set<UInt>) throws(LuaConversionError) -> LuaValue {
+    private func copyValue(at index: Int32, _ nesting: inout LuaNesting) throws(LuaConversionError) -> LuaValue {
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
         case LUA_TBOOLEAN: return .boolean(bool(at: index))
@@ -37,22 +38,22 @@ extension LuaStack {
             return .number(number(at: index) ?? 0)
         case LUA_TSTRING: return .string(bytes(at: index) ?? [])
         case LUA_TTABLE:
-            let identity = UInt(bitPattern: lua_topointer(L, index))
-            guard depth > 0 else { throw LuaConversionError("table nested too deeply") }
-            guard visiting.insert(identity).inserted else { throw LuaConversionError("table contains a cycle") }
-            defer { visiting.remove(identity) }
+            switch nesting.enter(self, tableAt: index) {
+            case .tooDeep: throw LuaConversionError("table nested too deeply")
+            case .cycle: throw LuaConversionError("table contains a cycle")
+            case nil: break
+            }
+            defer { nesting.leave() }
             guard reserve(4) else { throw LuaConversionError("stack overflow") }
             var t = LuaTable()
-            pushNil()
-            while lua_next(L, index) != 0 {
-                let key = try copyValue(at: absolute(-2), depth: depth - 1, visiting: &visiting)
-                let value = try copyValue(at: absolute(-1), depth: depth - 1, visiting: &visiting)
-                t[key] = value
-                pop()
+            try forEachEntry(inTableAt: index) { (k, v) throws(LuaConversionError) in
+                let key = try copyValue(at: k, &nesting)
+                t[key] = try copyValue(at: v, &nesting)
+                return true
             }
             return .table(t)
         default:
-            return .opaque(type: typeName(at: index), identity: UInt(bitPattern: lua_topointer(L, index)))
+            return .opaque(type: typeName(at: index), identity: identity(at: index))
         }
     }
 }

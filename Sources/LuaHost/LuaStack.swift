@@ -22,11 +22,15 @@ public struct LuaStack {
     @discardableResult
     public func reserve(_ n: Int32) -> Bool { lua_checkstack(L, n) != 0 }
 
-    public func type(at index: Int32) -> Int32 { lua_type(L, index) }
+    public func type(at index: Int32) -> LuaType { LuaType(code: lua_type(L, index)) }
 
     public func typeName(at index: Int32) -> String { String(cString: lua_typename(L, lua_type(L, index))) }
 
     public func isNoneOrNil(_ index: Int32) -> Bool { lua_type(L, index) <= LUA_TNIL }
+
+    /// The pseudo-index of the registry, for `rawGet`/`rawSet` (it is a table without a
+    /// metatable; code outside LuaHost uses `registryGet`/`registrySet`).
+    public static var registryIndex: Int32 { b24lua_registryindex() }
 
     // MARK: pushing
 
@@ -99,17 +103,17 @@ public struct LuaStack {
 
     /// Pushes t[key] without metamethods and returns its type.
     @discardableResult
-    public func rawGet(_ index: Int32, key: String) -> Int32 {
+    public func rawGet(_ index: Int32, key: String) -> LuaType {
         let t = absolute(index)
-        guard lua_type(L, t) == LUA_TTABLE else { pushNil(); return LUA_TNIL }
+        guard lua_type(L, t) == LUA_TTABLE else { pushNil(); return .nil }
         push(key)
-        return lua_rawget(L, t)
+        return LuaType(code: lua_rawget(L, t))
     }
 
     @discardableResult
-    public func rawGet(_ index: Int32, key: Int64) -> Int32 {
-        guard lua_type(L, index) == LUA_TTABLE else { pushNil(); return LUA_TNIL }
-        return lua_rawgeti(L, index, lua_Integer(key))
+    public func rawGet(_ index: Int32, key: Int64) -> LuaType {
+        guard lua_type(L, index) == LUA_TTABLE else { pushNil(); return .nil }
+        return LuaType(code: lua_rawgeti(L, index, lua_Integer(key)))
     }
 
     public func rawLength(_ index: Int32) -> Int { Int(lua_rawlen(L, index)) }
@@ -122,7 +126,7 @@ public struct LuaStack {
     }
 
     @discardableResult
-    public func getGlobal(_ name: String) -> Int32 {
+    public func getGlobal(_ name: String) -> LuaType {
         pushGlobalTable()
         let t = rawGet(-1, key: name)
         lua_rotate(L, -2, 1)

@@ -38,7 +38,7 @@ public struct ModuleSearchPath: Sendable, Equatable {
 
     /// Prepends the templates to `package.path` in `stack`'s state.
     public func install(in stack: LuaStack) {
-        guard stack.getGlobal("package") == LUA_TTABLE else { stack.pop(); return }
+        guard stack.getGlobal("package") == .table else { stack.pop(); return }
         stack.rawGet(-1, key: "path")
         let current = stack.string(at: -1) ?? ""
         stack.pop()

@@ -1,9 +1,22 @@
+import ArgumentParser
+import B24Run
 import Foundation
 import LuaHost
 
 /// `b24lua check FILE...`: compile only, like `luac -p`; one line per file.
-enum CheckCommand {
-    static func run(_ files: [String]) -> ExitStatus {
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Compile Lua files without running them, like luac -p.",
+        discussion: "Prints 'FILE: ok' for each file that compiles; '-' is standard input.")
+
+    @Argument(help: "The files to compile.") var files: [String] = []
+
+    func run() throws {
+        try Self.check(files).end()
+    }
+
+    static func check(_ files: [String]) -> ExitStatus {
         guard !files.isEmpty else {
             FileHandle.standardError.write("b24lua: usage: b24lua check FILE...\n".data(using: .utf8)!)
             return .usage

@@ -1,3 +1,5 @@
+import B24Run
+
 /// Which command a command line asks for. A subcommand is the first argument, or comes after
 /// portal options (`b24lua --webhook-file W undo run.jsonl`): those options are handed to the
 /// subcommand where it reads them, or refused with a hint where it has none. A script that

@@ -1,21 +1,24 @@
+import ArgumentParser
 import B24Lua
+import B24Run
 import Foundation
 import LuaHost
 
 /// `b24lua doc [NAME]`: the help texts of `doc.lua` (the same table the REPL's `help()` reads),
 /// listed one line each, or one of them in full.
-enum DocCommand {
-    static let usage = "usage: b24lua doc [NAME]   (NAME: a b24 function such as chat_get, or an error code)"
+struct DocCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doc",
+        abstract: "Help for the b24 functions and the error codes.",
+        discussion: "Without NAME, lists every name with its first line.")
 
-    static func run(_ arguments: [String]) -> ExitStatus {
-        if arguments.contains("-h") || arguments.contains("--help") {
-            print(usage)
-            return .success
-        }
-        guard arguments.count <= 1 else {
-            complain(usage)
-            return .usage
-        }
+    @Argument(help: "A b24 function such as chat_get, or an error code.") var name: String?
+
+    func run() throws {
+        try Self.show(name).end()
+    }
+
+    static func show(_ name: String?) -> ExitStatus {
         let entries: [String: String]
         do {
             entries = try load()
@@ -23,7 +26,7 @@ enum DocCommand {
             complain("cannot read the embedded help: \(error)")
             return .scriptError
         }
-        guard let name = arguments.first else {
+        guard let name else {
             print(listing(entries), terminator: "")
             return .success
         }

@@ -1,7 +1,8 @@
+import B24Run
 import Foundation
 import LuaHost
 
-/// The REPL entry point (issue 6): a libedit session on a terminal; otherwise, like `lua -`,
+/// The REPL entry point (README "The REPL"): a libedit session on a terminal; otherwise, like `lua -`,
 /// standard input runs as one chunk, with no prompt and no editing.
 enum Interactive {
     static func run(runner: ScriptRunner) -> ExitStatus {

@@ -1,3 +1,5 @@
+import B24Run
+
 /// The command line of a script run, read the way lua(1) reads it: options up to the script
 /// name, everything after the script belongs to the script.
 struct RunOptions {
@@ -23,10 +25,6 @@ struct RunOptions {
     var hasExecute: Bool { actions.contains { if case .execute = $0 { true } else { false } } }
     /// The script's own arguments, `...` inside it.
     var scriptArguments: [String] { scriptIndex.map { Array(argv[($0 + 1)...]) } ?? [] }
-}
-
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
 }
 
 extension RunOptions {

@@ -1,9 +1,10 @@
 import ArgumentParser
 import B24
+import B24Run
 import B24Sandbox
 import Foundation
 
-/// `b24lua sandbox serve|dump` (SPEC §3).
+/// `b24lua sandbox serve|dump` (README "The sandbox portal"), run by `SubcommandRun`.
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
@@ -13,39 +14,6 @@ struct SandboxCommand: AsyncParsableCommand {
 }
 
 extension SandboxOptions.Plan: ExpressibleByArgument {}
-
-extension SandboxCommand {
-    /// Parses and runs, with b24lua's exit statuses (README "Exit statuses"): a bad option or
-    /// value is a usage error (2), not ArgumentParser's EX_USAGE (64); a failure to serve is 1.
-    static func run(_ arguments: [String]) async -> ExitStatus {
-        var command: any ParsableCommand
-        do {
-            command = try parseAsRoot(arguments)
-        } catch {
-            return report(error, usage: true)
-        }
-        do {
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            return .success
-        } catch {
-            return report(error, usage: error is ValidationError)
-        }
-    }
-
-    private static func report(_ error: any Error, usage: Bool) -> ExitStatus {
-        let message = fullMessage(for: error)
-        if exitCode(for: error) == .success {
-            if !message.isEmpty { print(message) }
-            return .success
-        }
-        complain("sandbox: \(message)")
-        return usage || exitCode(for: error) == .validationFailure ? .usage : .scriptError
-    }
-}
 
 /// Reads `--data` (or the default data set).
 func loadSandboxDataSet(_ path: String?) throws -> SandboxDataSet {

@@ -1,6 +1,6 @@
 import B24
 import B24Lua
-import CLua
+import B24Run
 import Foundation
 import LuaHost
 
@@ -121,7 +121,7 @@ final class ScriptRunner {
             stack.setGlobal(global)
             return nil
         case .warningsOn:
-            lua_warning(stack.L, "@on", 0)
+            stack.warn("@on")
             return nil
         }
     }

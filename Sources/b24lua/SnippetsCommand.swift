@@ -1,11 +1,62 @@
+import ArgumentParser
 import B24
 import B24Lua
-import CLua
+import B24Run
 import Foundation
 import LuaHost
 
-/// `b24lua snippets list | show NAME | path | run [options] NAME [args] | new NAME` (SPEC §2.1).
-enum SnippetsCommand {
+/// `b24lua snippets list | show NAME | path | run [options] NAME [args] | new NAME`
+/// (README "Snippets"): one ArgumentParser subcommand each; `list` is the default.
+struct SnippetsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snippets",
+        abstract: "The snippet library: list, show, path, run, new.",
+        discussion: "NAME may omit the \"b24.snippets.\" prefix of a shipped snippet.",
+        subcommands: [List.self, Show.self, Path.self, Run.self, New.self],
+        defaultSubcommand: List.self)
+
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    static var catalog: SnippetCatalog {
+        SnippetCatalog(scriptDirectory: nil, environment: environment, luaPath: luaDefaultPath())
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every snippet found, its summary, origin and what shadows what.")
+        func run() throws { try SnippetsCommand.list(SnippetsCommand.catalog).end() }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the source require(NAME) loads.")
+        @Argument(help: "The snippet's module name.") var name: String
+        func run() throws { try SnippetsCommand.show(name, SnippetsCommand.catalog).end() }
+    }
+
+    struct Path: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The search path, in order.")
+        func run() throws { try SnippetsCommand.path(SnippetsCommand.catalog).end() }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a snippet's main(args...).",
+            discussion: "Portal options (--sandbox, --webhook, --dry-run, ...) come before NAME.")
+        @Argument(parsing: .captureForPassthrough, help: "[portal options] NAME [args...]")
+        var arguments: [String] = []
+        func run() throws {
+            if arguments.first == "--help" { throw CleanExit.helpRequest(self) }
+            guard !arguments.isEmpty else { throw ValidationError("which snippet? b24lua snippets run [options] NAME [args...]") }
+            try SnippetsCommand.runSnippet(arguments, SnippetsCommand.catalog, SnippetsCommand.environment).end()
+        }
+    }
+
+    struct New: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A documented skeleton in the user directory.")
+        @Argument(help: "The new module's name: Lua identifiers joined by dots.") var name: String
+        func run() throws { try SnippetsCommand.create(name, environment: SnippetsCommand.environment).end() }
+    }
+
     static let usage = """
         usage: b24lua snippets list                  every snippet found, its summary, origin, shadowing
                b24lua snippets show NAME             print the source require(NAME) loads
@@ -14,18 +65,6 @@ enum SnippetsCommand {
                b24lua snippets new NAME              a documented skeleton in the user directory
         NAME may omit the "b24.snippets." prefix of a shipped snippet.
         """
-
-    static func run(_ args: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> ExitStatus {
-        let catalog = SnippetCatalog(scriptDirectory: nil, environment: environment, luaPath: luaDefaultPath())
-        switch (args.first, args.count) {
-        case ("list", 1), (nil, 0): return list(catalog)
-        case ("show", 2): return show(args[1], catalog)
-        case ("path", 1): return path(catalog)
-        case ("new", 2): return create(args[1], environment: environment)
-        case ("run", _) where args.count >= 2: return runSnippet(Array(args.dropFirst()), catalog, environment)
-        default: return fail(.usage, usage)
-        }
-    }
 
     static func list(_ catalog: SnippetCatalog) -> ExitStatus {
         let entries = catalog.entries()
@@ -123,7 +162,7 @@ enum SnippetsCommand {
         do {
             let runner = try ScriptRunner(options: options, environment: environment)
             var status = runner.run()
-            if status == .success, runner.stack.getGlobal(SnippetLibrary.failedGlobal) == LUA_TNUMBER,
+            if status == .success, runner.stack.getGlobal(SnippetLibrary.failedGlobal) == .number,
                (runner.stack.integer(at: -1) ?? 0) > 0 {
                 status = .itemsFailed
             }
@@ -162,7 +201,7 @@ enum SnippetsCommand {
     /// Lua's own `package.path` (its defaults, or LUA_PATH_5_4 / LUA_PATH), searched last.
     static func luaDefaultPath() -> String {
         guard let lua = try? LuaState() else { return "" }
-        guard lua.main.getGlobal("package") == LUA_TTABLE else { return "" }
+        guard lua.main.getGlobal("package") == .table else { return "" }
         _ = lua.main.rawGet(-1, key: "path")
         return lua.main.string(at: -1) ?? ""
     }

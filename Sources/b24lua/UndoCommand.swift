@@ -1,5 +1,6 @@
 import B24
 import B24Lua
+import B24Run
 import Foundation
 import Synchronization
 

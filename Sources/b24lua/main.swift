@@ -1,23 +1,20 @@
 import B24
+import B24Run
 import Foundation
 
-// b24lua: subcommands first, then lua(1)-style script running.
+// b24lua: subcommands first (ArgumentParser, one file each), then lua(1)-style script running.
 let argv = CommandLine.arguments
 
 func runMain() -> Int32 {
     switch CommandRoute(argv) {
     case .subcommand(.sandbox, let args):
         // `sandbox serve | head -1` is how scripts read the URL: serve must outlive its reader.
-        return runAsync { await SandboxCommand.run(args) }.rawValue
+        return runAsync { await SubcommandRun.runAsync("sandbox", args) }.rawValue
     case .subcommand(let command, let args):
         ReaderWatch.endWhenStandardOutputIsGone()
         switch command {
-        case .check: return CheckCommand.run(args).rawValue
-        case .repl: return REPLCommand.run(args).rawValue
-        case .snippets: return SnippetsCommand.run(args).rawValue
-        case .undo: return UndoCommand.run(args).rawValue
-        case .doc: return DocCommand.run(args).rawValue
-        case .sandbox: return ExitStatus.usage.rawValue  // handled above
+        case .undo: return UndoCommand.run(args).rawValue  // undo reads its own options
+        case .check, .repl, .snippets, .doc, .sandbox: return SubcommandRun.run(command.rawValue, args).rawValue
         }
     case .hint(let text):
         complain(text)

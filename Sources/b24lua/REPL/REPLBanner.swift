@@ -1,4 +1,4 @@
-import CLua
+import B24Run
 import LuaHost
 
 /// The first line of a session: version, where `b24` talks to, and whether writes are real.
@@ -15,7 +15,7 @@ enum REPLBanner {
     static func target(in stack: LuaStack) -> String {
         let top = stack.top
         defer { stack.top = top }
-        guard stack.reserve(4), stack.getGlobal("b24") == LUA_TTABLE else { return "no portal" }
+        guard stack.reserve(4), stack.getGlobal("b24") == .table else { return "no portal" }
         let b24 = stack.absolute(-1)
         stack.rawGet(b24, key: "sandbox")
         let sandbox = stack.bool(at: -1)

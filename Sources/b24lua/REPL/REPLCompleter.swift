@@ -1,4 +1,3 @@
-import CLua
 import LuaHost
 
 /// Tab completion over the live Lua state, luaprompt-style: globals and keywords, fields of
@@ -53,7 +52,7 @@ struct REPLCompleter {
         let slot = stack.absolute(-1)
         for name in path {
             guard lookUp(name, in: slot) else { stack.pop(); return false }
-            b24lua_replace(stack.L, slot)
+            stack.replace(at: slot)
         }
         return !stack.isNoneOrNil(slot)
     }
@@ -65,9 +64,9 @@ struct REPLCompleter {
         let base = stack.top
         var current = value
         for _ in 0..<8 {
-            if stack.type(at: current) == LUA_TTABLE {
-                if stack.rawGet(current, key: name) != LUA_TNIL {
-                    lua_copy(stack.L, -1, base + 1)
+            if stack.type(at: current) == .table {
+                if stack.rawGet(current, key: name) != .nil {
+                    stack.copy(from: -1, to: base + 1)
                     stack.top = base + 1
                     return true
                 }
@@ -84,7 +83,7 @@ struct REPLCompleter {
     /// the stack as it was) when there is none or it is a function (that would run code).
     private func indexTable(of value: Int32) -> Int32? {
         let base = stack.top
-        guard lua_getmetatable(stack.L, value) != 0, stack.rawGet(-1, key: "__index") == LUA_TTABLE else {
+        guard stack.pushMetatable(ofValueAt: value), stack.rawGet(-1, key: "__index") == .table else {
             stack.top = base
             return nil
         }
@@ -98,18 +97,15 @@ struct REPLCompleter {
         var found: [String: String] = [:]
         var current = value
         for _ in 0..<8 {
-            if stack.type(at: current) == LUA_TTABLE {
-                stack.pushNil()
-                while lua_next(stack.L, current) != 0 {
-                    if stack.type(at: -2) == LUA_TSTRING, let key = stack.string(at: -2),
-                       key.hasPrefix(prefix), InspectedValue.isIdentifier(key), found[key] == nil {
-                        let type = stack.type(at: -1)
-                        if !methodsOnly || type == LUA_TFUNCTION {
-                            found[key] = type == LUA_TFUNCTION ? "(" : type == LUA_TTABLE ? "." : ""
-                        }
+            stack.forEachEntry(inTableAt: current) { k, v in
+                if stack.type(at: k) == .string, let key = stack.string(at: k),
+                   key.hasPrefix(prefix), InspectedValue.isIdentifier(key), found[key] == nil {
+                    let type = stack.type(at: v)
+                    if !methodsOnly || type == .function {
+                        found[key] = type == .function ? "(" : type == .table ? "." : ""
                     }
-                    stack.pop()
                 }
+                return true
             }
             guard let next = indexTable(of: current) else { break }
             current = next
@@ -124,9 +120,9 @@ struct REPLCompleter {
         defer { stack.top = top }
         let container = Array(function.dropLast())
         if container.isEmpty { stack.pushGlobalTable() } else if !resolve(container) { return [] }
-        guard let name = function.last, stack.type(at: -1) == LUA_TTABLE,
-              stack.rawGet(-1, key: "_arguments") == LUA_TTABLE,
-              stack.rawGet(-1, key: name) == LUA_TTABLE else { return [] }
+        guard let name = function.last, stack.type(at: -1) == .table,
+              stack.rawGet(-1, key: "_arguments") == .table,
+              stack.rawGet(-1, key: name) == .table else { return [] }
         var keys: [String] = []
         for i in 1...max(1, stack.rawLength(-1)) {
             stack.rawGet(-1, key: Int64(i))

@@ -1,4 +1,3 @@
-import CLua
 import Foundation
 import LuaHost
 
@@ -19,9 +18,9 @@ enum REPLHelp {
         let key = name.hasPrefix("b24.") ? String(name.dropFirst(4)) : name
         let top = stack.top
         defer { stack.top = top }
-        guard !key.isEmpty, stack.reserve(4), stack.getGlobal("b24") == LUA_TTABLE,
-              stack.rawGet(-1, key: "_doc") == LUA_TTABLE,
-              stack.rawGet(-1, key: key) == LUA_TSTRING, let text = stack.string(at: -1)
+        guard !key.isEmpty, stack.reserve(4), stack.getGlobal("b24") == .table,
+              stack.rawGet(-1, key: "_doc") == .table,
+              stack.rawGet(-1, key: key) == .string, let text = stack.string(at: -1)
         else { return "no help for \(name)" }
         return text
     }
@@ -31,16 +30,15 @@ enum REPLHelp {
         let index = stack.absolute(index)
         let top = stack.top
         defer { stack.top = top }
-        guard stack.reserve(4), stack.getGlobal("b24") == LUA_TTABLE else { return nil }
+        guard stack.reserve(4), stack.getGlobal("b24") == .table else { return nil }
         let b24 = stack.absolute(-1)
-        stack.pushNil()
-        while lua_next(stack.L, b24) != 0 {
-            if lua_rawequal(stack.L, -1, index) != 0, stack.type(at: -2) == LUA_TSTRING {
-                return stack.string(at: -2)
-            }
-            stack.pop()
+        var name: String?
+        stack.forEachEntry(inTableAt: b24) { key, value in
+            guard stack.rawEqual(value, index), stack.type(at: key) == .string else { return true }
+            name = stack.string(at: key)
+            return false
         }
-        return nil
+        return name
     }
 
     /// Defines the global `help`.
@@ -48,8 +46,8 @@ enum REPLHelp {
         stack.register("help") { stack in
             let text: String
             switch stack.type(at: 1) {
-            case LUA_TNONE, LUA_TNIL: text = summary
-            case LUA_TSTRING: text = Self.text(forName: stack.string(at: 1) ?? "", in: stack)
+            case .none, .nil: text = summary
+            case .string: text = Self.text(forName: stack.string(at: 1) ?? "", in: stack)
             default:
                 if let name = name(ofValueAt: 1, in: stack) {
                     text = Self.text(forName: name, in: stack)

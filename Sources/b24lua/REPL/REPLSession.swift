@@ -1,5 +1,5 @@
 import B24
-import CLua
+import B24Run
 import Foundation
 import LuaHost
 

@@ -5,17 +5,17 @@ import TOMLKit
 /// `$XDG_CONFIG_HOME/b24lua/config.toml` (else `~/.config/b24lua/config.toml`): profiles under
 /// `[profiles.NAME]` with `webhook`, or `portal` + `client_id` + `client_secret` +
 /// `access_token` + `refresh_token`, and `plan`; `default_profile` at the top.
-struct ConfigFile {
-    let path: String
-    let document: JSONValue
+public struct ConfigFile {
+    public let path: String
+    public let document: JSONValue
 
-    static func path(environment: [String: String]) -> String {
+    public static func path(environment: [String: String]) -> String {
         if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") { return xdg + "/b24lua/config.toml" }
         return (environment["HOME"] ?? "~") + "/.config/b24lua/config.toml"
     }
 
     /// nil when there is no config file; CONFIG_ERROR when it cannot be read.
-    static func load(environment: [String: String]) throws(B24Error) -> ConfigFile? {
+    public static func load(environment: [String: String]) throws(B24Error) -> ConfigFile? {
         let path = path(environment: environment)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -32,9 +32,9 @@ struct ConfigFile {
         }
     }
 
-    var defaultProfile: String? { document["default_profile"]?.stringValue }
+    public var defaultProfile: String? { document["default_profile"]?.stringValue }
 
-    func profile(_ name: String) throws(B24Error) -> JSONObject {
+    public func profile(_ name: String) throws(B24Error) -> JSONObject {
         guard let p = document["profiles"]?[name]?.objectValue else {
             throw .configError("no profile '\(name)' in \(path)")
         }
@@ -43,7 +43,7 @@ struct ConfigFile {
 
     /// Writes a refreshed token pair into profile `name`, atomically and mode 0600: the refresh
     /// token changes on every refresh, and losing it means a new OAuth authorisation.
-    static func storeTokens(_ tokens: OAuthTokens, profile name: String, path: String) throws {
+    public static func storeTokens(_ tokens: OAuthTokens, profile name: String, path: String) throws {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let table = try TOMLTable(string: text)
         guard let profile = table["profiles"]?.table?[name]?.table else { return }

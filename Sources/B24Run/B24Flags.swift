@@ -1,45 +1,42 @@
-/// The options of SPEC.md §2 that are not lua's: which portal, and how to run against it.
+/// The options of a run that are not lua's (README "Choosing the portal", "Other options"): which portal, and how to run against it.
 /// Flags win over the environment, the environment over the config file.
-struct B24Flags: Equatable {
+public struct B24Flags: Equatable, Sendable {
+    public init() {}
+
     /// `--sandbox` alone: the default data set; `--sandbox=FILE`: a fixture.
-    var sandbox: String??
-    var webhook: String?
+    public var sandbox: String??
+    public var webhook: String?
     /// `--webhook-file FILE`: the webhook URL read from a private file, so it never shows in `ps`.
-    var webhookFile: String?
-    var profile: String?
-    var plan: String?
-    var dryRun = false
-    var journal: String?
-    var yes = false
-    var safe = false
+    public var webhookFile: String?
+    public var profile: String?
+    public var plan: String?
+    public var dryRun = false
+    public var journal: String?
+    public var yes = false
+    public var safe = false
     /// `--allow-read DIR` / `--allow-write DIR` (repeatable): what `--safe` lets a script open.
-    var allowRead: [String] = []
-    var allowWrite: [String] = []
-    var timeout: Double?
-    var maxMemoryMB: Double?
-    var verbose = false
-    var quiet = false
+    public var allowRead: [String] = []
+    public var allowWrite: [String] = []
+    public var timeout: Double?
+    public var maxMemoryMB: Double?
+    public var verbose = false
+    public var quiet = false
     /// `--no-shared-limit`: keep the rate limit in this process (docs/shared-limit.md).
-    var noSharedLimit = false
+    public var noSharedLimit = false
 
     /// `--plan RATE/BURST` (e.g. `20/50`): a portal whose limits are neither preset. Both parts
     /// within `NumberRange.planRate` / `.planBurst`, so no wait computed from them overflows.
-    static func customPlan(_ text: String) -> (rate: Double, burst: Double)? {
+    public static func customPlan(_ text: String) -> (rate: Double, burst: Double)? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let r = Double(parts[0]), let b = Double(parts[1]),
               NumberRange.planRate.contains(r), NumberRange.planBurst.contains(b) else { return nil }
         return (r, b)
     }
 
-    /// The options that take a value (as the next argument or after `=`).
-    static let valued: Set<String> = ["webhook", "webhook-file", "profile", "plan", "journal", "timeout", "max-memory",
-                                      "allow-read", "allow-write"]
-    static let known: Set<String> = valued.union(["sandbox", "dry-run", "yes", "safe", "verbose", "quiet", "no-shared-limit"])
-
     /// Reads one `--name[=value]` option; a value may also be the next argument. Errors name
     /// the option but never echo what follows it: `--web-hook=https://…/CODE/` is a typo whose
     /// value is a secret.
-    mutating func parse(_ arg: String, next: String?, consumed i: inout Int) throws(UsageError) {
+    public mutating func parse(_ arg: String, next: String?, consumed i: inout Int) throws(UsageError) {
         let body = arg.dropFirst(2)
         let name = String(body.prefix { $0 != "=" })
         let inline: String? = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
@@ -89,29 +86,36 @@ struct B24Flags: Equatable {
 
 /// The accepted range of a numeric option (README "Other options" lists them): finite, within
 /// bounds that keep every conversion to integers and durations in range.
-struct NumberRange: Equatable, CustomStringConvertible {
-    var lower: Double
-    var upper: Double
+public struct NumberRange: Equatable, Sendable, CustomStringConvertible {
+    public var lower: Double
+    public var upper: Double
     /// `(0, upper]`: zero itself is refused (a zero timeout or memory cap is a typo).
-    var lowerExclusive: Bool
+    public var lowerExclusive: Bool
 
     /// A year: enough for any maintenance run; far below where seconds overflow as nanoseconds.
-    static let timeoutSeconds = NumberRange(lower: 0, upper: 31_536_000, lowerExclusive: true)
+    public static let timeoutSeconds = NumberRange(lower: 0, upper: 31_536_000, lowerExclusive: true)
     /// 1 TiB.
-    static let maxMemoryMB = NumberRange(lower: 0, upper: 1_048_576, lowerExclusive: true)
+    public static let maxMemoryMB = NumberRange(lower: 0, upper: 1_048_576, lowerExclusive: true)
     /// `--plan RATE/BURST`: requests per second and the bucket's threshold.
-    static let planRate = NumberRange(lower: 0.001, upper: 100_000, lowerExclusive: false)
-    static let planBurst = NumberRange(lower: 1, upper: 1_000_000, lowerExclusive: false)
+    public static let planRate = NumberRange(lower: 0.001, upper: 100_000, lowerExclusive: false)
+    public static let planBurst = NumberRange(lower: 1, upper: 1_000_000, lowerExclusive: false)
 
-    func contains(_ d: Double) -> Bool {
+    public func contains(_ d: Double) -> Bool {
         d.isFinite && (lowerExclusive ? d > lower : d >= lower) && d <= upper
     }
 
-    var description: String {
+    public var description: String {
         (lowerExclusive ? "(" : "[") + Self.format(lower) + ", " + Self.format(upper) + "]"
     }
 
     static func format(_ d: Double) -> String {
         d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }
+}
+
+/// A command line b24lua cannot run: exit status 2, the message on stderr. Its text never
+/// quotes what may be a secret (see `B24Flags.parse`).
+public struct UsageError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(description: String) { self.description = description }
 }

@@ -2,9 +2,9 @@ import B24
 import Foundation
 
 /// Which portal a run talks to and how, resolved from flags, then the environment, then the
-/// config file (SPEC.md §2).
-struct PortalSettings {
-    enum Target {
+/// config file (README "Choosing the portal").
+public struct PortalSettings {
+    public enum Target {
         case sandbox(fixture: String?)
         case webhook(String)
         case oauth(portal: String, clientId: String, clientSecret: String, accessToken: String,
@@ -13,10 +13,15 @@ struct PortalSettings {
         case none
     }
 
-    var target: Target
-    var plan: String?
+    public var target: Target
+    public var plan: String?
 
-    static func resolve(_ flags: B24Flags, environment: [String: String]) throws(B24Error) -> PortalSettings {
+    public init(target: Target, plan: String?) {
+        self.target = target
+        self.plan = plan
+    }
+
+    public static func resolve(_ flags: B24Flags, environment: [String: String]) throws(B24Error) -> PortalSettings {
         let env = environment.filter { !$0.value.isEmpty }  // VAR= means unset, as shells use it
         if let sandbox = flags.sandbox { return PortalSettings(target: .sandbox(fixture: sandbox), plan: flags.plan) }
         if flags.webhook != nil, flags.webhookFile != nil {

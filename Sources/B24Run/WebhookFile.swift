@@ -5,11 +5,11 @@ import Foundation
 /// on a command line (`ps`) or in the environment of every child. Like ssh with a private key,
 /// the file must not be open to group or others; its content is registered as a secret before
 /// anything can print it, and it is never quoted in an error.
-enum WebhookFile {
+public enum WebhookFile {
     /// More than any webhook URL; a bigger file is not one.
-    static let maxBytes = 4096
+    public static let maxBytes = 4096
 
-    static func read(_ path: String) throws(B24Error) -> String {
+    public static func read(_ path: String) throws(B24Error) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else { throw .configError("cannot open webhook file \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

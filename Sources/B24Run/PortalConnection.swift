@@ -4,15 +4,15 @@ import Foundation
 import Logging
 
 /// The client for the run's portal, and the in-process sandbox behind it under `--sandbox`.
-final class PortalConnection: Sendable {
-    let client: B24Client?
-    let sandbox: SandboxPortal?
+public final class PortalConnection: Sendable {
+    public let client: B24Client?
+    public let sandbox: SandboxPortal?
     /// Why there is no client (no portal configured, a bad URL, a bad fixture).
-    let unavailable: B24Error?
+    public let unavailable: B24Error?
 
-    var host: String? { sandbox?.portalHost ?? client?.host }
+    public var host: String? { sandbox?.portalHost ?? client?.host }
 
-    init(client: B24Client?, sandbox: SandboxPortal?, unavailable: B24Error?) {
+    public init(client: B24Client?, sandbox: SandboxPortal?, unavailable: B24Error?) {
         self.client = client
         self.sandbox = sandbox
         self.unavailable = unavailable
@@ -20,7 +20,7 @@ final class PortalConnection: Sendable {
 
     /// `sharedLimit`: the rate limit is shared with every b24lua process of the portal
     /// (docs/shared-limit.md); the in-process sandbox never shares.
-    static func open(_ settings: PortalSettings, verbose: Bool, sharedLimit: Bool = true) throws(B24Error) -> PortalConnection {
+    public static func open(_ settings: PortalSettings, verbose: Bool, sharedLimit: Bool = true) throws(B24Error) -> PortalConnection {
         let logger = makeLogger(verbose: verbose)
         func shared(_ host: String, _ plan: RateLimitPlan) -> (path: String, key: String)? {
             sharedLimit ? SharedLimitFile.defaultPath(host: host, plan: plan, environment: ProcessInfo.processInfo.environment) : nil
@@ -102,13 +102,13 @@ final class PortalConnection: Sendable {
     /// The request log: one line per request on stderr with --verbose. The client redacts its
     /// lines already; the handler redacts again whatever reaches it, metadata included, so no
     /// log line can bypass the one redaction (README "Logging and secrets").
-    static func makeLogger(verbose: Bool) -> Logger {
+    public static func makeLogger(verbose: Bool) -> Logger {
         var logger = Logger(label: "b24") { label in RedactingLogHandler(StreamLogHandler.standardError(label: label)) }
         logger.logLevel = verbose ? .debug : .warning
         return logger
     }
 
-    func shutdown() {
+    public func shutdown() {
         guard let client else { return }
         let done = DispatchSemaphore(value: 0)
         Task {

@@ -1,17 +1,16 @@
 import B24
 import B24Lua
-import CLua
 import Foundation
 import LuaHost
 
 /// One run's link between the Lua state and a portal: the connection, the `b24` module, the
 /// journal, and the run limits (--safe, --timeout, --max-memory).
-final class B24Session {
-    let flags: B24Flags
-    let connection: PortalConnection
-    let module: B24Module
+public final class B24Session {
+    public let flags: B24Flags
+    public let connection: PortalConnection
+    public let module: B24Module
 
-    init(flags: B24Flags, environment: [String: String]) throws(B24Error) {
+    public init(flags: B24Flags, environment: [String: String]) throws(B24Error) {
         self.flags = flags
         let settings = try PortalSettings.resolve(flags, environment: environment)
         connection = try PortalConnection.open(settings, verbose: flags.verbose || environment["B24LUA_LOG"] == "debug",
@@ -38,7 +37,7 @@ final class B24Session {
 
     /// Makes `b24` available, then applies --safe (reading below `scriptDirectory` too),
     /// --max-memory and --timeout.
-    func install(in lua: LuaState, scriptDirectory: String?) throws(LuaError) {
+    public func install(in lua: LuaState, scriptDirectory: String?) throws(LuaError) {
         try module.install(in: lua.main)
         if flags.safe {
             let policy = FileAccessPolicy(readable: (scriptDirectory.map { [$0] } ?? []) + flags.allowRead,
@@ -51,7 +50,7 @@ final class B24Session {
 
     /// After the script: the dry-run plan, exit status 3 for failed `b24.each` items, and a
     /// clean shutdown of the client.
-    func finish(_ status: ExitStatus) -> ExitStatus {
+    public func finish(_ status: ExitStatus) -> ExitStatus {
         if flags.dryRun {
             FileHandle.standardError.write((module.planText() + "\n").data(using: .utf8)!)
         }

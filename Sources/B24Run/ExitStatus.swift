@@ -1,5 +1,5 @@
-/// Exit statuses of SPEC.md §2.
-enum ExitStatus: Int32 {
+/// The process exit statuses (README "Exit statuses").
+public enum ExitStatus: Int32, Sendable {
     case success = 0
     case scriptError = 1
     case usage = 2

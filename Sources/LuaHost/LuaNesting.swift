@@ -1,0 +1,47 @@
+/// The one set of rules for walking nested Lua tables, kept by every walker of the host:
+/// copying a value out (`LuaStack.value(at:)`), the `b24` module's JSON conversion, and the
+/// REPL's inspection. A walk may go `maxDepth` tables deep; a table met again on the path from
+/// the root is a cycle (the same table twice side by side is not). Depth is bounded because
+/// each level is a Swift frame and a few Lua stack slots: a 300-deep table from a hostile script
+/// must be refused, not overflow the thread's stack (docs/lua-host.md, "Errors never unwind Swift").
+public struct LuaNesting: Sendable {
+    /// How deep any conversion follows tables: far beyond what a REST parameter or result
+    /// holds, far below what the Swift and Lua stacks take.
+    public static let maxDepth = 64
+
+    /// Why a table was not entered.
+    public enum Refusal: Error, Sendable, Equatable {
+        case tooDeep
+        case cycle
+    }
+
+    public let maxDepth: Int
+    /// Identities of the tables on the path from the root, outermost first.
+    private var path: [UInt] = []
+    private var onPath: Set<UInt> = []
+
+    /// A walk that stops at `maxDepth` tables, never deeper than `LuaNesting.maxDepth`.
+    public init(maxDepth: Int = LuaNesting.maxDepth) {
+        self.maxDepth = max(0, min(maxDepth, Self.maxDepth))
+    }
+
+    /// How many tables are being walked (0 at the root value).
+    public var depth: Int { path.count }
+
+    /// Enters the table at `index` of `stack`; a refusal leaves the walk as it was. Every
+    /// successful `enter` is paired with one `leave`.
+    public mutating func enter(_ stack: LuaStack, tableAt index: Int32) -> Refusal? {
+        let identity = stack.identity(at: index)
+        if onPath.contains(identity) { return .cycle }
+        if path.count >= maxDepth { return .tooDeep }
+        path.append(identity)
+        onPath.insert(identity)
+        return nil
+    }
+
+    /// Leaves the innermost table entered.
+    public mutating func leave() {
+        guard let identity = path.popLast() else { return }
+        onPath.remove(identity)
+    }
+}
