@@ -232,6 +232,7 @@ enum Spawn {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         files(&actions)
+        closeTheRest(&actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -259,6 +260,13 @@ enum Spawn {
         return child
     }
 
+    /// The child keeps only its standard streams: a descriptor another test opened without
+    /// close-on-exec (or just before setting it) must not stay open in an unrelated child, where
+    /// it would keep a pipe from its EOF or its SIGPIPE.
+    static func closeTheRest(_ actions: inout posix_spawn_file_actions_t) {
+        _ = b24lua_test_addclosefrom(&actions, 3)
+    }
+
     /// A pipe whose ends are close-on-exec, so that children spawned in parallel by other
     /// tests do not inherit them (an inherited write end would keep a reader from its EOF).
     static func pipe() throws -> (read: Int32, write: Int32) {
@@ -272,3 +280,7 @@ enum Spawn {
 /// with no window for a child spawned by another thread to inherit them.
 @_silgen_name("pipe2")
 private func b24lua_test_pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
+
+/// glibc's posix_spawn_file_actions_addclosefrom_np (2.34), not exported by the Glibc module.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func b24lua_test_addclosefrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32

@@ -51,11 +51,14 @@ import Testing
         }
     }
 
+    /// Close-on-exec from the start (pipe2): set afterwards, a child that another test spawns
+    /// in between would inherit the read end and keep the pipe open.
     static func closeOnExecPipe() -> [Int32] {
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        return fds
+        guard let fds = try? Spawn.pipe() else {
+            Issue.record("pipe2 failed")
+            return [-1, -1]
+        }
+        return [fds.read, fds.write]
     }
 
     static func expectQuietSIGPIPE(_ e: Ended, _ what: String) {
