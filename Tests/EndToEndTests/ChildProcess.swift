@@ -165,6 +165,9 @@ final class DrainedOutput: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// What came so far.
+    var textSoFar: String { String(decoding: partial.withLock { $0 }, as: UTF8.self) }
+
     func waitForText(within seconds: Double) -> String {
         let data = collected.wait(within: seconds) ?? partial.withLock { $0 }
         return String(decoding: data, as: UTF8.self)
