@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func loopbackBindNeedsNoToken() async throws {
-        let server = try await SandboxServer.start(portal: SandboxPortal(options: .unlimited), host: "127.0.0.1", port: 0)
+        let server = try await SandboxServer.start(portal: SandboxPortal(options: .unlimited), host: "127.0.0.1", port: 0, ownThread: true)
         defer { Task { await server.stop() } }
         #expect(server.hooksToken == nil)
         let (status, _) = try await get(server.port, "/_sandbox/state")
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func anyOtherBindAsksForTheToken() async throws {
-        let server = try await SandboxServer.start(portal: SandboxPortal(options: .unlimited), host: "0.0.0.0", port: 0)
+        let server = try await SandboxServer.start(portal: SandboxPortal(options: .unlimited), host: "0.0.0.0", port: 0, ownThread: true)
         let token = try #require(server.hooksToken)
         #expect(token.count == 64)
         for offered in [nil, "", "wrong", String(token.dropLast()), token + "0"] {

@@ -20,9 +20,13 @@ struct LiveSandbox {
         var result: JSONValue? { json?["result"] }
     }
 
+    /// A bound on a hang, not on speed: hostile bodies take seconds of CPU, and the whole suite
+    /// runs in parallel on a busy machine (docs/testing.md).
+    static let client = TestClient.Configuration(timeout: .seconds(120))
+
     static func with<T>(_ portal: SandboxPortal = SandboxPortal(options: .unlimited),
                         _ body: (LiveSandbox) async throws -> T) async throws -> T {
-        let server = try await SandboxServer.start(portal: portal, host: "127.0.0.1", port: 0)
+        let server = try await SandboxServer.start(portal: portal, host: "127.0.0.1", port: 0, ownThread: true)
         let live = LiveSandbox(portal: portal, server: server)
         do {
             let value = try await body(live)
@@ -41,7 +45,7 @@ struct LiveSandbox {
         if let contentType { headers[.contentType] = contentType }
         let request = TestClient.Request(uri, method: method, authority: "127.0.0.1:\(server.port)", headers: headers,
                                          body: body.map { ByteBuffer(string: $0) })
-        let response = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+        let response = try await TestClient.withClient(host: "127.0.0.1", port: server.port, configuration: Self.client) { client in
             try await client.execute(request)
         }
         return Answer(status: response.status.code, contentType: response.headers[.contentType],
@@ -56,7 +60,7 @@ struct LiveSandbox {
         headers[.contentType] = contentType
         let request = TestClient.Request(uri, method: .post, authority: "127.0.0.1:\(server.port)", headers: headers,
                                          body: ByteBuffer(bytes: body))
-        let response = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+        let response = try await TestClient.withClient(host: "127.0.0.1", port: server.port, configuration: Self.client) { client in
             try await client.execute(request)
         }
         return Answer(status: response.status.code, contentType: response.headers[.contentType],

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// Runs the built `b24lua` binary (or any program) as a user would, with bounded waiting.
@@ -23,47 +24,100 @@ enum Binary {
         return dir
     }
 
-    /// Runs `executable` with `arguments`; kills it after `timeout` seconds.
+    /// Runs `executable` with `arguments` to its end, standard input `stdin` (then end of input);
+    /// past `timeout` seconds it is sent SIGTERM (SIGKILL 5 s later) and the test fails. The test
+    /// task is suspended meanwhile, its thread free for the rest of the run (docs/testing.md);
+    /// at most `ChildSlots.shared` such children run at once.
+    static func runAsync(_ executable: String, _ arguments: [String], stdin: String? = nil,
+                         environment: [String: String] = [:], directory: URL? = nil,
+                         timeout: TimeInterval = 60) async throws -> ProcessResult {
+        try await ChildSlots.withSlot {
+            let child = try PipedChild(executable, arguments, stdin: stdin, environment: environment,
+                                       directory: directory)
+            let (status, killed) = await child.reaper.ending(within: timeout, signal: SIGTERM)
+            if killed { Issue.record("\(executable) \(arguments) did not finish in \(timeout) s") }
+            return ProcessResult(status: status.exitStatus ?? status.signal ?? -1,
+                                 stdout: await child.stdout.text(within: 5), stderr: await child.stderr.text(within: 5))
+        }
+    }
+
+    /// `runAsync` of the built `b24lua`.
+    static func b24luaAsync(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                            directory: URL? = nil, timeout: TimeInterval = 120) async throws -> ProcessResult {
+        try await runAsync(b24lua, arguments, stdin: stdin, environment: environment, directory: directory,
+                           timeout: timeout)
+    }
+
+    /// `runAsync`, blocking the calling thread: in a test that is a thread of the cooperative
+    /// pool, which the run's servers and other tests need (docs/testing.md).
+    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use `try await Binary.runAsync` (docs/testing.md)")
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
                     environment: [String: String] = [:], directory: URL? = nil,
                     timeout: TimeInterval = 60) throws -> ProcessResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        if let directory { p.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(stdin.data(using: .utf8)!) }
-        try input.fileHandleForWriting.close()
-        let collected = Collected()
-        let group = DispatchGroup()
-        for (handle, isOut) in [(out.fileHandleForReading, true), (err.fileHandleForReading, false)] {
-            group.enter()
-            DispatchQueue.global().async {
-                let data = handle.readDataToEndOfFile()
-                collected.set(data, isOut: isOut)
-                group.leave()
-            }
-        }
-        if group.wait(timeout: .now() + timeout) == .timedOut {
-            p.terminate()
-            _ = group.wait(timeout: .now() + 5)
-            Issue.record("\(executable) \(arguments) did not finish in \(timeout) s")
-        }
-        p.waitUntilExit()
-        return ProcessResult(status: p.terminationStatus, stdout: collected.out, stderr: collected.err)
+        let child = try PipedChild(executable, arguments, stdin: stdin, environment: environment, directory: directory)
+        let (status, killed) = child.reaper.waitForEnding(within: timeout, signal: SIGTERM)
+        if killed { Issue.record("\(executable) \(arguments) did not finish in \(timeout) s") }
+        return ProcessResult(status: status.exitStatus ?? status.signal ?? -1,
+                             stdout: child.stdout.waitForText(within: 5), stderr: child.stderr.waitForText(within: 5))
     }
 
+    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use `try await Binary.b24luaAsync` (docs/testing.md)")
     static func b24lua(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                        directory: URL? = nil, timeout: TimeInterval = 60) throws -> ProcessResult {
         try run(b24lua, arguments, stdin: stdin, environment: environment, directory: directory, timeout: timeout)
+    }
+}
+
+/// A child whose standard streams are pipes: input written (then closed) and output read to
+/// the end, each by a thread of its own; reaped by a `ChildReaper`.
+struct PipedChild {
+    let reaper: ChildReaper
+    let stdout: DrainedOutput
+    let stderr: DrainedOutput
+
+    init(_ executable: String, _ arguments: [String], stdin: String?, environment: [String: String],
+         directory: URL?) throws {
+        let input = try Spawn.pipe(), output = try Spawn.pipe(), errors = try Spawn.pipe()
+        let pid: pid_t
+        do {
+            pid = try Spawn.start(executable, arguments, environment: environment, directory: directory) { actions in
+                posix_spawn_file_actions_adddup2(&actions, input.read, 0)
+                posix_spawn_file_actions_adddup2(&actions, output.write, 1)
+                posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
+            }
+        } catch {
+            for fd in [input.read, input.write, output.read, output.write, errors.read, errors.write] { close(fd) }
+            throw error
+        }
+        for fd in [input.read, output.write, errors.write] { close(fd) }
+        reaper = ChildReaper(pid: pid)
+        stdout = DrainedOutput(fd: output.read, name: "stdout \(pid)")
+        stderr = DrainedOutput(fd: errors.read, name: "stderr \(pid)")
+        Self.feed(Array((stdin ?? "").utf8), to: input.write)
+    }
+
+    /// Writes `bytes` and closes, on a thread of its own (a child that does not read must not
+    /// hold anyone). SIGPIPE is blocked on that thread: a child gone early is EPIPE, not a signal.
+    static func feed(_ bytes: [UInt8], to fd: Int32) {
+        guard !bytes.isEmpty else {
+            close(fd)
+            return
+        }
+        let thread = Thread {
+            var pipeSignal = sigset_t()
+            sigemptyset(&pipeSignal)
+            sigaddset(&pipeSignal, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
+            }
+            close(fd)
+        }
+        thread.stackSize = 64 << 10
+        thread.start()
     }
 }
 
@@ -77,22 +131,4 @@ final class Collected: @unchecked Sendable {
     }
     var out: String { lock.lock(); defer { lock.unlock() }; return String(decoding: outData, as: UTF8.self) }
     var err: String { lock.lock(); defer { lock.unlock() }; return String(decoding: errData, as: UTF8.self) }
-}
-
-extension Binary {
-    /// `b24lua(...)` off Swift's cooperative pool: tests that also run a sandbox server in-process
-    /// must not block the threads its handlers need.
-    static func b24luaAsync(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                            directory: URL? = nil, timeout: TimeInterval = 120) async throws -> ProcessResult {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                do {
-                    continuation.resume(returning: try b24lua(arguments, stdin: stdin, environment: environment,
-                                                              directory: directory, timeout: timeout))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
-    }
 }

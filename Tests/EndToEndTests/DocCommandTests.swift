@@ -20,8 +20,8 @@ import Testing
                         "ERROR_UNEXPECTED_ANSWER", "ERROR_CORE", "INVALID_ARGUMENT", "NETWORK_ERROR", "TIMEOUT",
                         "BAD_RESPONSE", "CONFIG_ERROR"]
 
-    @Test func listsEveryNameWithItsSummary() throws {
-        let r = try Binary.b24lua(["doc"])
+    @Test func listsEveryNameWithItsSummary() async throws {
+        let r = try await Binary.b24luaAsync(["doc"])
         #expect(r.status == 0)
         #expect(r.stderr.isEmpty)
         let names = Set(r.stdout.split(separator: "\n").compactMap { $0.hasPrefix("  ") ? $0.split(separator: " ").first.map(String.init) : nil })
@@ -31,8 +31,8 @@ import Testing
     }
 
     @Test(arguments: functions)
-    func functionHelpHasEverySection(_ name: String) throws {
-        let r = try Binary.b24lua(["doc", name])
+    func functionHelpHasEverySection(_ name: String) async throws {
+        let r = try await Binary.b24luaAsync(["doc", name])
         #expect(r.status == 0)
         #expect(r.stdout.contains("b24.\(name)") || name == "Error")
         for section in ["Errors", "Example:"] {
@@ -43,34 +43,34 @@ import Testing
     }
 
     /// The chat functions name the REST method and parameters they map to.
-    @Test func chatFunctionsNameTheirRESTParameters() throws {
-        let r = try Binary.b24lua(["doc", "chat_user_delete"])
+    @Test func chatFunctionsNameTheirRESTParameters() async throws {
+        let r = try await Binary.b24luaAsync(["doc", "chat_user_delete"])
         for text in ["imopenlines.crm.chat.user.delete", "CRM_ENTITY_TYPE", "CRM_ENTITY", "USER_ID", "CHAT_ID",
                      "WRONG_REQUEST", "CHAT_NOT_IN_CRM", "CHAT_DELETE_USER_PERMISSION_DENIED"] {
             #expect(r.stdout.contains(text), "missing \(text)")
         }
     }
 
-    @Test func acceptsTheModulePrefix() throws {
-        let bare = try Binary.b24lua(["doc", "chat_get"])
-        let prefixed = try Binary.b24lua(["doc", "b24.chat_get"])
+    @Test func acceptsTheModulePrefix() async throws {
+        let bare = try await Binary.b24luaAsync(["doc", "chat_get"])
+        let prefixed = try await Binary.b24luaAsync(["doc", "b24.chat_get"])
         #expect(bare.status == 0 && prefixed.status == 0)
         #expect(bare.stdout == prefixed.stdout)
         #expect(bare.stdout.contains("imopenlines.crm.chat.get"))
     }
 
-    @Test func errorCodesMatchInAnyCase() throws {
-        let r = try Binary.b24lua(["doc", "wrong_request"])
+    @Test func errorCodesMatchInAnyCase() async throws {
+        let r = try await Binary.b24luaAsync(["doc", "wrong_request"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("code       WRONG_REQUEST"))
-        let lower = try Binary.b24lua(["doc", "INSUFFICIENT_SCOPE"])
+        let lower = try await Binary.b24luaAsync(["doc", "INSUFFICIENT_SCOPE"])
         #expect(lower.stdout.contains("code       insufficient_scope"))
     }
 
     /// The kind and retryability the help states are the ones the client gives the code.
     @Test(arguments: codes)
-    func codeHelpAgreesWithTheClient(_ code: String) throws {
-        let r = try Binary.b24lua(["doc", code])
+    func codeHelpAgreesWithTheClient(_ code: String) async throws {
+        let r = try await Binary.b24luaAsync(["doc", code])
         #expect(r.status == 0)
         func field(_ name: String) -> String? {
             r.stdout.split(separator: "\n").first { $0.hasPrefix("  \(name) ") }
@@ -87,12 +87,12 @@ import Testing
         }
     }
 
-    @Test func unknownNameIsAUsageError() throws {
-        let r = try Binary.b24lua(["doc", "chat_delete_everything"])
+    @Test func unknownNameIsAUsageError() async throws {
+        let r = try await Binary.b24luaAsync(["doc", "chat_delete_everything"])
         #expect(r.status == 2)
         #expect(r.stdout.isEmpty)
         #expect(r.stderr.contains("no help for 'chat_delete_everything'"))
-        let near = try Binary.b24lua(["doc", "chat_user"])
+        let near = try await Binary.b24luaAsync(["doc", "chat_user"])
         #expect(near.status == 2)
         #expect(near.stderr.contains("did you mean") && near.stderr.contains("chat_user_add, chat_user_delete"))
     }

@@ -19,8 +19,8 @@ import Testing
         Binary.packageRoot.appendingPathComponent("examples/\(name)").path
     }
 
-    func sandboxRun(_ name: String, _ flags: [String] = [], _ args: [String]) throws -> ProcessResult {
-        try Binary.b24lua(["--sandbox", "--plan", "unlimited"] + flags + [Self.example(name)] + args,
+    func sandboxRun(_ name: String, _ flags: [String] = [], _ args: [String]) async throws -> ProcessResult {
+        try await Binary.b24luaAsync(["--sandbox", "--plan", "unlimited"] + flags + [Self.example(name)] + args,
                           environment: environment, timeout: 120)
     }
 
@@ -34,12 +34,12 @@ import Testing
     /// Lead 1205 (chat 1763), the 60 bulk leads (2300–2359) and deal 2001's active chat 1801.
     static let activeChatsOf503: [Int64] = [1763, 1801] + (2300...2359).map { Int64($0) }
 
-    @Test func everyExampleCompilesAndSaysHowToRunIt() throws {
+    @Test func everyExampleCompilesAndSaysHowToRunIt() async throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Binary.packageRoot.appendingPathComponent("examples").path)
             .filter { $0.hasSuffix(".lua") }
         #expect(names.count >= 4)
         for name in names {
-            let check = try Binary.b24lua(["check", Self.example(name)])
+            let check = try await Binary.b24luaAsync(["check", Self.example(name)])
             #expect(check.status == 0, "\(name): \(check.stderr)")
             let text = try String(contentsOfFile: Self.example(name), encoding: .utf8)
             #expect(text.hasPrefix("-- \(name) — "), "\(name) starts with a header comment naming it")
@@ -49,8 +49,8 @@ import Testing
 
     // MARK: remove-departing-user.lua
 
-    @Test func departingUserOnTheSandbox() throws {
-        let r = try sandboxRun("remove-departing-user.lua", ["--yes"], ["503"])
+    @Test func departingUserOnTheSandbox() async throws {
+        let r = try await sandboxRun("remove-departing-user.lua", ["--yes"], ["503"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "user 503 is in 62 chat(s) on sandbox.example")
@@ -122,16 +122,16 @@ import Testing
         #expect(sandbox.membership() == before)
     }
 
-    @Test func departingUserBadArguments() throws {
-        let r = try sandboxRun("remove-departing-user.lua", [], ["anna"])
+    @Test func departingUserBadArguments() async throws {
+        let r = try await sandboxRun("remove-departing-user.lua", [], ["anna"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("usage: remove-departing-user.lua USER_ID"))
     }
 
     // MARK: hand-over-deal.lua
 
-    @Test func handOverOnTheSandbox() throws {
-        let r = try sandboxRun("hand-over-deal.lua", [], ["2001", "503", "1"])
+    @Test func handOverOnTheSandbox() async throws {
+        let r = try await sandboxRun("hand-over-deal.lua", [], ["2001", "503", "1"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == """
             deal 2001: 1 chat(s) handed over from 503 to 1
@@ -169,8 +169,8 @@ import Testing
 
     // MARK: remove-bot-from-line.lua
 
-    @Test func botOffTelegramOnTheSandbox() throws {
-        let r = try sandboxRun("remove-bot-from-line.lua", [], ["506", "telegrambot"])
+    @Test func botOffTelegramOnTheSandbox() async throws {
+        let r = try await sandboxRun("remove-bot-from-line.lua", [], ["506", "telegrambot"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == """
               removed from contact 3001 chat 1900
@@ -213,8 +213,8 @@ import Testing
 
     // MARK: who-is-where.lua
 
-    @Test func whoIsWhereOnTheSandbox() throws {
-        let r = try sandboxRun("who-is-where.lua", [], ["503"])
+    @Test func whoIsWhereOnTheSandbox() async throws {
+        let r = try await sandboxRun("who-is-where.lua", [], ["503"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "user 503 is in 63 chat(s) on sandbox.example")

@@ -5,9 +5,9 @@ import Testing
 /// hostile snippet would: values that should crash the host, escapes from --safe, loops that
 /// should outlive --timeout and Ctrl-C, memory grown outside the limit.
 @Suite struct HostileValueTests {
-    @Test func everyReachableFunctionSurvivesHostileValues() throws {
+    @Test func everyReachableFunctionSurvivesHostileValues() async throws {
         let walker = Binary.packageRoot.appendingPathComponent("Tests/Lua/hostile_walk.lua").path
-        let end = try SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--plan", "unlimited", "--quiet", walker],
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--plan", "unlimited", "--quiet", walker],
                                          limit: 600)
         #expect(end.signal == nil, "ended by signal \(end.signal ?? 0): \(end.stderr.suffix(2000))")
         #expect(end.status == 0 || end.status == 3, "\(end.stderr.suffix(2000))")
@@ -22,8 +22,8 @@ import Testing
         "getmetatable(b24.null).__tostring()",
         "b24.Error.__tostring(setmetatable({}, {__index = function() error('x') end}))",
     ])
-    func knownCrashersRaiseLuaErrors(_ chunk: String) throws {
-        let end = try SpawnedProcess.run(Binary.b24lua, ["-e", "print(pcall(function() return \(chunk) end))"])
+    func knownCrashersRaiseLuaErrors(_ chunk: String) async throws {
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["-e", "print(pcall(function() return \(chunk) end))"])
         #expect(end.signal == nil)
         #expect(end.status == 0, "\(end.stderr)")
     }
@@ -82,7 +82,7 @@ import Testing
         print("WROTE")
         """
 
-    @Test func escapesAreRefusedAndTheAllowedStillWorks() throws {
+    @Test func escapesAreRefusedAndTheAllowedStillWorks() async throws {
         let scriptDir = dir.appendingPathComponent("job")
         let writable = dir.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: scriptDir, withIntermediateDirectories: true)
@@ -99,7 +99,7 @@ import Testing
         let script = scriptDir.appendingPathComponent("escape.lua")
         try Self.escapes.write(to: script, atomically: true, encoding: .utf8)
 
-        let end = try SpawnedProcess.run(Binary.b24lua, ["--safe", "--allow-write", writable.path, script.path, outside.path, writable.path],
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "--allow-write", writable.path, script.path, outside.path, writable.path],
                                          environment: ["SECRET_TOKEN": "tok-93f1"], directory: scriptDir)
         #expect(end.status == 0, "\(end.stderr)")
         let lines = end.stdout.split(separator: "\n").map(String.init)
@@ -116,22 +116,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: scriptDir.appendingPathComponent("new.txt").path))
     }
 
-    @Test func allowReadOpensOneMoreDirectoryOnly() throws {
+    @Test func allowReadOpensOneMoreDirectoryOnly() async throws {
         let data = dir.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         try "42".write(to: data.appendingPathComponent("n.txt"), atomically: true, encoding: .utf8)
         let chunk = "print(io.open(...):read('a')); print(io.open(... .. '.w', 'w'))"
-        let ok = try SpawnedProcess.run(Binary.b24lua, ["--safe", "--allow-read", data.path, "-e",
+        let ok = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "--allow-read", data.path, "-e",
                                                         "local p = '\(data.path)/n.txt' " + chunk.replacingOccurrences(of: "...", with: "p")])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.hasPrefix("42\nnil\t--safe:"))
-        let refused = try SpawnedProcess.run(Binary.b24lua, ["--safe", "-e", "assert(io.open('\(data.path)/n.txt'))"])
+        let refused = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "-e", "assert(io.open('\(data.path)/n.txt'))"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("not below the script's directory or a --allow-read directory"))
     }
 
-    @Test func allowOptionsWithoutSafeAreAUsageError() throws {
-        let end = try SpawnedProcess.run(Binary.b24lua, ["--allow-write", dir.path, "-e", "print(1)"])
+    @Test func allowOptionsWithoutSafeAreAUsageError() async throws {
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--allow-write", dir.path, "-e", "print(1)"])
         #expect(end.status == 2)
         #expect(end.stderr.contains("goes with --safe"))
     }
@@ -157,42 +157,42 @@ import Testing
     ]
 
     @Test(arguments: loops.keys.sorted())
-    func timeoutEndsIt(_ name: String) throws {
+    func timeoutEndsIt(_ name: String) async throws {
         let p = try SpawnedProcess(Binary.b24lua, ["--sandbox", "--timeout", "0.5", "-e", Self.loops[name]!])
-        let end = p.wait(limit: 30)  // stdin stays open: "blocking read" blocks as on a terminal
+        let end = await p.wait(limit: 30)  // stdin stays open: "blocking read" blocks as on a terminal
         #expect(end.signal == nil)
         #expect(end.status == 124, "\(end.stderr)")
         #expect(end.stderr.contains("timeout"), "\(end.stderr)")
     }
 
     @Test(arguments: ["pcall loop", "finalizer", "blocking read", "each item", "pattern bomb"])
-    func ctrlCEndsIt(_ name: String) throws {
+    func ctrlCEndsIt(_ name: String) async throws {
         let p = try SpawnedProcess(Binary.b24lua, ["--sandbox", "-e", "print('ready') io.stdout:flush() " + Self.loops[name]!])
-        #expect(p.waitForOutput("ready"))
+        #expect(await p.waitForOutput("ready"))
         usleep(200_000)
         p.send(SIGINT)
-        let end = p.wait(limit: 30)
+        let end = await p.wait(limit: 30)
         #expect(end.signal == nil)
         #expect(end.status == 130, "\(end.stderr)")
     }
 
-    @Test func noHookWhileNoStopIsPending() throws {
+    @Test func noHookWhileNoStopIsPending() async throws {
         let chunk = "print(debug.gethook()) local f = function() end debug.sethook(f, 'l') print(debug.gethook() == f)"
-        let ours = try SpawnedProcess.run(Binary.b24lua, ["--timeout", "30", "-e", chunk])
-        let theirs = try SpawnedProcess.run("/usr/bin/lua5.4", ["-e", chunk])
+        let ours = try await SpawnedProcess.run(Binary.b24lua, ["--timeout", "30", "-e", chunk])
+        let theirs = try await SpawnedProcess.run("/usr/bin/lua5.4", ["-e", chunk])
         #expect(ours.status == 0)
         #expect(ours.stdout == theirs.stdout)
         #expect(ours.stdout == "nil\ntrue\n")
     }
 
-    @Test func aScriptsOwnHookDoesNotDisableTheTimeout() throws {
+    @Test func aScriptsOwnHookDoesNotDisableTheTimeout() async throws {
         let chunk = "local n = 0 debug.sethook(function() n = n + 1 end, '', 100) while true do end"
-        let end = try SpawnedProcess.run(Binary.b24lua, ["--timeout", "0.5", "-e", chunk], limit: 30)
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--timeout", "0.5", "-e", chunk], limit: 30)
         #expect(end.status == 124)
     }
 
-    @Test func aFinishedScriptIsNotStopped() throws {
-        let end = try SpawnedProcess.run(Binary.b24lua, ["--timeout", "0.3", "-e", "print(pcall(error, 'x'))"])
+    @Test func aFinishedScriptIsNotStopped() async throws {
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--timeout", "0.3", "-e", "print(pcall(error, 'x'))"])
         #expect(end.status == 0)
         #expect(end.stdout == "false\tx\n")
     }
@@ -209,9 +209,11 @@ import Testing
     ]
 
     @Test(arguments: hogs.keys.sorted())
-    func processStaysWithinTheLimit(_ name: String) throws {
-        let baseline = try SpawnedProcess.run(Binary.b24lua, ["--max-memory", "16", "-e", "local t = {} for i = 1, 1000 do t[i] = i end"])
-        let end = try SpawnedProcess.run(Binary.b24lua, ["--max-memory", "16", "-e", Self.hogs[name]!], limit: 120)
+    func processStaysWithinTheLimit(_ name: String) async throws {
+        let baseline = try await SpawnedProcess.run(Binary.b24lua, ["--max-memory", "16", "-e", "local t = {} for i = 1, 1000 do t[i] = i end"],
+                                                    measuringPeakMemory: true)
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--max-memory", "16", "-e", Self.hogs[name]!], limit: 120,
+                                               measuringPeakMemory: true)
         #expect(end.signal == nil, "\(end.stderr)")
         #expect(end.status == 0 || end.status == 1, "\(end.stderr)")
         // the limit (16 MiB) plus a fixed overhead (8 MiB) over an idle run's peak
@@ -223,17 +225,17 @@ import Testing
 /// searcher touch: b24lua must end them as lua5.4 does. scripts/setup fetches them.
 @Suite struct LuaTestSuiteTests {
     @Test(arguments: ["db.lua", "attrib.lua"])
-    func sameOutcomeAsLua(_ file: String) throws {
+    func sameOutcomeAsLua(_ file: String) async throws {
         let source = Binary.packageRoot.appendingPathComponent(".build/lua-testes/\(file)")
         try #require(FileManager.default.fileExists(atPath: source.path), "run scripts/setup: it fetches \(file)")
-        func run(_ program: String) throws -> SpawnedProcess.Ending {
+        func run(_ program: String) async throws -> SpawnedProcess.Ending {
             let dir = try Binary.temporaryDirectory()
             try FileManager.default.createDirectory(at: dir.appendingPathComponent("libs/P1"), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: source, to: dir.appendingPathComponent(file))
-            return try SpawnedProcess.run(program, [file], directory: dir, limit: 120)
+            return try await SpawnedProcess.run(program, [file], directory: dir, limit: 120)
         }
-        let ours = try run(Binary.b24lua)
-        let theirs = try run("/usr/bin/lua5.4")
+        let ours = try await run(Binary.b24lua)
+        let theirs = try await run("/usr/bin/lua5.4")
         #expect(ours.signal == nil)
         #expect(ours.status == theirs.status, "\(ours.stderr)")
         #expect(ours.stdout == theirs.stdout)

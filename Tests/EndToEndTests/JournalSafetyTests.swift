@@ -16,7 +16,7 @@ import Testing
 
     static let deleteFrom1763 = "b24.try.chat_user_delete{entity_type = 'lead', entity = 1205, user = 503, chat = 1763}"
 
-    @Test func aWriteThatCannotBeJournaledIsNotSent() throws {
+    @Test func aWriteThatCannotBeJournaledIsNotSent() async throws {
         // /dev/full takes the open and refuses every write with ENOSPC: a full disk.
         let chunk = """
             local chat, err = \(Self.deleteFrom1763)
@@ -24,50 +24,50 @@ import Testing
             local m = {} for _, u in ipairs(b24.sandbox.members(1763)) do m[#m + 1] = u end
             print(table.concat(m, ","))
             """
-        let r = try Binary.b24lua(["--sandbox", "--journal", "/dev/full", "-e", chunk], environment: environment)
+        let r = try await Binary.b24luaAsync(["--sandbox", "--journal", "/dev/full", "-e", chunk], environment: environment)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "nil\tJOURNAL_ERROR\tfalse\n1,503,506\n")
     }
 
-    @Test func aBatchThatCannotBeJournaledSendsNothing() throws {
+    @Test func aBatchThatCannotBeJournaledSendsNothing() async throws {
         let chunk = """
             local ok, err = pcall(b24.batch, {{"imopenlines.crm.chat.user.delete", {CRM_ENTITY_TYPE = "lead", CRM_ENTITY = 1205, USER_ID = 503, CHAT_ID = 1763}},
                                               {"user.current"}})
             print(ok, err.code)
             print(#b24.sandbox.members(1763))
             """
-        let r = try Binary.b24lua(["--sandbox", "--journal", "/dev/full", "-e", chunk], environment: environment)
+        let r = try await Binary.b24luaAsync(["--sandbox", "--journal", "/dev/full", "-e", chunk], environment: environment)
         #expect(r.stdout == "false\tJOURNAL_ERROR\n3\n", "\(r.stdout)\(r.stderr)")
     }
 
-    @Test func aTornLastLineIsSkippedWithAWarning() throws {
+    @Test func aTornLastLineIsSkippedWithAWarning() async throws {
         let journal = dir.appendingPathComponent("torn.jsonl")
-        let run = try Binary.b24lua(["--sandbox", "--journal", journal.path, "-e", Self.deleteFrom1763], environment: environment)
+        let run = try await Binary.b24luaAsync(["--sandbox", "--journal", journal.path, "-e", Self.deleteFrom1763], environment: environment)
         #expect(run.status == 0, "\(run.stderr)")
         var text = try String(contentsOf: journal, encoding: .utf8)
         text += #"{"v":1,"run":"x","seq":2,"phase":"int"#   // the power went while appending
         try text.write(to: journal, atomically: true, encoding: .utf8)
 
-        let r = try Binary.b24lua(["undo", journal.path, "--sandbox"], environment: environment)
+        let r = try await Binary.b24luaAsync(["undo", journal.path, "--sandbox"], environment: environment)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stderr.contains("torn"))
         #expect(r.stdout.contains("undo 1/1: imopenlines.crm.chat.user.add lead 1205 user 503 chat 1763"))
     }
 
-    @Test func undoNeverJournalsIntoItsInput() throws {
+    @Test func undoNeverJournalsIntoItsInput() async throws {
         let journal = dir.appendingPathComponent("run.jsonl")
-        _ = try Binary.b24lua(["--sandbox", "--journal", journal.path, "-e", Self.deleteFrom1763], environment: environment)
+        _ = try await Binary.b24luaAsync(["--sandbox", "--journal", journal.path, "-e", Self.deleteFrom1763], environment: environment)
         let before = try Data(contentsOf: journal)
 
         var env = environment
         env["B24LUA_JOURNAL"] = journal.path
-        let viaEnvironment = try Binary.b24lua(["undo", journal.path, "--sandbox"], environment: env)
+        let viaEnvironment = try await Binary.b24luaAsync(["undo", journal.path, "--sandbox"], environment: env)
         #expect(viaEnvironment.stderr.contains("B24LUA_JOURNAL is the journal being undone"))
         #expect(try Data(contentsOf: journal) == before)
 
         let link = dir.appendingPathComponent("same.jsonl")
         try FileManager.default.createSymbolicLink(at: link, withDestinationURL: journal)
-        let explicit = try Binary.b24lua(["undo", journal.path, "--sandbox", "--journal", link.path], environment: environment)
+        let explicit = try await Binary.b24luaAsync(["undo", journal.path, "--sandbox", "--journal", link.path], environment: environment)
         #expect(explicit.status == 2)
         #expect(try Data(contentsOf: journal) == before)
     }

@@ -12,7 +12,7 @@ struct LiveSandbox {
     static func start(fixture: JSONValue? = nil, options: SandboxOptions = .unlimited) async throws -> LiveSandbox {
         let dataSet = try fixture.map { try SandboxDataSet(fixture: $0) } ?? .default
         let portal = SandboxPortal(dataSet: dataSet, options: options)
-        return LiveSandbox(portal: portal, server: try await SandboxServer.start(portal: portal, port: 0))
+        return LiveSandbox(portal: portal, server: try await SandboxServer.start(portal: portal, port: 0, ownThread: true))
     }
 
     var webhookURL: String { server.webhookURL }

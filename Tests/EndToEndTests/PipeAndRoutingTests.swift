@@ -10,52 +10,46 @@ import Testing
         var reason: Process.TerminationReason
         var status: Int32
         var stderr: String
+
+        init(_ ending: ChildStatus, stderr: String) {
+            reason = ending.exited ? .exit : .uncaughtSignal
+            status = ending.exitStatus ?? ending.signal ?? -1
+            self.stderr = stderr
+        }
+    }
+
+    /// Starts b24lua as a shell would (default signal dispositions: this test process may have
+    /// SIGPIPE ignored by SwiftNIO, and an ignored signal stays ignored across exec), input
+    /// /dev/null, output `stdout`, standard error a pipe read to its end.
+    static func start(_ arguments: [String], stdout: Int32) throws -> (ChildReaper, DrainedOutput) {
+        let err = try Spawn.pipe()
+        let pid = try Spawn.start(Binary.b24lua, arguments, environment: [:], directory: nil) { actions in
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+            posix_spawn_file_actions_adddup2(&actions, err.write, 2)
+        }
+        close(err.write)
+        return (ChildReaper(pid: pid), DrainedOutput(fd: err.read, name: "stderr \(pid)"))
     }
 
     /// Runs b24lua with standard output a pipe that nobody reads: the read end is closed before
     /// the program starts (the pipe is close-on-exec, so the child cannot hold it either).
-    static func runIntoClosedPipe(_ arguments: [String]) throws -> Ended {
+    static func runIntoClosedPipe(_ arguments: [String]) async throws -> Ended {
         let fds = Self.closeOnExecPipe()
         close(fds[0])
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Binary.b24lua)
-        p.arguments = arguments
-        let writeEnd = FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
-        p.standardOutput = writeEnd
-        let err = Pipe()
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        try writeEnd.close()
-        let collected = Collected()
-        let done = DispatchGroup()
-        done.enter()
-        DispatchQueue.global().async {
-            collected.set(err.fileHandleForReading.readDataToEndOfFile(), isOut: false)  // EOF: the child is gone
-            done.leave()
-        }
-        if done.wait(timeout: .now() + 60) == .timedOut {
-            p.terminate()
-            Issue.record("\(arguments) wrote into a closed pipe and did not end")
-            done.wait()
-        }
-        p.waitUntilExit()
-        return Ended(reason: p.terminationReason, status: p.terminationStatus, stderr: collected.err)
-    }
-
-    /// Waiting for a child off Swift's cooperative pool, so in-process servers of other tests
-    /// keep their threads (as `Binary.b24luaAsync` does).
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in
-            DispatchQueue.global().async { c.resume(with: Result { try body() }) }
-        }
+        let (reaper, errors) = try start(arguments, stdout: fds[1])
+        close(fds[1])
+        let (status, killed) = await reaper.ending(within: 60, signal: SIGTERM)
+        if killed { Issue.record("\(arguments) wrote into a closed pipe and did not end") }
+        return Ended(status, stderr: await errors.text(within: 5))
     }
 
     static func closeOnExecPipe() -> [Int32] {
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        return fds
+        guard let fds = try? Spawn.pipe() else {
+            Issue.record("pipe2 failed")
+            return [-1, -1]
+        }
+        return [fds.read, fds.write]
     }
 
     static func expectQuietSIGPIPE(_ e: Ended, _ what: String) {
@@ -68,7 +62,7 @@ import Testing
     @Test func aScriptPrintingIntoAClosedPipeEndsBySIGPIPE() async throws {
         for args in [["-e", Self.printForever], ["--sandbox", "-e", Self.printForever], ["-e", "while true do io.write('x') end"],
                      ["snippets", "show", "remove_user"], ["doc"]] {
-            Self.expectQuietSIGPIPE(try await Self.offPool { try Self.runIntoClosedPipe(args) }, "\(args)")
+            Self.expectQuietSIGPIPE(try await Self.runIntoClosedPipe(args), "\(args)")
         }
     }
 
@@ -79,76 +73,50 @@ import Testing
         let sandbox = try await LiveSandbox.start()
         defer { Task { await sandbox.stop() } }
         let script = "print(b24.call('user.current').ID) io.stdout:flush() " + Self.printForever
-        let url = sandbox.webhookURL
-        let e = try await Self.offPool { try Self.runReadingOneLine(["--webhook", url, "-e", script]) }
+        let e = try await Self.runReadingOneLine(["--webhook", sandbox.webhookURL, "-e", script])
         Self.expectQuietSIGPIPE(e, "--webhook")
         #expect(sandbox.calls("user.current") == 1)
     }
 
-    /// Like `head -1`: reads the first line of b24lua's output, then closes the pipe.
-    static func runReadingOneLine(_ arguments: [String]) throws -> Ended {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Binary.b24lua)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        var first = Data()
-        while !first.contains(0x0A) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            first += chunk
+    /// Like `head -1`: reads the first line of b24lua's output (on a thread of its own), then
+    /// closes the pipe.
+    static func runReadingOneLine(_ arguments: [String]) async throws -> Ended {
+        let out = try Spawn.pipe()
+        let (reaper, errors) = try start(arguments, stdout: out.write)
+        close(out.write)
+        let first = Latch<String>()
+        let reader = Thread {
+            var line = [UInt8]()
+            var byte: UInt8 = 0
+            while line.last != 0x0A, read(out.read, &byte, 1) == 1 { line.append(byte) }
+            close(out.read)
+            first.set(String(decoding: line, as: UTF8.self))
         }
-        #expect(String(decoding: first, as: UTF8.self).hasPrefix("1\n"))
-        try out.fileHandleForReading.close()
-        let collected = Collected()
-        let done = DispatchGroup()
-        done.enter()
-        DispatchQueue.global().async {
-            collected.set(err.fileHandleForReading.readDataToEndOfFile(), isOut: false)
-            done.leave()
-        }
-        if done.wait(timeout: .now() + 60) == .timedOut {
-            p.terminate()
-            Issue.record("\(arguments) went on after its reader left")
-            done.wait()
-        }
-        p.waitUntilExit()
-        return Ended(reason: p.terminationReason, status: p.terminationStatus, stderr: collected.err)
-    }
-
-    @Test func aSandboxServerOutlivesTheReaderOfItsFirstLine() async throws {
-        try await Self.offPool { try Self.serveIntoClosedPipe() }
+        reader.start()
+        let line = await first.value(within: 60)
+        #expect(line?.hasPrefix("1\n") == true, "\(line ?? "no line")")
+        let (status, killed) = await reaper.ending(within: 60, signal: SIGTERM)
+        if killed { Issue.record("\(arguments) went on after its reader left") }
+        return Ended(status, stderr: await errors.text(within: 5))
     }
 
     /// `url=$(b24lua sandbox serve | head -1)` must leave a running server: serve is not
     /// watched. Its first line goes into the closed pipe; it keeps serving until stopped.
-    static func serveIntoClosedPipe() throws {
+    @Test func aSandboxServerOutlivesTheReaderOfItsFirstLine() async throws {
         let fds = Self.closeOnExecPipe()
         close(fds[0])
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Binary.b24lua)
-        p.arguments = ["sandbox", "serve", "--port", "0"]
-        let writeEnd = FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
-        p.standardOutput = writeEnd
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        try writeEnd.close()
+        let (reaper, errors) = try Self.start(["sandbox", "serve", "--port", "0"], stdout: fds[1])
+        close(fds[1])
         // stderr's banner is written after the first stdout line: once it is there, serve has
         // written into the closed pipe and is still running.
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("Ctrl-C stops") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += chunk
+        let deadline = Date().addingTimeInterval(30)
+        while !errors.textSoFar.contains("Ctrl-C stops"), reaper.ending.current == nil, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(p.isRunning, "\(String(decoding: seen, as: UTF8.self))")
-        p.interrupt()
-        p.waitUntilExit()
-        #expect(p.terminationReason == .exit && p.terminationStatus == 0)
+        #expect(reaper.ending.current == nil, "\(errors.textSoFar)")
+        kill(reaper.pid, SIGINT)
+        let (status, _) = await reaper.ending(within: 30)
+        #expect(status.exitStatus == 0, "\(errors.textSoFar)")
     }
 
     // MARK: Portal options before a subcommand

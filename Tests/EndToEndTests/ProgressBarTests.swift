@@ -12,27 +12,27 @@ import Testing
         print("done", r.ok)
         """
 
-    @Test func drawnOnATerminal() throws {
+    @Test func drawnOnATerminal() async throws {
         let home = try Binary.temporaryDirectory()
         let tty = try PseudoTerminal([try PseudoTerminal.binary(), "--sandbox", "--plan", "unlimited", "-e", Self.script],
                                      environment: ["HOME": home.path, "TERM": "xterm"])
-        let seen = try tty.expect("done\t60")
+        let seen = try await tty.expect("done\t60")
         #expect(seen.contains("each ["))
         #expect(seen.contains("60/60"))
-        #expect(tty.waitForExit() == 0)
+        #expect(await tty.waitForExit() == 0)
     }
 
-    @Test func notDrawnWithQuietOnATerminal() throws {
+    @Test func notDrawnWithQuietOnATerminal() async throws {
         let home = try Binary.temporaryDirectory()
         let tty = try PseudoTerminal([try PseudoTerminal.binary(), "--sandbox", "--plan", "unlimited", "--quiet", "-e", Self.script],
                                      environment: ["HOME": home.path, "TERM": "xterm"])
-        let seen = try tty.expect("done\t60")
+        let seen = try await tty.expect("done\t60")
         #expect(!seen.contains("each ["))
-        #expect(tty.waitForExit() == 0)
+        #expect(await tty.waitForExit() == 0)
     }
 
-    @Test func notDrawnWhenPiped() throws {
-        let r = try Binary.b24lua(["--sandbox", "--plan", "unlimited", "-e", Self.script])
+    @Test func notDrawnWhenPiped() async throws {
+        let r = try await Binary.b24luaAsync(["--sandbox", "--plan", "unlimited", "-e", Self.script])
         #expect(r.stdout == "done\t60\n")
         #expect(r.stderr.isEmpty)
     }

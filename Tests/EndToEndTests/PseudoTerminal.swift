@@ -4,10 +4,14 @@ import Glibc
 #endif
 
 /// The built `b24lua` running on a real pseudo-terminal, driven like a person at a keyboard:
-/// keys go in through the master side, output is read back with bounded waits.
+/// keys go in through the master side, output is read back with bounded waits. The waits are
+/// async: between looks at the terminal the test task is suspended, its pool thread free
+/// (docs/testing.md); the blocking forms are kept for old callers. The 30 s bounds are for a
+/// hang: the whole suite runs in parallel on a machine that may be busy with more.
 final class PseudoTerminal {
     let pid: pid_t
     private let master: Int32
+    private let reaper: ChildReaper
     /// Everything read so far, escape sequences and carriage returns removed.
     private(set) var transcript = ""
     /// Where the next `expect` starts looking.
@@ -54,6 +58,7 @@ final class PseudoTerminal {
         posix_spawn_file_actions_adddup2(&actions, 0, 2)
         posix_spawn_file_actions_addclose(&actions, master)
         posix_spawn_file_actions_addclose(&actions, slave)
+        Spawn.closeTheRest(&actions)
 
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -66,13 +71,12 @@ final class PseudoTerminal {
         }
         self.pid = pid
         self.master = master
+        reaper = ChildReaper(pid: pid)
         cursor = transcript.startIndex
     }
 
     deinit {
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        kill(pid, SIGKILL)  // the reaper's thread reaps it
         close(master)
     }
 
@@ -87,6 +91,67 @@ final class PseudoTerminal {
 
     /// Waits until `text` appears after what earlier calls matched; returns the output up to
     /// and including it. Throws with the transcript when it does not come within `timeout`.
+    @discardableResult
+    func expect(_ text: String, timeout: Double = 30) async throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let range = transcript[cursor...].range(of: text) {
+                let seen = String(transcript[cursor..<range.upperBound])
+                cursor = range.upperBound
+                return seen
+            }
+            guard deadline.timeIntervalSinceNow > 0 else {
+                throw Failure(description: "timed out waiting for \(text.debugDescription); output so far:\n\(transcript)")
+            }
+            await readOrPause()
+        }
+    }
+
+    /// Waits until the program reads keys one by one (ICANON off). libedit switches the terminal
+    /// to raw mode at its first key read, just after drawing the prompt; a Ctrl-D typed before
+    /// that is dropped by the line discipline as it leaves canonical mode, so tests wait for it.
+    /// (On Linux the master side reports the pair's terminal attributes.)
+    func awaitLineEditing(timeout: Double = 30) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var attributes = termios()
+        while deadline.timeIntervalSinceNow > 0 {
+            if tcgetattr(master, &attributes) == 0, attributes.c_lflag & tcflag_t(ICANON) == 0 { return }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        throw Failure(description: "the terminal never left canonical mode; output so far:\n\(transcript)")
+    }
+
+    /// Output that arrives within `seconds` (for asserting that something did not happen).
+    func drain(for seconds: Double) async -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        let start = transcript.endIndex
+        while deadline.timeIntervalSinceNow > 0 { await readOrPause() }
+        cursor = transcript.endIndex
+        return String(transcript[start...])
+    }
+
+    /// Waits for the child to exit, reading its output meanwhile; its exit status, nil if it
+    /// is still running after `timeout` (or a signal ended it).
+    func waitForExit(timeout: Double = 30) async -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while deadline.timeIntervalSinceNow > 0 {
+            if let status = reaper.ending.current {
+                while readSome(waitingAtMost: 0) {}
+                return status.exitStatus
+            }
+            await readOrPause()
+        }
+        return nil
+    }
+
+    /// Reads what is there, or else suspends the task for a moment.
+    private func readOrPause() async {
+        if !readSome(waitingAtMost: 0) { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    // MARK: Blocking forms (a test calling them holds a pool thread while it waits)
+
+    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use the async form (docs/testing.md)")
     @discardableResult
     func expect(_ text: String, timeout: Double = 10) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
@@ -104,10 +169,7 @@ final class PseudoTerminal {
         }
     }
 
-    /// Waits until the program reads keys one by one (ICANON off). libedit switches the terminal
-    /// to raw mode at its first key read, just after drawing the prompt; a Ctrl-D typed before
-    /// that is dropped by the line discipline as it leaves canonical mode, so tests wait for it.
-    /// (On Linux the master side reports the pair's terminal attributes.)
+    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use the async form (docs/testing.md)")
     func awaitLineEditing(timeout: Double = 10) throws {
         let deadline = Date().addingTimeInterval(timeout)
         var attributes = termios()
@@ -118,7 +180,7 @@ final class PseudoTerminal {
         throw Failure(description: "the terminal never left canonical mode; output so far:\n\(transcript)")
     }
 
-    /// Output that arrives within `seconds` (for asserting that something did not happen).
+    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use the async form (docs/testing.md)")
     func drain(for seconds: Double) -> String {
         let deadline = Date().addingTimeInterval(seconds)
         let start = transcript.endIndex
@@ -129,21 +191,21 @@ final class PseudoTerminal {
         return String(transcript[start...])
     }
 
-    /// Waits for the child to exit; its exit status, nil if it is still running.
+    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use the async form (docs/testing.md)")
     func waitForExit(timeout: Double = 10) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        var status: Int32 = 0
         while deadline.timeIntervalSinceNow > 0 {
             _ = readSome(waitingAtMost: 0.05)
-            if waitpid(pid, &status, WNOHANG) == pid { return (status >> 8) & 0xff }
+            if let status = reaper.ending.current { return status.exitStatus }
         }
         return nil
     }
 
+
     /// Reads what is available; false when nothing came in time or the child closed the pty.
     private func readSome(waitingAtMost seconds: Double) -> Bool {
         var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, Int32(max(1, min(seconds, 1) * 1000))) > 0 else { return false }
+        guard poll(&poller, 1, seconds <= 0 ? 0 : Int32(max(1, min(seconds, 1) * 1000))) > 0 else { return false }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = read(master, &buffer, buffer.count)
         guard n > 0 else { return false }

@@ -48,10 +48,10 @@ import Testing
     ]
 
     @Test(arguments: referenceScripts.keys.sorted())
-    func sameOutputAsLua(_ name: String) throws {
+    func sameOutputAsLua(_ name: String) async throws {
         let path = try write(name, Self.referenceScripts[name]!)
-        let ours = try Binary.b24lua([path, "one", "two words"], directory: dir)
-        let theirs = try Binary.run("/usr/bin/lua5.4", [path, "one", "two words"], directory: dir)
+        let ours = try await Binary.b24luaAsync([path, "one", "two words"], directory: dir)
+        let theirs = try await Binary.runAsync("/usr/bin/lua5.4", [path, "one", "two words"], directory: dir)
         #expect(ours.status == theirs.status)
         // arg[-1] names the interpreter: the one line that must differ.
         let normalize = { (s: String) in
@@ -61,124 +61,111 @@ import Testing
         #expect(ours.stderr.isEmpty)
     }
 
-    @Test func argTableLikeLua() throws {
+    @Test func argTableLikeLua() async throws {
         let path = try write("a.lua", "for i = -3, #arg do io.write(i, '=', tostring(arg[i]), ' ') end print(...)")
-        let r = try Binary.b24lua(["-e", "x=1", path, "-e", "z"])
+        let r = try await Binary.b24luaAsync(["-e", "x=1", path, "-e", "z"])
         #expect(r.status == 0)
         #expect(r.stdout == "-3=\(Binary.b24lua) -2=-e -1=x=1 0=\(path) 1=-e 2=z \t-e\tz\n".replacingOccurrences(of: " \t", with: " "))
     }
 
-    @Test func executeChunksRunInOrder() throws {
-        let r = try Binary.b24lua(["-e", "x = 20", "-e", "print(x + 22)", "-e", "print(arg[0])"])
+    @Test func executeChunksRunInOrder() async throws {
+        let r = try await Binary.b24luaAsync(["-e", "x = 20", "-e", "print(x + 22)", "-e", "print(arg[0])"])
         #expect(r.status == 0)
         #expect(r.stdout == "42\n\(Binary.b24lua)\n")
     }
 
-    @Test func requireBesideTheScriptAndCjson() throws {
+    @Test func requireBesideTheScriptAndCjson() async throws {
         _ = try write("lib/helper.lua", "return {greet = function(n) return 'hi ' .. n end}")
         let main = try write("lib/main.lua", """
             local h = require "helper"
             local cjson = require "cjson"
             print(h.greet("ann"), cjson.encode({id = 1763}))
             """)
-        let r = try Binary.b24lua([main])  // run from elsewhere: the script's directory is searched
+        let r = try await Binary.b24luaAsync([main])  // run from elsewhere: the script's directory is searched
         #expect(r.stderr == "")
         #expect(r.stdout == "hi ann\t{\"id\":1763}\n")
-        let l = try Binary.b24lua(["-l", "cjson", "-l", "j=cjson", "-e", "print(cjson == j, j.decode('[1,\"b\"]')[2])"])
+        let l = try await Binary.b24luaAsync(["-l", "cjson", "-l", "j=cjson", "-e", "print(cjson == j, j.decode('[1,\"b\"]')[2])"])
         #expect(l.stdout == "true\tb\n")
     }
 
-    @Test func b24luaPathIsSearched() throws {
+    @Test func b24luaPathIsSearched() async throws {
         _ = try write("shared/tool.lua", "return 'from B24LUA_PATH'")
-        let r = try Binary.b24lua(["-e", "print((require 'tool'))"],
+        let r = try await Binary.b24luaAsync(["-e", "print((require 'tool'))"],
                                   environment: ["B24LUA_PATH": dir.appendingPathComponent("shared").path])
         #expect(r.stdout == "from B24LUA_PATH\n")
     }
 
-    @Test func stdinAsScript() throws {
-        let piped = try Binary.b24lua([], stdin: "print('piped', #arg)")
+    @Test func stdinAsScript() async throws {
+        let piped = try await Binary.b24luaAsync([], stdin: "print('piped', #arg)")
         #expect(piped.stdout == "piped\t0\n")
-        let dash = try Binary.b24lua(["-", "a", "b"], stdin: "print(...)")
+        let dash = try await Binary.b24luaAsync(["-", "a", "b"], stdin: "print(...)")
         #expect(dash.stdout == "a\tb\n")
     }
 
-    @Test func luaInit() throws {
-        let r = try Binary.b24lua(["-e", "print(greeting)"], environment: ["LUA_INIT": "greeting = 'set by LUA_INIT'"])
+    @Test func luaInit() async throws {
+        let r = try await Binary.b24luaAsync(["-e", "print(greeting)"], environment: ["LUA_INIT": "greeting = 'set by LUA_INIT'"])
         #expect(r.stdout == "set by LUA_INIT\n")
-        let e = try Binary.b24lua(["-E", "-e", "print(greeting)"], environment: ["LUA_INIT": "greeting = 1"])
+        let e = try await Binary.b24luaAsync(["-E", "-e", "print(greeting)"], environment: ["LUA_INIT": "greeting = 1"])
         #expect(e.stdout == "nil\n")
     }
 
-    @Test func errorsExitOneWithMessageAndTraceback() throws {
+    @Test func errorsExitOneWithMessageAndTraceback() async throws {
         let path = "fail.lua"
         _ = try write(path, "local function f()\n  error('disk on fire')\nend\nf()\n")
-        let r = try Binary.b24lua([path], directory: dir)
+        let r = try await Binary.b24luaAsync([path], directory: dir)
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("b24lua: \(path):2: disk on fire\nstack traceback:"))
         #expect(r.stderr.contains("\(path):4: in main chunk"))
-        let obj = try Binary.b24lua(["-e", "error(setmetatable({}, {__tostring = function() return 'E!' end}))"])
+        let obj = try await Binary.b24luaAsync(["-e", "error(setmetatable({}, {__tostring = function() return 'E!' end}))"])
         #expect(obj.status == 1)
         #expect(obj.stderr.hasPrefix("b24lua: E!\nstack traceback:"))
     }
 
-    @Test func syntaxErrorExitsOne() throws {
+    @Test func syntaxErrorExitsOne() async throws {
         let path = "bad.lua"
         _ = try write(path, "x = = 1")
-        let r = try Binary.b24lua([path], directory: dir)
+        let r = try await Binary.b24luaAsync([path], directory: dir)
         #expect(r.status == 1)
         #expect(r.stderr == "b24lua: \(path):1: unexpected symbol near '='\n")
     }
 
-    @Test func usageErrorsExitTwo() throws {
-        let r = try Binary.b24lua(["-z"])
+    @Test func usageErrorsExitTwo() async throws {
+        let r = try await Binary.b24luaAsync(["-z"])
         #expect(r.status == 2)
         #expect(r.stderr.hasPrefix("b24lua: unrecognized option '-z'\nusage: b24lua"))
-        let missing = try Binary.b24lua(["-e"])
+        let missing = try await Binary.b24luaAsync(["-e"])
         #expect(missing.status == 2)
     }
 
-    @Test func checkCompilesOnly() throws {
+    @Test func checkCompilesOnly() async throws {
         let good = "good.lua", bad = "broken.lua"
         _ = try write(good, "os.exit(7)")
         _ = try write(bad, "function f(\n")
-        let ok = try Binary.b24lua(["check", good], directory: dir)
+        let ok = try await Binary.b24luaAsync(["check", good], directory: dir)
         #expect(ok.status == 0)
         #expect(ok.stdout == "\(good): ok\n")
-        let r = try Binary.b24lua(["check", good, bad], directory: dir)
+        let r = try await Binary.b24luaAsync(["check", good, bad], directory: dir)
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("b24lua: \(bad):2:"))
         #expect(r.stderr.contains("near <eof>"))
-        #expect(try Binary.b24lua(["check"]).status == 2)
+        #expect(try await Binary.b24luaAsync(["check"]).status == 2)
     }
 
-    @Test func exitStatusFromOsExit() throws {
-        #expect(try Binary.b24lua(["-e", "os.exit(0)"]).status == 0)
-        #expect(try Binary.b24lua(["-e", "os.exit(false)"]).status == 1)
+    @Test func exitStatusFromOsExit() async throws {
+        #expect(try await Binary.b24luaAsync(["-e", "os.exit(0)"]).status == 0)
+        #expect(try await Binary.b24luaAsync(["-e", "os.exit(false)"]).status == 1)
     }
 
-    @Test func ctrlCInterruptsWithStatus130() throws {
+    @Test func ctrlCInterruptsWithStatus130() async throws {
         _ = try write("spin.lua", "io.write('ready\\n'); io.stdout:flush(); while true do end")
-        let p = Process()
-        p.currentDirectoryURL = dir
-        p.executableURL = URL(fileURLWithPath: Binary.b24lua)
-        p.arguments = ["spin.lua"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
+        let p = try SpawnedProcess(Binary.b24lua, ["spin.lua"], directory: dir)
         // Wait (bounded) for the script to be running before interrupting it.
-        var seen = Data()
-        let deadline = Date().addingTimeInterval(30)
-        while !String(decoding: seen, as: UTF8.self).contains("ready"), Date() < deadline {
-            seen.append(out.fileHandleForReading.availableData)
-        }
-        kill(p.processIdentifier, SIGINT)
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 130)
+        #expect(await p.waitForOutput("ready"))
+        p.send(SIGINT)
+        let end = await p.wait(limit: 30)
+        #expect(end.status == 130)
         // The hook fires on the next event; on a line event luaL_error adds "spin.lua:1:".
-        #expect(errText.hasPrefix("b24lua: interrupted!") || errText.hasPrefix("b24lua: spin.lua:1: interrupted!"))
-        #expect(errText.contains("spin.lua:1: in main chunk"))
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        #expect(end.stderr.hasPrefix("b24lua: interrupted!") || end.stderr.hasPrefix("b24lua: spin.lua:1: interrupted!"))
+        #expect(end.stderr.contains("spin.lua:1: in main chunk"))
     }
 }

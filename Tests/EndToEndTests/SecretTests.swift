@@ -196,14 +196,14 @@ import Testing
 
     /// The history file outlives the session: a pasted webhook URL, the portal's own code and a
     /// password in a URL are stored masked.
-    @Test func replHistoryIsRedacted() throws {
-        let session = try REPLTests.Session(["--sandbox"])
-        try session.enter("u = 'https://x.bitrix24.ru/rest/1/\(Self.code)/'")
-        try session.enter("k = 'sandbox1admin'")
-        try session.enter("t = {", until: "b24>> ")
-        try session.enter("  url = 'https://admin:pw\(Self.code)@h/' }")
+    @Test func replHistoryIsRedacted() async throws {
+        let session = try await REPLTests.Session(["--sandbox"])
+        try await session.enter("u = 'https://x.bitrix24.ru/rest/1/\(Self.code)/'")
+        try await session.enter("k = 'sandbox1admin'")
+        try await session.enter("t = {", until: "b24>> ")
+        try await session.enter("  url = 'https://admin:pw\(Self.code)@h/' }")
         session.terminal.send("\u{04}")
-        #expect(session.terminal.waitForExit() == 0)
+        #expect(await session.terminal.waitForExit() == 0)
         let text = try String(contentsOf: session.home.appendingPathComponent("state/b24lua/history"), encoding: .utf8)
         #expect(text.contains("https://x.bitrix24.ru/rest/1/***/"), "\(text)")
         for secret in [Self.code, "sandbox1admin"] { #expect(!text.contains(secret), "\(text)") }

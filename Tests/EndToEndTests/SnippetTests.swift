@@ -29,12 +29,7 @@ struct SnippetHome {
         return url.path
     }
 
-    func b24lua(_ args: [String], extra: [String: String] = [:]) throws -> ProcessResult {
-        try Binary.b24lua(args, environment: environment.merging(extra) { $1 }, directory: root)
-    }
-
-    /// For runs that talk to a sandbox served by this test process: waiting must not block a
-    /// thread of the cooperative pool the server's handlers run on.
+    /// The built binary in this home (docs/testing.md: the wait holds no pool thread).
     func b24luaAsync(_ args: [String], extra: [String: String] = [:]) async throws -> ProcessResult {
         try await Binary.b24luaAsync(args, environment: environment.merging(extra) { $1 }, directory: root)
     }
@@ -51,34 +46,34 @@ struct SnippetHome {
         try home.write(home.scriptDirectory + "/main.lua", body)
     }
 
-    @Test func scriptDirectoryThenB24LuaPathThenUserDirectory() throws {
+    @Test func scriptDirectoryThenB24LuaPathThenUserDirectory() async throws {
         for dir in [home.scriptDirectory, home.libraryDirectory, home.userDirectory] {
             try home.write(dir + "/team/order.lua", "return \(String(reflecting: dir))")
         }
         try home.write(home.libraryDirectory + "/team/only_lib.lua", "return 'lib'")
         try home.write(home.userDirectory + "/team/only_user.lua", "return 'user'")
         let main = try script("print((require 'team.order')); print((require 'team.only_lib')); print((require 'team.only_user'))")
-        let r = try home.b24lua([main], extra: ["B24LUA_PATH": home.libraryDirectory])
+        let r = try await home.b24luaAsync([main], extra: ["B24LUA_PATH": home.libraryDirectory])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "\(home.scriptDirectory)\nlib\nuser\n")
 
         try FileManager.default.removeItem(atPath: home.scriptDirectory + "/team")
-        let again = try home.b24lua([main], extra: ["B24LUA_PATH": home.libraryDirectory])
+        let again = try await home.b24luaAsync([main], extra: ["B24LUA_PATH": home.libraryDirectory])
         #expect(again.stdout.hasPrefix(home.libraryDirectory + "\n"), "\(again.stderr)")
     }
 
-    @Test func userSnippetShadowsTheShippedOne() throws {
+    @Test func userSnippetShadowsTheShippedOne() async throws {
         try home.write(home.userDirectory + "/b24/snippets/remove_user.lua", """
             -- Team variant of remove_user.
             return {origin = "user"}
             """)
         let main = try script("local m, where = require 'b24.snippets.remove_user'; print(m.origin, where)")
-        let r = try home.b24lua([main])
+        let r = try await home.b24luaAsync([main])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "user\t\(home.userDirectory)/b24/snippets/remove_user.lua\n")
     }
 
-    @Test func shippedLibraryComesBeforeLuasStandardPaths() throws {
+    @Test func shippedLibraryComesBeforeLuasStandardPaths() async throws {
         try home.write(home.libraryDirectory + "/b24/snippets/entity_chats.lua", "return 'from LUA_PATH'")
         try home.write(home.libraryDirectory + "/plain.lua", "return 'plain from LUA_PATH'")
         let main = try script("""
@@ -86,14 +81,14 @@ struct SnippetHome {
             print(type(m), where)
             print((require 'plain'))
             """)
-        let r = try home.b24lua([main], extra: ["LUA_PATH": home.libraryDirectory + "/?.lua", "LUA_PATH_5_4": home.libraryDirectory + "/?.lua"])
+        let r = try await home.b24luaAsync([main], extra: ["LUA_PATH": home.libraryDirectory + "/?.lua", "LUA_PATH_5_4": home.libraryDirectory + "/?.lua"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "table\tshipped:b24.snippets.entity_chats\nplain from LUA_PATH\n")
     }
 
-    @Test func missingSnippetNamesEveryPlaceInOrder() throws {
+    @Test func missingSnippetNamesEveryPlaceInOrder() async throws {
         let main = try script("require 'b24.snippets.nope'")
-        let r = try home.b24lua([main], extra: ["B24LUA_PATH": home.libraryDirectory])
+        let r = try await home.b24luaAsync([main], extra: ["B24LUA_PATH": home.libraryDirectory])
         #expect(r.status == 1)
         let places = [
             "module 'b24.snippets.nope' not found",
@@ -116,21 +111,21 @@ struct SnippetHome {
         #expect(r.stderr.components(separatedBy: "\(home.userDirectory)/b24/snippets/nope.lua").count == 2)
     }
 
-    @Test func bytecodeIsNeverLoaded() throws {
+    @Test func bytecodeIsNeverLoaded() async throws {
         let target = home.userDirectory + "/compiled.lua"
         try FileManager.default.createDirectory(atPath: home.userDirectory, withIntermediateDirectories: true)
-        let dump = try home.b24lua(["-e", "assert(io.open(\(String(reflecting: target)), 'wb')):write(string.dump(function() return 42 end)):close()"])
+        let dump = try await home.b24luaAsync(["-e", "assert(io.open(\(String(reflecting: target)), 'wb')):write(string.dump(function() return 42 end)):close()"])
         #expect(dump.status == 0, "\(dump.stderr)")
         let main = try script("print(require 'compiled')")
-        let r = try home.b24lua([main])
+        let r = try await home.b24luaAsync([main])
         #expect(r.status == 1)
         #expect(r.stderr.contains("error loading module 'compiled' from file '\(target)'"), "\(r.stderr)")
         #expect(r.stderr.contains("attempt to load a binary chunk"), "\(r.stderr)")
         #expect(!r.stdout.contains("42"))
     }
 
-    @Test func listShowsEveryShippedSnippetAndWhatShadowsWhat() throws {
-        let plain = try home.b24lua(["snippets", "list"])
+    @Test func listShowsEveryShippedSnippetAndWhatShadowsWhat() async throws {
+        let plain = try await home.b24luaAsync(["snippets", "list"])
         #expect(plain.status == 0, "\(plain.stderr)")
         for name in ["entity_chats", "user_chats", "remove_user", "replace_member", "remove_bot_from_line"] {
             let line = plain.stdout.split(separator: "\n").first { $0.hasPrefix("b24.snippets.\(name) ") }
@@ -143,7 +138,7 @@ struct SnippetHome {
             -- Team variant: remove a user and tell the team chat.
             return {}
             """)
-        let r = try home.b24lua(["snippets", "list"])
+        let r = try await home.b24luaAsync(["snippets", "list"])
         let lines = r.stdout.split(separator: "\n").filter { $0.hasPrefix("b24.snippets.remove_user ") }
         #expect(lines.count == 2, "\(r.stdout)")
         #expect(lines.first?.contains("user") == true)
@@ -153,25 +148,25 @@ struct SnippetHome {
         #expect(lines.last?.contains("[shadowed by user: \(mine)]") == true, "\(r.stdout)")
     }
 
-    @Test func showPrintsTheSourceRequireLoads() throws {
+    @Test func showPrintsTheSourceRequireLoads() async throws {
         let shipped = try String(contentsOf: Binary.packageRoot.appendingPathComponent(
             "Sources/B24Lua/Resources/snippets/replace_member.lua"), encoding: .utf8)
-        let short = try home.b24lua(["snippets", "show", "replace_member"])
+        let short = try await home.b24luaAsync(["snippets", "show", "replace_member"])
         #expect(short.status == 0)
         #expect(short.stdout == shipped)
-        #expect(try home.b24lua(["snippets", "show", "b24.snippets.replace_member"]).stdout == shipped)
+        #expect(try await home.b24luaAsync(["snippets", "show", "b24.snippets.replace_member"]).stdout == shipped)
 
         try home.write(home.userDirectory + "/b24/snippets/replace_member.lua", "-- mine\nreturn {}\n")
-        #expect(try home.b24lua(["snippets", "show", "replace_member"]).stdout == "-- mine\nreturn {}\n")
+        #expect(try await home.b24luaAsync(["snippets", "show", "replace_member"]).stdout == "-- mine\nreturn {}\n")
 
-        let missing = try home.b24lua(["snippets", "show", "nope"])
+        let missing = try await home.b24luaAsync(["snippets", "show", "nope"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no file '\(home.userDirectory)/nope.lua'"))
         #expect(missing.stderr.contains("no shipped snippet 'b24.snippets.nope'"))
     }
 
-    @Test func pathPrintsTheSearchOrder() throws {
-        let r = try home.b24lua(["snippets", "path"], extra: ["B24LUA_PATH": home.libraryDirectory])
+    @Test func pathPrintsTheSearchOrder() async throws {
+        let r = try await home.b24luaAsync(["snippets", "path"], extra: ["B24LUA_PATH": home.libraryDirectory])
         #expect(r.status == 0)
         let origins = r.stdout.split(separator: "\n").map { String($0.prefix { $0 != " " }) }
         let order = origins.reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
@@ -180,8 +175,8 @@ struct SnippetHome {
         #expect(r.stdout.contains(home.userDirectory + "/?/init.lua"))
     }
 
-    @Test func newWritesADocumentedSkeletonThatChecksAndRefusesToOverwrite() throws {
-        let r = try home.b24lua(["snippets", "new", "team.cleanup"])
+    @Test func newWritesADocumentedSkeletonThatChecksAndRefusesToOverwrite() async throws {
+        let r = try await home.b24luaAsync(["snippets", "new", "team.cleanup"])
         #expect(r.status == 0, "\(r.stderr)")
         let file = home.userDirectory + "/team/cleanup.lua"
         #expect(r.stdout == file + "\n")
@@ -189,26 +184,26 @@ struct SnippetHome {
         for part in ["Usage:", "Parameters", "Returns:", "Writes:", "local M = {}", "return M", "function M.main"] {
             #expect(text.contains(part), "skeleton lacks \(part)")
         }
-        #expect(try home.b24lua(["check", file]).status == 0)
-        #expect(try home.b24lua(["snippets", "list"]).stdout.contains("team.cleanup"))
+        #expect(try await home.b24luaAsync(["check", file]).status == 0)
+        #expect(try await home.b24luaAsync(["snippets", "list"]).stdout.contains("team.cleanup"))
 
         try home.write(file, "-- edited\nreturn {}\n")
-        let again = try home.b24lua(["snippets", "new", "team.cleanup"])
+        let again = try await home.b24luaAsync(["snippets", "new", "team.cleanup"])
         #expect(again.status == 1)
         #expect(again.stderr.contains("already exists"))
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "-- edited\nreturn {}\n")
 
-        #expect(try home.b24lua(["snippets", "new", "bad-name"]).status == 2)
+        #expect(try await home.b24luaAsync(["snippets", "new", "bad-name"]).status == 2)
     }
 
-    @Test func runRefusesALibraryWithoutMain() throws {
+    @Test func runRefusesALibraryWithoutMain() async throws {
         try home.write(home.userDirectory + "/lib_only.lua", "-- A library.\nreturn {helper = function() end}\n")
-        let r = try home.b24lua(["snippets", "run", "lib_only"])
+        let r = try await home.b24luaAsync(["snippets", "run", "lib_only"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("snippet 'lib_only' is a library, not a script"), "\(r.stderr)")
     }
 
-    @Test func runPassesArgumentsAndMapsFailedItemsToExitThree() throws {
+    @Test func runPassesArgumentsAndMapsFailedItemsToExitThree() async throws {
         try home.write(home.userDirectory + "/echo.lua", """
             -- Echo the arguments.
             return {main = function(...)
@@ -216,7 +211,7 @@ struct SnippetHome {
               return {ok = 1, failed = {{item = 1, error = "x"}}, skipped = 0}
             end}
             """)
-        let r = try home.b24lua(["snippets", "run", "echo", "a b", "c"])
+        let r = try await home.b24luaAsync(["snippets", "run", "echo", "a b", "c"])
         #expect(r.stdout == "echo\t2\ta b\tc\n", "\(r.stderr)")
         #expect(r.status == 3)
     }

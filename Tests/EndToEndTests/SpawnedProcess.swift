@@ -4,12 +4,14 @@ import Glibc
 /// A child process run with posix_spawn and reaped with wait4, for what Foundation's Process
 /// does not tell: whether a signal ended it, and its peak resident memory. Output goes to files
 /// (no pipe to drain); standard input is a pipe the test may hold open, so that a child that
-/// reads it blocks as it would on a terminal.
+/// reads it blocks as it would on a terminal. The waits are async and hold no thread of the
+/// cooperative pool (docs/testing.md); the blocking forms are kept for old callers.
 final class SpawnedProcess: @unchecked Sendable {
     let pid: pid_t
     private let outPath: String
     private let errPath: String
-    private var stdinWriter: Int32
+    private let stdinWriter: LockedValue<Int32>
+    private let reaper: ChildReaper
 
     struct Ending {
         /// The exit status, nil when a signal ended the process.
@@ -25,55 +27,35 @@ final class SpawnedProcess: @unchecked Sendable {
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
          directory: URL? = nil) throws {
         let dir = try Binary.temporaryDirectory()
-        outPath = dir.appendingPathComponent("stdout").path
-        errPath = dir.appendingPathComponent("stderr").path
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw POSIXError(.EIO) }
-        stdinWriter = fds[1]
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        posix_spawn_file_actions_addclose(&actions, fds[1])
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The child starts with default signal dispositions and nothing blocked, as from a shell.
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        // `env -C DIR` changes directory (glibc's addchdir_np is not visible to Swift); env
-        // execs the program, so the pid, signals and usage are still the program's.
-        let command = directory.map { ["/usr/bin/env", "-C", $0.path, executable] } ?? [executable]
-        let argv = (command + arguments).map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        let outPath = dir.appendingPathComponent("stdout").path
+        let errPath = dir.appendingPathComponent("stderr").path
+        self.outPath = outPath
+        self.errPath = errPath
+        let input = try Spawn.pipe()
+        do {
+            pid = try Spawn.start(executable, arguments, environment: environment, directory: directory) { actions in
+                posix_spawn_file_actions_adddup2(&actions, input.read, 0)
+                posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+                posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            }
+        } catch {
+            close(input.read)
+            close(input.write)
+            throw error
         }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, command[0], &actions, &attributes, argv, envp)
-        close(fds[0])
-        guard rc == 0 else {
-            close(fds[1])
-            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO)
-        }
-        pid = child
+        close(input.read)
+        stdinWriter = LockedValue(input.write)
+        reaper = ChildReaper(pid: pid)
     }
+
+    deinit { closeInput() }
 
     /// Closes the child's standard input (end of input).
     func closeInput() {
-        if stdinWriter >= 0 { close(stdinWriter) }
-        stdinWriter = -1
+        stdinWriter.withLock { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
     }
 
     func send(_ signal: Int32) { kill(pid, signal) }
@@ -81,7 +63,61 @@ final class SpawnedProcess: @unchecked Sendable {
     /// What the child has written to stdout so far.
     var stdoutSoFar: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
 
-    /// Waits until `text` shows on stdout (polling; false after `limit` seconds).
+    /// Waits until `text` shows on stdout (polling, the task suspended between looks; false
+    /// after `limit` seconds).
+    func waitForOutput(_ text: String, limit: TimeInterval = 30) async -> Bool {
+        let end = Date().addingTimeInterval(limit)
+        while Date() < end {
+            if stdoutSoFar.contains(text) { return true }
+            if reaper.ending.current != nil { return stdoutSoFar.contains(text) }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// Awaits the child's end; after `limit` seconds it is killed (and the ending says SIGKILL).
+    func wait(limit: TimeInterval = 60) async -> Ending {
+        let (status, _) = await reaper.ending(within: limit)
+        return ending(status)
+    }
+
+    /// Runs to the end with input closed at once.
+    ///
+    /// `measuringPeakMemory`: the child's own `wait4` figure is no use from a large parent, since
+    /// posix_spawn's vfork-style child carries the parent's peak into the exec'd program's
+    /// accounting. GNU time forks the program from a small process, so its `%M` is the
+    /// program's own peak; the ending's status then is time's (the program's, or 128 + signal).
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                    directory: URL? = nil, limit: TimeInterval = 60,
+                    measuringPeakMemory: Bool = false) async throws -> Ending {
+        try await ChildSlots.withSlot {
+            guard measuringPeakMemory else {
+                let p = try SpawnedProcess(executable, arguments, environment: environment, directory: directory)
+                p.closeInput()
+                return await p.wait(limit: limit)
+            }
+            let report = try Binary.temporaryDirectory().appendingPathComponent("rusage").path
+            let p = try SpawnedProcess("/usr/bin/time", ["-f", "%M", "-o", report, executable] + arguments,
+                                       environment: environment, directory: directory)
+            p.closeInput()
+            var end = await p.wait(limit: limit)
+            let lines = ((try? String(contentsOfFile: report, encoding: .utf8)) ?? "").split(separator: "\n")
+            end.maxRSSKiB = lines.last.flatMap { Int($0) } ?? Int.max
+            return end
+        }
+    }
+
+    private func ending(_ status: ChildStatus) -> Ending {
+        closeInput()
+        return Ending(status: status.exitStatus, signal: status.signal,
+                      stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
+                      maxRSSKiB: status.maxRSSKiB)
+    }
+
+    // MARK: Blocking forms (a test calling them holds a pool thread while it waits)
+
+    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use `await waitForOutput` (docs/testing.md)")
     func waitForOutput(_ text: String, limit: TimeInterval = 30) -> Bool {
         let end = Date().addingTimeInterval(limit)
         while Date() < end {
@@ -91,32 +127,12 @@ final class SpawnedProcess: @unchecked Sendable {
         return false
     }
 
-    /// Reaps the child; after `limit` seconds it is killed (and the ending says SIGKILL).
+    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use `await wait(limit:)` (docs/testing.md)")
     func wait(limit: TimeInterval = 60) -> Ending {
-        let end = Date().addingTimeInterval(limit)
-        var status: Int32 = 0
-        var usage = rusage()
-        while true {
-            let r = wait4(pid, &status, WNOHANG, &usage)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { break }
-            if Date() > end {
-                kill(pid, SIGKILL)
-                _ = wait4(pid, &status, 0, &usage)
-                break
-            }
-            usleep(10_000)
-        }
-        closeInput()
-        let exited = (status & 0x7f) == 0
-        return Ending(status: exited ? (status >> 8) & 0xff : nil,
-                      signal: exited ? nil : status & 0x7f,
-                      stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-                      maxRSSKiB: Int(usage.ru_maxrss))
+        ending(reaper.waitForEnding(within: limit).status)
     }
 
-    /// Runs to the end with input closed at once.
+    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use `try await SpawnedProcess.run` (docs/testing.md)")
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                     directory: URL? = nil, limit: TimeInterval = 60) throws -> Ending {
         let p = try SpawnedProcess(executable, arguments, environment: environment, directory: directory)

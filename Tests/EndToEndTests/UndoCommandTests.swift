@@ -116,9 +116,9 @@ import Testing
         #expect(sandbox.membership() == before)
     }
 
-    @Test func dryRunNeedsNoPortal() throws {
+    @Test func dryRunNeedsNoPortal() async throws {
         let journal = try write("run.jsonl", Self.mixedJournal())
-        let r = try Binary.b24lua(["undo", journal, "--dry-run"], environment: environment)
+        let r = try await Binary.b24luaAsync(["undo", journal, "--dry-run"], environment: environment)
         #expect(r.status == 1)
         #expect(r.stdout.contains("undo (dry run): 4 to undo"))
     }
@@ -170,22 +170,22 @@ import Testing
         (["undo", "a.jsonl", "b.jsonl"], "one journal at a time"),
         (["undo", "a.jsonl", "--plan", "huge"], "--plan"),
     ])
-    func usageErrors(_ arguments: [String], _ message: String) throws {
-        let r = try Binary.b24lua(arguments, environment: environment, directory: dir)
+    func usageErrors(_ arguments: [String], _ message: String) async throws {
+        let r = try await Binary.b24luaAsync(arguments, environment: environment, directory: dir)
         #expect(r.status == 2)
         #expect(r.stderr.contains(message))
     }
 
-    @Test func notAJournal() throws {
+    @Test func notAJournal() async throws {
         let path = try write("notes.txt", "hello\n")
-        let r = try Binary.b24lua(["undo", path, "--sandbox"], environment: environment)
+        let r = try await Binary.b24luaAsync(["undo", path, "--sandbox"], environment: environment)
         #expect(r.status == 2)
         #expect(r.stderr.contains("line 1 is not a b24lua journal entry"))
     }
 
-    @Test func noPortalIsAConfigError() throws {
+    @Test func noPortalIsAConfigError() async throws {
         let journal = try write("run.jsonl", Self.mixedJournal())
-        let r = try Binary.b24lua(["undo", journal], environment: environment)
+        let r = try await Binary.b24luaAsync(["undo", journal], environment: environment)
         #expect(r.status == 2)
         #expect(r.stderr.contains("no portal configured"))
     }

@@ -18,8 +18,10 @@ public enum SandboxServer {
 
     /// Binds `host:port` (port 0 picks a free one) and returns once the server accepts connections.
     /// Bound to anything but loopback, the `/_sandbox/*` hooks ask for `hooksToken` (random unless given).
+    /// With `ownThread`, the handlers run on a thread of the server's own instead of Swift's
+    /// cooperative pool (docs/testing.md: a test process whose pool is busy).
     public static func start(portal: SandboxPortal, host: String = "127.0.0.1", port: Int = 0,
-                             hooksToken: String? = nil) async throws -> RunningSandbox
+                             hooksToken: String? = nil, ownThread: Bool = false) async throws -> RunningSandbox
     {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "b24lua.sandbox")
@@ -40,16 +42,27 @@ public enum SandboxServer {
             },
             logger: logger
         )
-        let task = Task {
+        let run: @Sendable () async throws -> Void = {
             defer { continuation.finish() }
             try await app.run()
         }
+        let task: Task<Void, any Error>
+        var stopThread: (@Sendable () -> Void)?
+        if ownThread, #available(macOS 15, *) {
+            let thread = ServerThread(name: "b24lua.sandbox")
+            stopThread = { thread.stop() }
+            task = Task(executorPreference: thread, operation: run)
+        } else {
+            task = Task(operation: run)
+        }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else {
+            stopThread?()
             do { try await task.value } catch { throw error }
             throw StartError(description: "the sandbox server stopped before it started")
         }
-        return RunningSandbox(host: host, port: bound, webhook: portal.defaultWebhook, hooksToken: token, task: task)
+        return RunningSandbox(host: host, port: bound, webhook: portal.defaultWebhook, hooksToken: token, task: task,
+                              stopThread: stopThread)
     }
 
     static func respond(_ portal: SandboxPortal, _ request: Request, _ context: SandboxRequestContext,
@@ -118,23 +131,26 @@ public final class RunningSandbox: Sendable {
     /// `http://127.0.0.1:PORT/rest/USER/CODE/`, the data set's first webhook.
     public let webhookURL: String
     let task: Task<Void, any Error>
+    let stopThread: (@Sendable () -> Void)?
 
     /// The token the `/_sandbox/*` hooks ask for (header `X-B24-Sandbox-Token`); nil on loopback.
     public let hooksToken: String?
 
     init(host: String, port: Int, webhook: (user: Int64, code: String), hooksToken: String?,
-         task: Task<Void, any Error>) {
+         task: Task<Void, any Error>, stopThread: (@Sendable () -> Void)? = nil) {
         self.port = port
         self.hooksToken = hooksToken
         let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
         baseURL = "http://\(shown):\(port)"
         webhookURL = "\(baseURL)/rest/\(webhook.user)/\(webhook.code)/"
         self.task = task
+        self.stopThread = stopThread
     }
 
     /// Stops accepting, finishes the requests in flight and returns when the server is down.
     public func stop() async {
         task.cancel()
         _ = try? await task.value
+        stopThread?()
     }
 }

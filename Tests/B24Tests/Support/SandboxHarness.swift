@@ -20,7 +20,7 @@ struct SandboxHarness {
         async throws -> SandboxHarness
     {
         let portal = SandboxPortal(dataSet: .default, options: options, clock: clock)
-        let server = try await SandboxServer.start(portal: portal, host: "127.0.0.1", port: 0)
+        let server = try await SandboxServer.start(portal: portal, host: "127.0.0.1", port: 0, ownThread: true)
         let endpoint = Endpoint(scheme: "http", host: "127.0.0.1", port: server.port)
         return SandboxHarness(portal: portal, transport: HTTPTransport(), endpoint: endpoint,
                               webhookURL: server.webhookURL, stopServer: { await server.stop() })
