@@ -62,4 +62,21 @@ public struct CallPipeline: Sendable {
         }
         return run
     }
+
+    /// Positions of `keys` cut into consecutive rounds in which no key appears twice. Calls in
+    /// one round may run concurrently (chunks in flight); rounds run one after another, so calls
+    /// sharing a key keep their order.
+    public static func rounds(keys: [String]) -> [[Int]] {
+        var rounds: [[Int]] = []
+        var seen: Set<String> = []
+        for (i, key) in keys.enumerated() {
+            if rounds.isEmpty || seen.contains(key) {
+                rounds.append([])
+                seen = []
+            }
+            seen.insert(key)
+            rounds[rounds.count - 1].append(i)
+        }
+        return rounds
+    }
 }

@@ -182,18 +182,7 @@ enum UndoCommand {
 
     /// `steps` (newest first) cut into rounds in which no member of an entity appears twice.
     static func rounds(_ steps: [Int], _ plan: [UndoStep]) -> [[Int]] {
-        var rounds: [[Int]] = [[]]
-        var seen: Set<String> = []
-        for i in steps {
-            let key = plan[i].memberKey
-            if seen.contains(key) {
-                rounds.append([])
-                seen = []
-            }
-            seen.insert(key)
-            rounds[rounds.count - 1].append(i)
-        }
-        return rounds
+        CallPipeline.rounds(keys: steps.map { plan[$0].memberKey }).map { $0.map { steps[$0] } }
     }
 
     /// The steps whose inverse's state is already there: the user is (for an add) or is not (for

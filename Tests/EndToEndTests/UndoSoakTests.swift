@@ -153,4 +153,40 @@ import Testing
         #expect(sandbox.calls("im.chat.user.list") == 0)
         for c in 8000..<8040 { #expect(sandbox.members(Int64(c)) == [1]) }
     }
+
+    /// Steps on the same member must keep their newest-first order although chunks run
+    /// concurrently: the newest inverse (remove 506) opens chunk 1, the oldest (add 506 back) ends
+    /// chunk 2, each with 49 others. A 500 on the first batch request to arrive delays that
+    /// chunk; were both in one concurrent round, chunk 2 would go first about half the time and
+    /// 506 would end up removed. (`CallPipelineRoundsTests` checks the rounds themselves.)
+    @Test func stepsOnTheSameMemberKeepTheirOrderAcrossChunks() async throws {
+        let sandbox = try await LiveSandbox.start()
+        defer { Task { await sandbox.stop() } }
+        let original = sandbox.membership()
+        let delete = UndoCommandTests.delete, add = UndoCommandTests.add
+        var lines = [UndoCommandTests.intent(1, delete, UndoCommandTests.params("lead", 1300, user: 506, chat: 2300)),
+                     UndoCommandTests.outcome(1, delete, ok: true, result: 2300)]
+        let client = try sandbox.client()
+        for k in 1...49 {
+            let params = UndoCommandTests.params("lead", Int64(1300 + k), user: 503, chat: Int64(2300 + k))
+            _ = try await client.call(delete, params)
+            lines += [UndoCommandTests.intent(1 + k, delete, params), UndoCommandTests.outcome(1 + k, delete, ok: true, result: .int(Int64(2300 + k)))]
+        }
+        for k in 1...49 {
+            let params = UndoCommandTests.params("lead", Int64(1300 + k), user: 506, chat: Int64(2300 + k))
+            _ = try await client.call(delete, params)
+            lines += [UndoCommandTests.intent(50 + k, delete, params), UndoCommandTests.outcome(50 + k, delete, ok: true, result: .int(Int64(2300 + k)))]
+        }
+        lines += [UndoCommandTests.intent(100, add, UndoCommandTests.params("lead", 1300, user: 506, chat: 2300)),
+                  UndoCommandTests.outcome(100, add, ok: true, result: 2300)]
+        await client.shutdown()
+        let journal = dir.appendingPathComponent("order.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: journal, atomically: true, encoding: .utf8)
+
+        await sandbox.queueFaults(#"{"faults": [{"status": 500, "error": "INTERNAL_SERVER_ERROR", "method": "batch"}]}"#)
+        let r = try await Binary.b24luaAsync(["undo", journal.path, "--webhook", sandbox.webhookURL, "--plan", "unlimited"],
+                                             environment: environment)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(sandbox.membership() == original, "\(Self.difference(original, sandbox.membership()))")
+    }
 }
