@@ -88,12 +88,17 @@ public final class B24Module {
             s.push(function: body)
             s.rawSet(-2, key: name)
         }
-        def("call") { [unowned self] s in try self.call(s) }
+        def("call") { [unowned self] s in try self.call(s, envelope: false) }
+        def("request") { [unowned self] s in try self.call(s, envelope: true) }
         def("batch") { [unowned self] s in try self.batch(s) }
         def("batch_start") { [unowned self] s in try self.batchStart(s) }
         def("batch_wait") { [unowned self] s in try self.batchWait(s) }
         def("is_write") { s in
-            s.push(!B24Client.isReadOnly(method: s.string(at: 1) ?? ""))
+            s.push(MethodCatalog.isWrite(s.string(at: 1) ?? ""))
+            return 1
+        }
+        def("normalized") { s in
+            s.push(MethodCatalog.normalized(s.string(at: 1) ?? ""))
             return 1
         }
         def("plan") { [unowned self] s in
@@ -147,6 +152,7 @@ public final class B24Module {
         s.rawSet(-2, key: "object_mt")
         b24lua_getmetatable_named(s.L, ErrorObject.metatableName)
         s.rawSet(-2, key: "Error")
+        pushCatalog(s)
         s.push(configuration.dryRun)
         s.rawSet(-2, key: "dry_run")
         s.push(configuration.progress)
@@ -167,6 +173,23 @@ public final class B24Module {
                 return 1
             }
         }
+    }
+
+    /// The method catalog's facts the prelude needs (docs/method-catalog.md): the batch limits,
+    /// and how a write's result is resolved, keyed by normalised method name.
+    private func pushCatalog(_ s: LuaStack) {
+        s.push(Int64(MethodCatalog.batchLimit))
+        s.rawSet(-2, key: "batch_limit")
+        s.push(Int64(MethodCatalog.batchesInFlight))
+        s.rawSet(-2, key: "batches_in_flight")
+        var resolutions = JSONObject()
+        for (name, entry) in MethodCatalog.entries.sorted(by: { $0.key < $1.key }) {
+            guard let r = entry.resolution else { continue }
+            resolutions[name] = ["param": .string(r.param), "lookup": .string(r.lookup),
+                                 "keys": .array(r.keys.map(JSONValue.string)), "empty": .string(r.emptyCode)]
+        }
+        LuaJSON.push(.object(resolutions), s)
+        s.rawSet(-2, key: "resolutions")
     }
 
     /// core.doc: the help texts of doc.lua (what `b24lua doc` prints), for the REPL's help().
@@ -205,33 +228,27 @@ public final class B24Module {
         do { return try bridge.run(op) } catch { throw LuaMessageError(error.message) }
     }
 
-    /// core.call(method, params) -> envelope; raises b24.Error.
-    private func call(_ s: LuaStack) throws -> Int32 {
+    /// core.call(method, params) -> result; core.request(...) -> the whole envelope. Raises b24.Error.
+    private func call(_ s: LuaStack, envelope: Bool) throws -> Int32 {
         guard let method = s.string(at: 1), !method.isEmpty else {
-            throw RaisedB24Error(error: .invalidArgument("bad argument #1 to 'call' (method name expected, got \(s.typeName(at: 1)))"))
+            let name = envelope ? "request" : "call"
+            throw RaisedB24Error(error: .invalidArgument("bad argument #1 to '\(name)' (method name expected, got \(s.typeName(at: 1)))"))
         }
-        let params = try params(s, 2, function: "call", method: method)
-        let client = try client()
-        let journal = configuration.journal
-        let result = try wait { () async throws(B24Error) -> RESTResponse in
-            guard let journal, !B24Client.isReadOnly(method: method) else { return try await client.call(method, params) }
-            let seq = try journal.intent(method: method, params: params)
-            do throws(B24Error) {
-                let r = try await client.call(method, params)
-                journal.outcome(seq, method: method, result: .success(r.result), confirmedOnRetry: r.confirmedOnRetry)
-                return r
-            } catch {
-                journal.outcome(seq, method: method, result: .failure(error))
-                throw error
-            }
-        }
+        let params = try params(s, 2, function: envelope ? "request" : "call", method: method)
+        let pipeline = try pipeline()
+        let result = try wait { () async throws(B24Error) -> RESTResponse in try await pipeline.call(method, params) }
         switch result {
         case .success(let r):
-            LuaJSON.push(r.envelope, s)
+            // Only what Lua reads: the result, unless it asked for the envelope (b24.request).
+            LuaJSON.push(envelope ? r.envelope : r.result, s)
             return 1
         case .failure(let e):
             throw RaisedB24Error(error: e)
         }
+    }
+
+    private func pipeline() throws(RaisedB24Error) -> CallPipeline {
+        CallPipeline(client: try client(), journal: configuration.journal)
     }
 
     /// Reads a sequence of {key=, method=, params=} at `index`.
@@ -261,44 +278,18 @@ public final class B24Module {
         return out
     }
 
-    /// Runs `commands` with the journal around each write command.
+    /// Runs `commands` through the call pipeline; raises only when no chunk was answered at all
+    /// (each chunk's own outcomes are journaled either way).
     private func journaledBatch(_ commands: [BatchCommand], halt: Bool) -> @Sendable () async throws(B24Error) -> [BatchOutcome] {
         guard let client = configuration.client else {
             let e = configuration.unavailable ?? .configError("no portal configured")
             return { () async throws(B24Error) -> [BatchOutcome] in throw e }
         }
-        let journal = configuration.journal
+        let pipeline = CallPipeline(client: client, journal: configuration.journal)
         return { () async throws(B24Error) -> [BatchOutcome] in
-            guard let journal else { return try await client.batch(commands, halt: halt) }
-            var seqs: [Int: Int] = [:]
-            do throws(B24Error) {
-                for (i, c) in commands.enumerated() where !B24Client.isReadOnly(method: c.method) {
-                    seqs[i] = try journal.intent(method: c.method, params: c.params)
-                }
-            } catch {
-                // Nothing is sent; the intents already written stay as "not sent" (no outcome
-                // line would read as unknown), so close them as failures the portal never saw.
-                for (i, seq) in seqs.sorted(by: { $0.key < $1.key }) {
-                    journal.outcome(seq, method: commands[i].method, result: .failure(error))
-                }
-                throw error
-            }
-            do throws(B24Error) {
-                let outcomes = try await client.batch(commands, halt: halt)
-                for (i, seq) in seqs.sorted(by: { $0.key < $1.key }) {
-                    switch outcomes[i] {
-                    case .success(let r): journal.outcome(seq, method: commands[i].method, result: .success(r.result),
-                                                          confirmedOnRetry: r.confirmedOnRetry)
-                    case .failure(let e): journal.outcome(seq, method: commands[i].method, result: .failure(e))
-                    }
-                }
-                return outcomes
-            } catch {
-                for (i, seq) in seqs.sorted(by: { $0.key < $1.key }) {
-                    journal.outcome(seq, method: commands[i].method, result: .failure(error))
-                }
-                throw error
-            }
+            let run = try await pipeline.batch(commands, halt: halt)
+            if let e = run.wholeFailure { throw e }
+            return run.outcomes
         }
     }
 

@@ -27,8 +27,7 @@ extension SandboxPortal {
             do throws(PortalError) {
                 let text = command.value.stringValue ?? ""
                 let q = text.firstIndex(of: "?")
-                var method = String(text[..<(q ?? text.endIndex)]).lowercased()
-                if method.hasSuffix(".json") { method.removeLast(5) }
+                let method = MethodCatalog.normalized(String(text[..<(q ?? text.endIndex)]))
                 let query = q.map { String(text[text.index(after: $0)...]) } ?? ""
                 guard method != "batch" else { throw .batchMethodNotAllowed }
                 let cmdParams = BatchReferences.substitute(in: PHPQuery.parse(query), results: results)

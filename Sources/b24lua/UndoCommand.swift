@@ -88,13 +88,12 @@ enum UndoCommand {
         }
 
         var tally = Tally()
-        for (i, step) in plan.enumerated() {
-            let position = "\(i + 1)/\(plan.count)"
-            let outcome = perform(step, dryRun: options.flags.dryRun, client: connection?.client, journal: undoJournal)
+        let outcomes = execute(plan, dryRun: options.flags.dryRun, client: connection?.client, journal: undoJournal)
+        for (i, (step, outcome)) in zip(plan, outcomes).enumerated() {
             tally.count(outcome, method: step.write.method)
-            print(Redaction.redact(outcome.line(step, position: position)))
-            fflush(nil)
+            print(Redaction.redact(outcome.line(step, position: "\(i + 1)/\(plan.count)")))
         }
+        fflush(nil)
         print(tally.summary(dryRun: options.flags.dryRun))
         if !tally.cannotUndo.isEmpty {
             print("cannot undo (no known inverse): " + tally.cannotUndo.joined(separator: ", "))
@@ -137,35 +136,93 @@ enum UndoCommand {
         }
     }
 
-    static func perform(_ step: UndoStep, dryRun: Bool, client: B24Client?, journal: Journal?) -> Outcome {
-        if let skip = step.skipReason { return .skipped(skip) }
-        guard let inverse = step.inverse else { return .cannotUndo }
-        if dryRun { return .wouldUndo }
-        guard let client else { return .failed(.configError("no portal configured")) }
-        let seq: Int?
-        do { seq = try journal?.intent(method: inverse, params: step.inverseParams) } catch { return .failed(error) }
-        let result = blockingCall(client, inverse, step.inverseParams)
-        if let seq {
-            journal?.outcome(seq, method: inverse, result: result.map(\.result),
-                             confirmedOnRetry: (try? result.get())?.confirmedOnRetry ?? false)
+    /// Every step's outcome, in plan order. The inverses go out batched, as `b24.each` sends
+    /// (docs/journal.md): batch requests of 50, several in flight, paced by the client's limiter,
+    /// through the call pipeline (so they are journaled). Steps on the same member of the same
+    /// entity keep their newest-first order: they go in separate rounds, one after another.
+    static func execute(_ plan: [UndoStep], dryRun: Bool, client: B24Client?, journal: Journal?) -> [Outcome] {
+        var outcomes = [Outcome?](repeating: nil, count: plan.count)
+        var toSend: [Int] = []
+        for (i, step) in plan.enumerated() {
+            if let skip = step.skipReason { outcomes[i] = .skipped(skip) }
+            else if step.inverseCall == nil { outcomes[i] = .cannotUndo }
+            else if dryRun { outcomes[i] = .wouldUndo }
+            else { toSend.append(i) }
         }
-        switch result {
-        case .success: return .undone
-        // "You don't have access or user already not in chat": the portal says the same for
-        // both, so the chat's members tell whether the state the inverse wants is there.
-        case .failure(let e) where e.code == "WRONG_REQUEST":
-            return alreadyInState(step, inverse: inverse, client: client) ? .alreadyUndone : .failed(e)
-        case .failure(let e): return .failed(e)
+        guard !toSend.isEmpty else { return outcomes.map { $0! } }
+        guard let client else {
+            for i in toSend { outcomes[i] = .failed(.configError("no portal configured")) }
+            return outcomes.map { $0! }
         }
+        let pipeline = CallPipeline(client: client, journal: journal)
+        var refusedOrAlready: [Int: B24Error] = [:]
+        for round in rounds(toSend, plan) {
+            let commands = round.map { i in
+                BatchCommand(key: "u\(i)", method: plan[i].inverseCall!.method, params: plan[i].inverseCall!.params)
+            }
+            let run = blocking { () async throws(B24Error) -> BatchRun in try await pipeline.batch(commands, halt: false) }
+            let results: [BatchOutcome]
+            switch run {
+            case .success(let r): results = r.outcomes
+            case .failure(let e): results = commands.map { _ in .failure(e) }
+            }
+            for (i, result) in zip(round, results) {
+                switch result {
+                case .success: outcomes[i] = .undone
+                // "You don't have access or user already not in chat": the portal says the same
+                // for both, so the chat's members tell whether the state the inverse wants is there.
+                case .failure(let e) where e.code == "WRONG_REQUEST": refusedOrAlready[i] = e
+                case .failure(let e): outcomes[i] = .failed(e)
+                }
+            }
+        }
+        let already = inState(refusedOrAlready.keys.sorted(), plan, client: client)
+        for (i, e) in refusedOrAlready { outcomes[i] = already.contains(i) ? .alreadyUndone : .failed(e) }
+        return outcomes.map { $0! }
     }
 
-    /// The user is (for an add) or is not (for a delete) a member of the step's chat.
-    static func alreadyInState(_ step: UndoStep, inverse: String, client: B24Client) -> Bool {
-        guard let chat = step.chat, chat > 0, let user = step.param("USER_ID")?.intValue else { return false }
-        guard case .success(let r) = blockingCall(client, "im.chat.user.list", ["CHAT_ID": .int(chat)]),
-              let members = r.result.arrayValue else { return false }
-        let member = members.contains { $0.intValue == user }
-        return inverse.hasSuffix(".add") ? member : !member
+    /// `steps` (newest first) cut into rounds in which no member of an entity appears twice.
+    static func rounds(_ steps: [Int], _ plan: [UndoStep]) -> [[Int]] {
+        CallPipeline.rounds(keys: steps.map { plan[$0].memberKey }).map { $0.map { steps[$0] } }
+    }
+
+    /// The steps whose inverse's state is already there: the user is (for an add) or is not (for
+    /// a delete) a member of the step's chat. Chats the journal does not name are looked up; all
+    /// of it in batches of reads.
+    static func inState(_ steps: [Int], _ plan: [UndoStep], client: B24Client) -> Set<Int> {
+        guard !steps.isEmpty else { return [] }
+        var chats: [Int: Int64] = [:]
+        var unnamed: [Int] = []
+        for i in steps {
+            if let c = plan[i].chat, c > 0 { chats[i] = c } else { unnamed.append(i) }
+        }
+        let lookups = reads(client, unnamed.compactMap { i in
+            MethodCatalog.resolution(of: plan[i].write.method).map { ($0.lookup, $0.lookupParams(plan[i].write.params)) }
+        })
+        for (i, r) in zip(unnamed, lookups) { if let c = r?.intValue, c > 0 { chats[i] = c } }
+        let distinct = Array(Set(chats.values)).sorted()
+        let lists = reads(client, distinct.map { (MethodCatalog.membersMethod, ["CHAT_ID": .int($0)]) })
+        var members: [Int64: Set<Int64>] = [:]
+        for (c, r) in zip(distinct, lists) {
+            if let a = r?.arrayValue { members[c] = Set(a.compactMap(\.intValue)) }
+        }
+        var out: Set<Int> = []
+        for i in steps {
+            guard let c = chats[i], let m = members[c], let user = plan[i].param("USER_ID")?.intValue,
+                  let inverse = plan[i].inverseCall?.method else { continue }
+            guard let wantMember = MethodCatalog.entry(inverse)?.leavesMember else { continue }
+            if m.contains(user) == wantMember { out.insert(i) }
+        }
+        return out
+    }
+
+    /// Reads in batches; nil where one failed.
+    static func reads(_ client: B24Client, _ calls: [(String, JSONValue)]) -> [JSONValue?] {
+        guard !calls.isEmpty else { return calls.map { _ in nil } }
+        let commands = calls.enumerated().map { BatchCommand(key: "r\($0.offset)", method: $0.element.0, params: $0.element.1) }
+        guard case .success(let run) = blocking({ () async throws(B24Error) -> BatchRun in try await client.batchRun(commands) })
+        else { return calls.map { _ in nil } }
+        return run.outcomes.map { if case .success(let r) = $0 { r.result } else { nil } }
     }
 
     /// Both name the same file (or would, once created).
@@ -176,13 +233,13 @@ enum UndoCommand {
         return resolved(a) == resolved(b)
     }
 
-    /// Calls from this synchronous main thread; the client runs on the cooperative pool.
-    static func blockingCall(_ client: B24Client, _ method: String, _ params: JSONValue) -> Result<RESTResponse, B24Error> {
-        let box = Mutex<Result<RESTResponse, B24Error>?>(nil)
+    /// Runs client work from this synchronous main thread; the client runs on the cooperative pool.
+    static func blocking<T: Sendable>(_ op: @escaping @Sendable () async throws(B24Error) -> T) -> Result<T, B24Error> {
+        let box = Mutex<Result<T, B24Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
-            let r: Result<RESTResponse, B24Error>
-            do throws(B24Error) { r = .success(try await client.call(method, params)) } catch { r = .failure(error) }
+            let r: Result<T, B24Error>
+            do throws(B24Error) { r = .success(try await op()) } catch { r = .failure(error) }
             box.withLock { $0 = r }
             done.signal()
         }
@@ -276,35 +333,21 @@ enum UndoCommand {
 }
 
 /// One journaled write seen from the undo side: its inverse, if any, and why it may need none.
+/// Every fact about the method (its inverse, how its result names the chat) is the method
+/// catalog's (docs/method-catalog.md).
 struct UndoStep {
-    static let inverses = [
-        "imopenlines.crm.chat.user.delete": "imopenlines.crm.chat.user.add",
-        "imopenlines.crm.chat.user.add": "imopenlines.crm.chat.user.delete",
-    ]
-
     let write: JournaledWrite
 
     init(_ write: JournaledWrite) { self.write = write }
 
-    var normalizedMethod: String {
-        var m = write.method.lowercased()
-        if m.hasSuffix(".json") { m.removeLast(5) }
-        return m
-    }
-
-    var inverse: String? { Self.inverses[normalizedMethod] }
+    var inverse: String? { MethodCatalog.inverse(of: write.method) }
 
     /// A parameter by name, as the portal reads it (case-insensitively).
-    func param(_ name: String) -> JSONValue? {
-        guard let o = write.params.objectValue else { return nil }
-        return o[name] ?? o.members.first { $0.key.uppercased() == name }?.value
-    }
+    func param(_ name: String) -> JSONValue? { MethodCatalog.param(name, in: write.params) }
 
     /// The chat the original acted on: its result, or the `CHAT_ID` it named when the outcome is unknown.
     var chat: Int64? {
-        if write.ok == true, let r = write.result?.intValue { return r }
-        if let c = param("CHAT_ID")?.intValue, c > 0 { return c }
-        return nil
+        MethodCatalog.actedOn(write.method, params: write.params, result: write.ok == true ? write.result : nil)?.intValue
     }
 
     var skipReason: String? {
@@ -314,13 +357,17 @@ struct UndoStep {
         return nil
     }
 
-    /// The original's entity and user with the chat it acted on. When the chat is unknown (an
-    /// unknown outcome without `CHAT_ID`) it is left out, so the portal picks the same last chat.
-    var inverseParams: JSONValue {
-        var o = JSONObject()
-        for key in ["CRM_ENTITY_TYPE", "CRM_ENTITY", "USER_ID"] { o[key] = param(key) ?? .null }
-        if let chat, chat > 0 { o["CHAT_ID"] = .int(chat) }
-        return .object(o)
+    /// The inverse with the original's entity and user and the chat it acted on. When the chat is
+    /// unknown (an unknown outcome without `CHAT_ID`) it is left out, so the portal picks the
+    /// same last chat.
+    var inverseCall: (method: String, params: JSONValue)? {
+        MethodCatalog.inverseCall(of: write.method, params: write.params, actedOn: chat.map { .int($0) })
+    }
+
+    /// Which member of which entity the step changes: steps sharing it must keep their order.
+    var memberKey: String {
+        let type = param("CRM_ENTITY_TYPE").map(paramText)?.lowercased() ?? "?"
+        return "\(type)/\(param("CRM_ENTITY").map(paramText) ?? "?")/\(param("USER_ID").map(paramText) ?? "?")"
     }
 
     /// `lead 1205 user 503 chat 1763`

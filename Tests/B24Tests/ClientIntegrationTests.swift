@@ -1,4 +1,4 @@
-// The client against a running sandbox portal: error mapping, retries, refresh, batch, paging.
+// The client against a running sandbox portal: error mapping, retries, refresh, batch.
 import B24
 import B24Sandbox
 import Testing
@@ -263,21 +263,6 @@ func failure(_ body: () async throws(B24Error) -> RESTResponse) async -> B24Erro
         ])
         #expect(outcomes[1] == .success(RESTResponse(result: 1763, time: outcomes[1].time)))
         #expect(h.portal.members(ofChat: 1763)?.contains(506) == false)
-    }
-}
-
-@Suite struct ClientPagerTests {
-    @Test func listWalksEveryPage() async throws {
-        let h = try await SandboxHarness.start()
-        defer { Task { await h.stop() } }
-        let c = try h.client()
-        let first = try await c.call("user.get", [:])
-        var ids: [Int64] = []
-        for try await user in c.list("user.get") { ids.append(user["ID"]?.intValue ?? -1) }
-        #expect(first.total != nil)
-        #expect(ids.count == first.total)
-        #expect(Set(ids).count == ids.count)
-        #expect(try await h.stat("by_method", "user.get") == 1 + (ids.count + 49) / 50)
     }
 }
 

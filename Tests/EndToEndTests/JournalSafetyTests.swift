@@ -84,7 +84,8 @@ import Testing
         let path = dir.appendingPathComponent("refused.jsonl").path
         try journal.write(toFile: path, atomically: true, encoding: .utf8)
         // The portal answers the add with WRONG_REQUEST, though 503 is not in the chat: a refusal.
-        await sandbox.queueFaults(#"{"faults": [{"error": "WRONG_REQUEST", "method": "imopenlines.crm.chat.user.add"}]}"#)
+        // Undo sends its inverses batched, so the refusal is the batch request's.
+        await sandbox.queueFaults(#"{"faults": [{"error": "WRONG_REQUEST", "method": "batch"}]}"#)
         let refused = try await Binary.b24luaAsync(["undo", path, "--webhook", sandbox.webhookURL], environment: environment)
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("failed: b24: WRONG_REQUEST"), "\(refused.stdout)")

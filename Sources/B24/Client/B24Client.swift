@@ -32,7 +32,7 @@ public final class B24Client: Sendable {
     ///     through this file (docs/shared-limit.md); `warn` hears when it cannot.
     public init(portal: PortalConfig, transport: (any Transport)? = nil, plan: RateLimitPlan = .standard,
                 retry: RetryPolicy = .default, logger: Logger = Logger(label: "b24"),
-                clock: any B24Clock = SystemClock(), timeout: Duration = .seconds(65), maxChunksInFlight: Int = 4,
+                clock: any B24Clock = SystemClock(), timeout: Duration = .seconds(65), maxChunksInFlight: Int = MethodCatalog.batchesInFlight,
                 sharedLimit: (path: String, key: String)? = nil,
                 warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.portal = portal
@@ -100,6 +100,8 @@ public final class B24Client: Sendable {
             return e
         }
         while true {
+            // Cut off (Ctrl-C, `--timeout`) before this attempt: it is not sent.
+            if Task.isCancelled { throw uncertain(Self.cancelledBeforeSending()) }
             do { try await admit(method) } catch { throw uncertain(error) }
             state.attempt(now: clock.now())
             counters.withLock { $0.requests += 1 }
@@ -132,8 +134,11 @@ public final class B24Client: Sendable {
                     do { try await sleep(until: ended + delay) } catch { throw uncertain(error) }
                 case .fail(let final):
                     throw final
-                case .confirmed:
+                case .confirmed where method != "batch":
                     return (try await confirmedResponse(method: method, params: params), true)
+                case .confirmed:
+                    // A whole batch answered WRONG_REQUEST: nothing to resolve; it stays unknown.
+                    throw uncertain(error)
                 }
             }
         }
@@ -168,16 +173,14 @@ public final class B24Client: Sendable {
         }
     }
 
-    /// "Already done" after an attempt that may have been applied: the call's own result is the
-    /// chat id, which the params name or `getLastId` resolves.
+    /// "Already done" after an attempt that may have been applied: the call's own result, as the
+    /// method catalog resolves it (for a chat member: the `CHAT_ID` named, or else `getLastId`).
     func confirmedResponse(method: String, params: JSONValue) async throws(B24Error) -> RESTResponse {
-        if let chat = params["CHAT_ID"]?.intValue, chat > 0 {
-            return RESTResponse(result: .int(chat), confirmedOnRetry: true)
+        guard let resolution = MethodCatalog.resolution(of: method) else {
+            return RESTResponse(result: .null, confirmedOnRetry: true)
         }
-        let lookup: JSONValue = .object([
-            "CRM_ENTITY_TYPE": params["CRM_ENTITY_TYPE"] ?? .null, "CRM_ENTITY": params["CRM_ENTITY"] ?? .null,
-        ])
-        let last = try? await call("imopenlines.crm.chat.getLastId", lookup)
+        if let named = resolution.named(in: params) { return RESTResponse(result: named, confirmedOnRetry: true) }
+        let last = try? await call(resolution.lookup, resolution.lookupParams(params))
         return RESTResponse(result: last?.result ?? .null, confirmedOnRetry: true)
     }
 

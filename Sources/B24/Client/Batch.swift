@@ -1,4 +1,4 @@
-// `batch` (b24-rest-facts §5): commands go out as `method?query` strings in chunks of 50, one
+// `batch` (b24-rest-facts §5, docs/call-pipeline.md): commands go out as `method?query` strings in chunks of 50, one
 // HTTP request (one bucket slot) per chunk, several chunks in flight unless `halt` orders them.
 // Every command gets exactly one outcome, in input order.
 
@@ -19,20 +19,67 @@ public enum BatchOutcome: Sendable, Equatable {
     case failure(B24Error)
 }
 
+/// What a `batch` did, chunk by chunk (docs/call-pipeline.md): each chunk of up to 50 commands
+/// was answered (one outcome per command) or failed as a whole with its own error.
+public struct BatchRun: Sendable {
+    public let commands: [BatchCommand]
+    public let chunks: [Result<[BatchOutcome], B24Error>]
+
+    /// One outcome per command, in input order; a command of a chunk that failed as a whole fails
+    /// with that chunk's error (never another chunk's).
+    public var outcomes: [BatchOutcome] {
+        var out: [BatchOutcome] = []
+        out.reserveCapacity(commands.count)
+        var start = 0
+        for chunk in chunks {
+            switch chunk {
+            case .success(let o):
+                out += o
+                start += o.count
+            case .failure(let error):
+                let end = min(start + MethodCatalog.batchLimit, commands.count)
+                for c in commands[start..<end] {
+                    var e = error
+                    e.method = c.method
+                    out.append(.failure(e))
+                }
+                start = end
+            }
+        }
+        return out
+    }
+
+    /// The first chunk's error when no chunk was answered at all: the batch failed as one call.
+    public var wholeFailure: B24Error? {
+        guard !chunks.isEmpty, chunks.allSatisfy({ if case .failure = $0 { true } else { false } }),
+              case .failure(let e) = chunks[0] else { return nil }
+        return e
+    }
+}
+
 extension B24Client {
-    public static let batchLimit = 50
+    public static let batchLimit = MethodCatalog.batchLimit
 
     /// Runs `commands` and returns one outcome per command, in the same order (outcome `i` is
     /// `commands[i]`'s). `$result[key]` references work between commands of one chunk of 50.
-    /// With `halt`, chunks run one after another and the first failure stops the rest.
+    /// With `halt`, chunks run one after another and the first failure stops the rest. Throws
+    /// when the commands are invalid or when no chunk was answered at all.
     public func batch(_ commands: [BatchCommand], halt: Bool = false) async throws(B24Error) -> [BatchOutcome] {
+        let run = try await batchRun(commands, halt: halt)
+        if let e = run.wholeFailure { throw e }
+        return run.outcomes
+    }
+
+    /// Runs `commands` chunk by chunk and keeps each chunk's outcome; throws only for invalid
+    /// commands (then nothing was sent).
+    public func batchRun(_ commands: [BatchCommand], halt: Bool = false) async throws(B24Error) -> BatchRun {
         var seen = Set<String>()
         for c in commands {
             try validate(method: c.method, params: c.params)
             guard !c.key.isEmpty, seen.insert(c.key).inserted else {
                 throw .invalidArgument("batch keys must be unique and non-empty ('\(c.key.prefix(40))')", method: "batch")
             }
-            guard B24Client.normalizedMethod(c.method) != "batch" else {
+            guard MethodCatalog.normalized(c.method) != "batch" else {
                 throw .invalidArgument("batch inside batch is not allowed", method: "batch")
             }
         }
@@ -40,52 +87,57 @@ extension B24Client {
             Array(commands[$0..<min($0 + Self.batchLimit, commands.count)])
         }
         if halt {
-            var outcomes: [BatchOutcome] = []
+            // One after another; the first failure (a command, or a chunk as a whole) stops the
+            // rest, which are never sent. Chunks already answered keep their outcomes.
+            var results: [Result<[BatchOutcome], B24Error>] = []
             for (i, chunk) in chunks.enumerated() {
-                let result = try await runChunk(chunk, halt: true)
-                outcomes += result
-                if result.contains(where: { if case .failure = $0 { true } else { false } }) {
-                    for c in chunks[(i + 1)...].joined() { outcomes.append(.failure(Self.notRun(c))) }
+                let result = await chunkResult(chunk, halt: true)
+                results.append(result)
+                let failed: Bool
+                switch result {
+                case .success(let o): failed = o.contains { if case .failure = $0 { true } else { false } }
+                case .failure: failed = true
+                }
+                if failed {
+                    for later in chunks[(i + 1)...] { results.append(.success(later.map { .failure(Self.notRun($0)) })) }
                     break
                 }
             }
-            return outcomes
+            return BatchRun(commands: commands, chunks: results)
         }
-        return try await runConcurrently(chunks)
+        return BatchRun(commands: commands, chunks: await runConcurrently(chunks))
+    }
+
+    /// One chunk, its whole-chunk failure kept as a value.
+    func chunkResult(_ chunk: [BatchCommand], halt: Bool) async -> Result<[BatchOutcome], B24Error> {
+        if Task.isCancelled { return .failure(Self.cancelledBeforeSending()) }
+        do throws(B24Error) { return .success(try await runChunk(chunk, halt: halt)) } catch { return .failure(error) }
     }
 
     /// Chunks in flight at once, at most `maxChunksInFlight`; the limiter paces them further.
-    func runConcurrently(_ chunks: [[BatchCommand]]) async throws(B24Error) -> [BatchOutcome] {
-        if chunks.count == 1 { return try await runChunk(chunks[0], halt: false) }
-        var results = [[BatchOutcome]?](repeating: nil, count: chunks.count)
-        var firstError: B24Error?
+    func runConcurrently(_ chunks: [[BatchCommand]]) async -> [Result<[BatchOutcome], B24Error>] {
+        if chunks.count == 1 { return [await chunkResult(chunks[0], halt: false)] }
+        var results = [Result<[BatchOutcome], B24Error>?](repeating: nil, count: chunks.count)
         await withTaskGroup(of: (Int, Result<[BatchOutcome], B24Error>).self) { group in
             var next = 0
             func launch() {
                 let i = next
                 next += 1
-                group.addTask { [self] in
-                    do throws(B24Error) { return (i, .success(try await runChunk(chunks[i], halt: false))) } catch { return (i, .failure(error)) }
-                }
+                group.addTask { [self] in (i, await chunkResult(chunks[i], halt: false)) }
             }
             while next < min(chunks.count, maxChunksInFlight) { launch() }
             for await (i, result) in group {
-                switch result {
-                case .success(let r): results[i] = r
-                case .failure(let e): firstError = firstError ?? e
-                }
+                results[i] = result
                 if next < chunks.count { launch() }
             }
         }
-        // A chunk that failed as a whole (after its retries) fails each of its commands: the
-        // other chunks' outcomes are still real and must not be lost.
-        return chunks.indices.flatMap { i in
-            results[i] ?? chunks[i].map { c in
-                var e = firstError ?? .networkError("batch chunk failed", method: "batch", sent: true)
-                e.method = c.method
-                return .failure(e)
-            }
-        }
+        return results.map { $0 ?? .failure(Self.cancelledBeforeSending()) }
+    }
+
+    /// A chunk not sent because the run was cut off (Ctrl-C, `--timeout`) first.
+    static func cancelledBeforeSending() -> B24Error {
+        B24Error(code: "NETWORK_ERROR", message: "cancelled before sending", kind: .network, retryable: false,
+                 requestMayHaveArrived: false)
     }
 
     /// One `batch` request of up to 50 commands.
@@ -146,9 +198,9 @@ struct BatchReply {
                 let e = Envelope.restError(err, status: nil, method: c.method)
                     ?? B24Error.badResponse("unreadable batch error for '\(c.key)'", status: 200, method: c.method)
                 // The same rule as a single call: "already done" on a repeated idempotent write.
-                if retried, e.code == "WRONG_REQUEST", MethodEffect(method: c.method) == .idempotentWrite {
-                    let chat = c.params["CHAT_ID"]?.intValue.map(JSONValue.int) ?? .null
-                    return .success(RESTResponse(result: chat, confirmedOnRetry: true))
+                if retried, e.code == "WRONG_REQUEST", MethodCatalog.effect(of: c.method) == .idempotentWrite {
+                    let named = MethodCatalog.resolution(of: c.method)?.named(in: c.params)
+                    return .success(RESTResponse(result: named ?? .null, confirmedOnRetry: true))
                 }
                 return .failure(e)
             }

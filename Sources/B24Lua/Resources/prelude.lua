@@ -102,47 +102,53 @@ end
 local REQUEST = {}          -- what a scheduled coroutine yields to ask for a request
 local scheduled = setmetatable({}, {__mode = "k"})
 
--- Sends one request and returns its envelope; raises a b24.Error.
-local function send(method, params)
+-- Sends one request and returns its result, or its whole envelope when `envelope` is set;
+-- raises a b24.Error.
+local function send(method, params, envelope)
   local co = co_running()
   if scheduled[co] then
-    local ok, res = co_yield(REQUEST, method, params)
+    local ok, res = co_yield(REQUEST, method, params, envelope)
     if ok then return res end
     res.traceback = traceback("", 2)
     error(res, 0)
   end
+  if envelope then return core.request(method, params) end
   return core.call(method, params)
 end
 
-local chat_methods = {
-  ["imopenlines.crm.chat.user.add"] = true,
-  ["imopenlines.crm.chat.user.delete"] = true,
-}
+-- How the method catalog resolves a write's result (docs/method-catalog.md), by method name.
+local resolutions = core.resolutions
 
 -- A dry-run write: not sent; recorded, and answered with what the portal would most likely say.
 local function dry_write(method, params)
   local result = true
-  if chat_methods[method] then
-    result = params.CHAT_ID
+  local r = resolutions[core.normalized(method)]
+  if r then
+    result = params[r.param]
     if result == nil then
-      local ok, env = pcall(send, "imopenlines.crm.chat.getLastId",
-                            {CRM_ENTITY_TYPE = params.CRM_ENTITY_TYPE, CRM_ENTITY = params.CRM_ENTITY})
+      local lookup = {}
+      for _, k in ipairs(r.keys) do lookup[k] = params[k] end
+      local ok, res = pcall(send, r.lookup, lookup)
       if ok then
-        result = tonumber(env.result) or 0
-      elseif is_error(env) and env.code == "CRM_CHAT_EMPTY_CRM_DATA" then
+        result = tonumber(res) or 0
+      elseif is_error(res) and res.code == r.empty then
         result = 0
       else
-        error(env, 0)
+        error(res, 0)
       end
     end
   end
   core.plan(method, params, result)
-  return {result = result}
+  return result
 end
 
-local function request(method, params)
-  if core.dry_run and core.is_write(method) then return dry_write(method, params or {}) end
-  return send(method, params)
+local function request(method, params, envelope)
+  if core.dry_run and core.is_write(method) then
+    local result = dry_write(method, params or {})
+    if envelope then return {result = result} end
+    return result
+  end
+  return send(method, params, envelope)
 end
 
 ---------------------------------------------------------------------------------------------
@@ -205,7 +211,7 @@ local function membership(fname, method)
     local p = chat_params(fname, method, t, membership_keys)
     p.USER_ID = positive_integer(fname, method, "user", t.user)
     p.CHAT_ID = positive_integer(fname, method, "chat", t.chat, true)
-    return integer_result(request(method, p).result)
+    return integer_result(request(method, p))
   end
 end
 
@@ -225,7 +231,7 @@ function b24.chat_get(t)
     p.ACTIVE_ONLY = t.active_only and "Y" or "N"
   end
   local out = {}
-  for i, c in ipairs(request(method, p).result or {}) do
+  for i, c in ipairs(request(method, p) or {}) do
     out[i] = {chat = integer_result(c.CHAT_ID), connector = c.CONNECTOR_ID, connector_title = c.CONNECTOR_TITLE}
   end
   return out
@@ -235,7 +241,7 @@ local last_id_keys = keys {"entity_type", "entity"}
 
 function b24.chat_last_id(t)
   local method = "imopenlines.crm.chat.getLastId"
-  return integer_result(request(method, chat_params("chat_last_id", method, t, last_id_keys)).result)
+  return integer_result(request(method, chat_params("chat_last_id", method, t, last_id_keys)))
 end
 
 ---------------------------------------------------------------------------------------------
@@ -257,12 +263,12 @@ end
 
 function b24.call(method, params)
   method = method_name("call", method)
-  return request(method, params_table("call", method, params)).result
+  return request(method, params_table("call", method, params))
 end
 
 function b24.request(method, params)
   method = method_name("request", method)
-  return request(method, params_table("request", method, params))
+  return request(method, params_table("request", method, params), true)
 end
 
 -- b24.batch(commands, {halt=false}) -> results, errors, keyed as `commands`.
@@ -296,13 +302,13 @@ function b24.batch(commands, opts)
   local to_send, sent_keys = {}, {}
   for i, c in ipairs(list) do
     if core.dry_run and core.is_write(c.method) then
-      results[keys_in_order[i]] = dry_write(c.method, c.params).result
+      results[keys_in_order[i]] = dry_write(c.method, c.params)
     else
       to_send[#to_send + 1] = c
       sent_keys[#sent_keys + 1] = keys_in_order[i]
     end
   end
-  local bar = #to_send > 50 and progress("batch", #to_send) or nil
+  local bar = #to_send > core.batch_limit and progress("batch", #to_send) or nil
   local outcomes = #to_send > 0 and core.batch(to_send, opts.halt and true or false) or {}
   for i, o in ipairs(outcomes) do
     local k = sent_keys[i]
@@ -323,7 +329,7 @@ local user_cursor = {filter = "FILTER", key = ">ID", field = "ID",
 local cursors = {["crm.item.list"] = crm_cursor("id"), ["user.get"] = user_cursor, ["user.search"] = user_cursor}
 
 local function cursor_for(method)
-  local m = method:lower():gsub("%.json$", "")
+  local m = core.normalized(method)
   return cursors[m] or (m:match("^crm%.%w+%.list$") and crm_cursor("ID")) or nil
 end
 
@@ -360,7 +366,7 @@ function b24.list(method, params)
     else
       p.start = start
     end
-    local env = request(method, p)
+    local env = request(method, p, true)
     page, i = items_of(env.result), 0
     if cursor then
       done = #page < 50
@@ -389,7 +395,7 @@ end
 ---------------------------------------------------------------------------------------------
 -- b24.each: every item in its own coroutine; their calls gathered into batches of up to 50
 
-local MAX_IN_FLIGHT = 4
+local BATCH_LIMIT, MAX_IN_FLIGHT = core.batch_limit, core.batches_in_flight
 
 function b24.each(items, fn, opts)
   if type(items) ~= "table" then usage("each", nil, "bad argument #1 to 'each' (table expected, got " .. describe(items) .. ")") end
@@ -425,15 +431,15 @@ function b24.each(items, fn, opts)
   local function step(co, ...)
     local args = table.pack(...)
     while true do
-      local ok, a, b, c = co_resume(co, unpack(args, 1, args.n))
+      local ok, a, b, c, d = co_resume(co, unpack(args, 1, args.n))
       if not ok then return finish(co, false, a) end
       if co_status(co) == "dead" then return finish(co, true) end
       if a == REQUEST then
         if core.dry_run and core.is_write(b) then
           -- answered locally, but through the same path so getLastId reads are batched too
-          pending[#pending + 1] = {co = co, dry = true, method = b, params = c}
+          pending[#pending + 1] = {co = co, dry = true, method = b, params = c, envelope = d}
         else
-          pending[#pending + 1] = {co = co, method = b, params = c}
+          pending[#pending + 1] = {co = co, method = b, params = c, envelope = d}
         end
         return
       end
@@ -456,12 +462,13 @@ function b24.each(items, fn, opts)
   local function flush()
     while #pending > 0 and #handles < MAX_IN_FLIGHT do
       local chunk, cmds = {}, {}
-      while #chunk < 50 and #pending > 0 do
+      while #chunk < BATCH_LIMIT and #pending > 0 do
         local e = table.remove(pending, 1)
         if e.dry then
           -- a dry-run write inside each: resolve it in a plain coroutine of its own
-          local r = {pcall(dry_write, e.method, e.params or {})}
-          if r[1] then step(e.co, true, r[2]) else step(e.co, false, r[2]) end
+          local ok, r = pcall(dry_write, e.method, e.params or {})
+          if ok and e.envelope then r = {result = r} end
+          step(e.co, ok, r)
         else
           chunk[#chunk + 1] = e
           cmds[#cmds + 1] = {key = tostring(#cmds + 1), method = e.method, params = e.params}
@@ -484,8 +491,12 @@ function b24.each(items, fn, opts)
       if outcomes then
         local o = outcomes[i]
         if o.ok then
-          o.ok = nil
-          step(e.co, true, o)
+          if e.envelope then
+            o.ok = nil
+            step(e.co, true, o)
+          else
+            step(e.co, true, o.result)
+          end
         else
           step(e.co, false, o.error)
         end

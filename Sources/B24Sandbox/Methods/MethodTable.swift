@@ -30,6 +30,7 @@ enum MethodTable {
         "im.chat.user.list": MethodSpec(scope: "im", handler: IMMethods.chatUserList),
     ]
 
-    /// Methods that change the portal (what a `drop after` fault applies before dropping).
-    static let writes: Set<String> = ["imopenlines.crm.chat.user.delete", "imopenlines.crm.chat.user.add"]
+    /// The methods here that change the portal, as the client's method catalog classifies them
+    /// (docs/method-catalog.md): the sandbox and the client cannot disagree about what writes.
+    static let writes: Set<String> = Set(all.keys.filter(MethodCatalog.isWrite))
 }

@@ -57,9 +57,7 @@ struct RESTRequest {
             credentials = .webhook(user: parts[0], code: parts[1])
         default: method = parts.count > 3 ? "" : (parts.last ?? "")
         }
-        method = method.lowercased()
-        if method.hasSuffix(".json") { method.removeLast(5) }
-        return (method, credentials)
+        return (MethodCatalog.normalized(method), credentials)
     }
 
     /// PHP fills `$_POST` only for form types; the REST server decodes the body as JSON only for

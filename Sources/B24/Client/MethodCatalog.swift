@@ -1,0 +1,172 @@
+// The method catalog (docs/method-catalog.md): every fact about a REST method that more than one
+// layer needs lives here, once: whether it reads or writes and whether repeating it is harmless,
+// its inverse, how its result is resolved when the answer is lost, how its parameters and its
+// name are normalised, and the batch limits. The client, the `b24` module, dry runs, batches,
+// undo and the sandbox read it; nothing else decides these facts.
+
+/// What a method does to the portal, as far as retries, dry runs and the journal care: a read can
+/// be repeated freely; an idempotent write (add or remove a chat member) ends in the same state
+/// when repeated; any other write repeated may act twice.
+public enum MethodEffect: Sendable, Equatable {
+    case read
+    case idempotentWrite
+    case write
+
+    public init(method: String) {
+        self = MethodCatalog.effect(of: method)
+    }
+
+    /// A batch is as safe to repeat as its least safe command.
+    public init(batchOf methods: [String]) {
+        var effect = MethodEffect.read
+        for m in methods {
+            switch MethodCatalog.effect(of: m) {
+            case .write: self = .write; return
+            case .idempotentWrite: effect = .idempotentWrite
+            case .read: break
+            }
+        }
+        self = effect
+    }
+
+    public var isWrite: Bool { self != .read }
+}
+
+/// How the result of a write is known without its answer: the chat it acted on is the `CHAT_ID`
+/// it names, or else the entity's last chat, which `lookup` returns for the `keys` parameters.
+public struct ResultResolution: Sendable, Equatable {
+    public let param: String
+    public let lookup: String
+    public let keys: [String]
+    /// The lookup's error code that means "no such chat": the result is then 0.
+    public let emptyCode: String
+
+    /// The lookup's parameters for a write's `params`.
+    public func lookupParams(_ params: JSONValue) -> JSONValue {
+        var o = JSONObject()
+        for k in keys { o[k] = MethodCatalog.param(k, in: params) ?? .null }
+        return .object(o)
+    }
+
+    /// The result the params name (a positive `CHAT_ID`), when they name one.
+    public func named(in params: JSONValue) -> JSONValue? {
+        guard let c = MethodCatalog.param(param, in: params)?.intValue, c > 0 else { return nil }
+        return .int(c)
+    }
+}
+
+/// One known method.
+public struct MethodEntry: Sendable, Equatable {
+    public let name: String
+    public let effect: MethodEffect
+    /// The method that takes this one back, with the same parameters plus the resolved result.
+    public let inverse: String?
+    public let resolution: ResultResolution?
+    /// The parameters that identify what the write acted on: what its inverse sends again.
+    public let identity: [String]
+    /// For a chat-membership write: whether the user is a member afterwards.
+    public let leavesMember: Bool?
+}
+
+public enum MethodCatalog {
+    /// Commands per `batch` request (b24-rest-facts §5).
+    public static let batchLimit = 50
+    /// `batch` requests one run keeps in flight at once (the rate limiter paces them further).
+    public static let batchesInFlight = 4
+
+    static let chatResolution = ResultResolution(param: "CHAT_ID", lookup: "imopenlines.crm.chat.getLastId",
+                                                 keys: ["CRM_ENTITY_TYPE", "CRM_ENTITY"],
+                                                 emptyCode: "CRM_CHAT_EMPTY_CRM_DATA")
+    static let membershipIdentity = ["CRM_ENTITY_TYPE", "CRM_ENTITY", "USER_ID"]
+
+    /// The known writes. Every other method is classified by `isReadOnly`'s name rule.
+    public static let entries: [String: MethodEntry] = {
+        let list = [
+            MethodEntry(name: "imopenlines.crm.chat.user.add", effect: .idempotentWrite,
+                        inverse: "imopenlines.crm.chat.user.delete", resolution: chatResolution, identity: membershipIdentity,
+                        leavesMember: true),
+            MethodEntry(name: "imopenlines.crm.chat.user.delete", effect: .idempotentWrite,
+                        inverse: "imopenlines.crm.chat.user.add", resolution: chatResolution, identity: membershipIdentity,
+                        leavesMember: false),
+        ]
+        return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
+    }()
+
+    /// The membership read that tells whether an inverse is already in effect.
+    public static let membersMethod = "im.chat.user.list"
+
+    static let readVerbs: Set<String> = [
+        "get", "list", "search", "current", "getlastid", "fields", "count", "info", "userfield",
+    ]
+
+    static let readMethods: Set<String> = ["methods", "scope", "method.get", "profile", "server.time", "app.info",
+                                           "access.name", "user.access", "feature.get"]
+
+    /// Lower-cased without a `.json` suffix: `User.Get.json` and `user.get` are one method (the
+    /// portal routes them alike).
+    public static func normalized(_ method: String) -> String {
+        // The common case (already lower-case, no suffix) costs no allocation.
+        if !method.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) && !method.hasSuffix(".json") { return method }
+        var m = method.lowercased()
+        if m.hasSuffix(".json") { m.removeLast(5) }
+        return m
+    }
+
+    public static func entry(_ method: String) -> MethodEntry? { entries[normalized(method)] }
+
+    public static func effect(of method: String) -> MethodEffect {
+        let m = normalized(method)
+        if let e = entries[m] { return e.effect }
+        return isReadOnlyNormalized(m) ? .read : .write
+    }
+
+    public static func isWrite(_ method: String) -> Bool { effect(of: method) != .read }
+
+    public static func inverse(of method: String) -> String? { entry(method)?.inverse }
+
+    public static func resolution(of method: String) -> ResultResolution? { entry(method)?.resolution }
+
+    /// Methods known to change nothing: `*.get`, `*.list`, `*.search`, `*.current`, `*.getLastId`,
+    /// `*.fields` and a few named ones. Anything else counts as a write (dry runs do not send it).
+    public static func isReadOnly(method: String) -> Bool { effect(of: method) == .read }
+
+    static func isReadOnlyNormalized(_ m: String) -> Bool {
+        if readMethods.contains(m) { return true }
+        guard let last = m.split(separator: ".").last else { return false }
+        let verb = last.lowercased()
+        // `getLastId`, `getList`, `getFields`: Bitrix24 spells reads with a `get` prefix too.
+        return readVerbs.contains(verb) || verb.hasPrefix("get") || verb.hasSuffix("list")
+    }
+
+    /// A parameter by name as the portal reads it: keys are case-insensitive.
+    public static func param(_ name: String, in params: JSONValue) -> JSONValue? {
+        guard let o = params.objectValue else { return nil }
+        if let v = o[name] { return v }
+        let upper = name.uppercased()
+        return o.members.first { $0.key.uppercased() == upper }?.value
+    }
+
+    /// The chat (or other result) a write acted on, from what the journal knows: its result when
+    /// it answered, else what its params name; nil when only a lookup could tell.
+    public static func actedOn(_ method: String, params: JSONValue, result: JSONValue?) -> JSONValue? {
+        guard let r = resolution(of: method) else { return result }
+        if let result, let n = result.intValue { return .int(n) }
+        return r.named(in: params)
+    }
+
+    /// The inverse call of a write: the same identifying parameters, and the result it acted on
+    /// when known (left out otherwise, so the portal picks the same default again).
+    public static func inverseCall(of method: String, params: JSONValue, actedOn: JSONValue?) -> (method: String, params: JSONValue)? {
+        guard let e = entry(method), let inverse = e.inverse else { return nil }
+        var o = JSONObject()
+        for key in e.identity { o[key] = param(key, in: params) ?? .null }
+        if let r = e.resolution, let v = actedOn, let n = v.intValue, n > 0 { o[r.param] = .int(n) }
+        return (inverse, .object(o))
+    }
+}
+
+extension B24Client {
+    public static func isReadOnly(method: String) -> Bool { MethodCatalog.isReadOnly(method: method) }
+
+    static func normalizedMethod(_ method: String) -> String { MethodCatalog.normalized(method) }
+}

@@ -1,0 +1,17 @@
+import B24
+@testable import B24Sandbox
+import Testing
+
+/// The sandbox and the client agree on which methods write: the sandbox reads the client's
+/// method catalog (docs/method-catalog.md).
+@Suite struct MethodTableCatalogTests {
+    @Test func theSandboxsWritesAreTheCatalogs() {
+        #expect(MethodTable.writes == ["imopenlines.crm.chat.user.delete", "imopenlines.crm.chat.user.add"])
+        for name in MethodTable.all.keys {
+            #expect(MethodTable.writes.contains(name) == MethodCatalog.isWrite(name), "\(name)")
+        }
+        for (name, entry) in MethodCatalog.entries where entry.effect.isWrite {
+            #expect(MethodTable.all[name] != nil, "the sandbox answers every write the catalog knows: \(name)")
+        }
+    }
+}
