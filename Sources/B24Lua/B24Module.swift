@@ -1,6 +1,5 @@
 import B24
 import Dispatch
-import CLua
 import LuaHost
 
 /// What the run gives the `b24` module: the portal, and how to treat writes.
@@ -64,7 +63,7 @@ public final class B24Module {
         defer { s.top = base }
         s.pushValue(at: -1)
         s.setGlobal("b24")
-        if s.getGlobal("package") == LUA_TTABLE, s.rawGet(-1, key: "loaded") == LUA_TTABLE {
+        if s.getGlobal("package") == .table, s.rawGet(-1, key: "loaded") == .table {
             s.pushValue(at: -3)
             s.rawSet(-2, key: "b24")
         }
@@ -121,9 +120,9 @@ public final class B24Module {
         }
         def("make_error") { s in
             // b24.Error from Lua: the prelude's usage errors (INVALID_ARGUMENT) and re-raises.
-            guard s.type(at: 1) == LUA_TTABLE else { throw s.argumentError(1, "make_error", "table expected") }
+            guard s.type(at: 1) == .table else { throw s.argumentError(1, "make_error", "table expected") }
             s.pushValue(at: 1)
-            luaL_setmetatable(s.L, ErrorObject.metatableName)
+            s.setMetatable(named: ErrorObject.metatableName)
             return 1
         }
         def("to_json") { s in
@@ -146,11 +145,11 @@ public final class B24Module {
         pushDocs(s)
         LuaJSON.pushNull(s)
         s.rawSet(-2, key: "null")
-        b24lua_getmetatable_named(s.L, LuaJSON.arrayName)
+        _ = s.pushMetatable(named: LuaJSON.arrayName)
         s.rawSet(-2, key: "array_mt")
-        b24lua_getmetatable_named(s.L, LuaJSON.objectName)
+        _ = s.pushMetatable(named: LuaJSON.objectName)
         s.rawSet(-2, key: "object_mt")
-        b24lua_getmetatable_named(s.L, ErrorObject.metatableName)
+        _ = s.pushMetatable(named: ErrorObject.metatableName)
         s.rawSet(-2, key: "Error")
         pushCatalog(s)
         s.push(configuration.dryRun)
@@ -253,7 +252,7 @@ public final class B24Module {
 
     /// Reads a sequence of {key=, method=, params=} at `index`.
     private func commands(_ s: LuaStack, _ index: Int32) throws -> [BatchCommand] {
-        guard s.type(at: index) == LUA_TTABLE else {
+        guard s.type(at: index) == .table else {
             throw RaisedB24Error(error: .invalidArgument("bad argument #1 to 'batch' (table of commands expected)", method: "batch"))
         }
         var out: [BatchCommand] = []
@@ -262,7 +261,7 @@ public final class B24Module {
             s.rawGet(index, key: Int64(i))
             defer { s.pop() }
             let cmd = s.absolute(-1)
-            guard s.type(at: cmd) == LUA_TTABLE else {
+            guard s.type(at: cmd) == .table else {
                 throw RaisedB24Error(error: .invalidArgument("batch command \(i) is not a table", method: "batch"))
             }
             s.rawGet(cmd, key: "key"); let key = s.string(at: -1) ?? String(i); s.pop()
@@ -336,7 +335,7 @@ public final class B24Module {
 
     /// core.batch_wait({handles}) -> handle, outcomes | handle, nil, error (the whole batch failed).
     private func batchWait(_ s: LuaStack) throws -> Int32 {
-        guard s.type(at: 1) == LUA_TTABLE else { throw s.argumentError(1, "batch_wait", "table of handles expected") }
+        guard s.type(at: 1) == .table else { throw s.argumentError(1, "batch_wait", "table of handles expected") }
         var handles: [Int] = []
         let n = s.rawLength(1)
         for i in 0..<n {
