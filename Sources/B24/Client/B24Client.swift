@@ -89,7 +89,9 @@ public final class B24Client: Sendable {
     /// may have been applied before the one that answered.
     func perform(method: String, params: JSONValue, effect: MethodEffect) async throws(B24Error) -> (RESTResponse, Bool) {
         var state = RetryState(policy: retryPolicy, effect: effect)
-        var refreshed = false
+        // Two: a pair another process refreshed (docs/shared-limit.md, "Tokens") may itself
+        // have expired by the time it is tried; then this process refreshes it once more.
+        var refreshesLeft = 2
         // A wait cut off (cancelled) after an attempt that may have been applied keeps that
         // uncertainty: the write must not be journaled as a plain failure.
         func uncertain(_ error: B24Error) -> B24Error {
@@ -123,8 +125,8 @@ public final class B24Client: Sendable {
                 if error.kind == .limit { counters.withLock { $0.refusedByLimit += 1 } }
                 log(method, status: error.status, error: error, started: started, ended: ended, attempt: state.attempts)
 
-                if error.code == "expired_token", let tokens, let token, !refreshed {
-                    refreshed = true
+                if error.code == "expired_token", let tokens, let token, refreshesLeft > 0 {
+                    refreshesLeft -= 1
                     _ = try await tokens.refresh(stale: token) { [self] old in await self.refreshTokens(old) }
                     continue
                 }
