@@ -37,7 +37,7 @@ public struct SandboxAccess {
 }
 
 /// The `b24` Lua module: Swift primitives (this file) under a Lua prelude (Resources/prelude.lua)
-/// that builds the public API of SPEC §1 on them.
+/// that builds the public API of README "A tour of b24" on them.
 public final class B24Module {
     public let configuration: B24ModuleConfiguration
     let bridge = BlockingBridge()

@@ -2,7 +2,7 @@ import B24
 import Foundation
 import LuaHost
 
-/// Runs the client's async work from the Lua thread (ARCHITECTURE rule 3): the Lua thread
+/// Runs the client's async work from the Lua thread (docs/architecture.md rule 3): the Lua thread
 /// blocks here, never a thread of Swift's cooperative pool. While it waits it watches for
 /// Ctrl-C and `--timeout`, so a waiting request can be interrupted.
 final class BlockingBridge: @unchecked Sendable {

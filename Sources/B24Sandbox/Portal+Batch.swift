@@ -1,6 +1,6 @@
 import B24
 
-// `batch` (facts §5): commands as "method?query" run in order with the outer auth; at most 50;
+// `batch` (docs/bitrix24-rest.md §5): commands as "method?query" run in order with the outer auth; at most 50;
 // `$result[key][field]…` references to earlier results; HTTP 200 even when commands fail.
 extension SandboxPortal {
     static let batchMaxLength = 50

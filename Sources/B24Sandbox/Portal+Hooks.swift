@@ -1,6 +1,6 @@
 import B24
 
-// Test hooks under /_sandbox/, loopback only (SPEC §3). They bypass limits, faults and stats.
+// Test hooks under /_sandbox/, loopback only (README "The sandbox portal"). They bypass limits, faults and stats.
 extension SandboxPortal {
     func hook(_ request: WireRequest) -> WireResponse {
         guard request.fromLoopback else { return Respond.error(PortalError(404, "NOT_FOUND", "Not found")) }

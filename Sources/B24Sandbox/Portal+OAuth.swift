@@ -1,6 +1,6 @@
 import B24
 
-// The OAuth server's token endpoint (facts §6), `grant_type=refresh_token` only.
+// The OAuth server's token endpoint (docs/bitrix24-rest.md §6), `grant_type=refresh_token` only.
 extension SandboxPortal {
     func oauthToken(_ request: WireRequest) -> WireResponse {
         var params = PHPQuery.parse(request.query)

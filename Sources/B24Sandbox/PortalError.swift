@@ -23,7 +23,7 @@ public struct PortalError: Error, Sendable, Equatable {
     }
 }
 
-// MARK: - System and auth errors (b24-rest-facts.md §3)
+// MARK: - System and auth errors (docs/bitrix24-rest.md §3)
 
 extension PortalError {
     static let internalError = PortalError(500, "INTERNAL_SERVER_ERROR", "Internal server error")
@@ -32,7 +32,7 @@ extension PortalError {
     static let batchMethodNotAllowed = PortalError(405, "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage")
     static let batchLengthExceeded = PortalError(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded")
     static let methodNotFound = PortalError(404, "ERROR_METHOD_NOT_FOUND", "Method not found!")
-    // Auth-stage failures are OAuthExceptions, which [S] sends as 401 (facts §3 caveat).
+    // Auth-stage failures are OAuthExceptions, which [S] sends as 401 (docs/bitrix24-rest.md §3 caveat).
     static let noAuth = PortalError(401, "NO_AUTH_FOUND", "Wrong authorization data")
     static let invalidCredentials = PortalError(401, "INVALID_CREDENTIALS", "Invalid request credentials")
     static let expiredToken = PortalError(401, "expired_token", "The access token provided has expired")
@@ -62,7 +62,7 @@ extension PortalError {
     }
 }
 
-// MARK: - imopenlines.crm.chat.* (facts §1, §2)
+// MARK: - imopenlines.crm.chat.* (docs/bitrix24-rest.md §1, §2)
 
 extension PortalError {
     static let emptyUser = PortalError(400, "CRM_CHAT_EMPTY_USER", "Empty User ID")
@@ -91,7 +91,7 @@ extension PortalError {
     static let alreadyInChat = PortalError(400, "WRONG_REQUEST", "You don't have access or user already member in chat")
 }
 
-// MARK: - crm.*, im.* (legacy CRM methods answer with an empty code; facts §2.4)
+// MARK: - crm.*, im.* (legacy CRM methods answer with an empty code; docs/bitrix24-rest.md §2.4)
 
 extension PortalError {
     static let crmIdInvalid = PortalError(400, "", "ID is not defined or invalid")

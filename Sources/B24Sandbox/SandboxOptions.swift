@@ -1,13 +1,13 @@
 import B24
 
-/// The knobs of `sandbox serve` (SPEC §3). The defaults are a realistic standard-plan portal
+/// The knobs of `sandbox serve` (README "The sandbox portal"). The defaults are a realistic standard-plan portal
 /// without the cloud's operating budget (0 disables it) and without latency or faults;
 /// `SandboxOptions.unlimited` is the preset for tests.
 public struct SandboxOptions: Sendable, Equatable {
     public enum Plan: String, Sendable, CaseIterable {
         case standard, enterprise, unlimited
 
-        /// Leaky-bucket drain per second and threshold (facts §4).
+        /// Leaky-bucket drain per second and threshold (docs/bitrix24-rest.md §4).
         public var rateAndBurst: (rate: Double, burst: Double) {
             switch self {
             case .standard: (2, 50)

@@ -2,7 +2,7 @@ import B24
 
 /// The emulated Bitrix24 portal: one request handler for both the HTTP server and the in-process
 /// mode. Checks run in the order of a real portal: fault queue, rate limit, request decoding,
-/// auth, method lookup, scope, operating budget, then the method's own checks (facts §1–7).
+/// auth, method lookup, scope, operating budget, then the method's own checks (docs/bitrix24-rest.md §1–7).
 public final class SandboxPortal: WireHandler, Sendable {
     public let options: SandboxOptions
     let clock: any SandboxClock

@@ -2,7 +2,7 @@ import B24
 import B24Sandbox
 import Testing
 
-/// Every row of b24-rest-facts.md §1, over real HTTP, in the order of checks.
+/// Every row of docs/bitrix24-rest.md §1, over real HTTP, in the order of checks.
 @Suite struct DeleteErrorTests {
     static let method = "imopenlines.crm.chat.user.delete"
 

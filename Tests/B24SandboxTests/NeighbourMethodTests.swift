@@ -2,7 +2,7 @@ import B24
 import B24Sandbox
 import Testing
 
-/// The rows of b24-rest-facts.md §2.1–2.3, over real HTTP.
+/// The rows of docs/bitrix24-rest.md §2.1–2.3, over real HTTP.
 @Suite struct NeighbourMethodTests {
     static let add = "imopenlines.crm.chat.user.add"
 

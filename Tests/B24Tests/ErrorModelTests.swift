@@ -2,7 +2,7 @@ import Testing
 @testable import B24
 
 @Suite struct ErrorModelTests {
-    // SPEC §1.3, code by code.
+    // README "A tour of b24", code by code.
     static let table: [(String, B24Error.Kind)] = [
         ("ERROR_ARGUMENT", .argument), ("CRM_CHAT_EMPTY_USER", .argument), ("CRM_CHAT_EMPTY_CRM_DATA", .argument),
         ("INVALID_REQUEST", .argument), ("ERROR_BATCH_LENGTH_EXCEEDED", .argument),

@@ -4,12 +4,12 @@ import Testing
 
 /// `b24lua doc [NAME]`: the embedded help for every b24 function and error code.
 @Suite struct DocCommandTests {
-    /// SPEC §1: every function and field of the module.
+    /// README "A tour of b24": every function and field of the module.
     static let functions = ["chat_user_delete", "chat_user_add", "chat_get", "chat_last_id", "call", "request", "batch",
                             "list", "each", "try", "is_error", "null", "array", "object", "confirm", "portal", "dry_run",
                             "sandbox", "Error"]
 
-    /// SPEC §1.3: every REST code of the kind mapping, and the client's codes.
+    /// README "A tour of b24": every REST code of the kind mapping, and the client's codes.
     static let codes = ["ERROR_ARGUMENT", "CRM_CHAT_EMPTY_USER", "CRM_CHAT_EMPTY_CRM_DATA", "INVALID_REQUEST",
                         "ERROR_BATCH_LENGTH_EXCEEDED", "ACCESS_DENIED", "CHAT_DELETE_USER_PERMISSION_DENIED",
                         "insufficient_scope", "user_access_error", "INVALID_CREDENTIALS", "METHOD_CONFIRM_DENIED",

@@ -1,4 +1,4 @@
-// `batch` (b24-rest-facts §5, docs/call-pipeline.md): commands go out as `method?query` strings in chunks of 50, one
+// `batch` (docs/bitrix24-rest.md §5, docs/call-pipeline.md): commands go out as `method?query` strings in chunks of 50, one
 // HTTP request (one bucket slot) per chunk, several chunks in flight unless `halt` orders them.
 // Every command gets exactly one outcome, in input order.
 

@@ -69,7 +69,7 @@ public struct MethodEntry: Sendable, Equatable {
 }
 
 public enum MethodCatalog {
-    /// Commands per `batch` request (b24-rest-facts §5).
+    /// Commands per `batch` request (docs/bitrix24-rest.md §5).
     public static let batchLimit = 50
     /// `batch` requests one run keeps in flight at once (the rate limiter paces them further).
     public static let batchesInFlight = 4

@@ -1,4 +1,4 @@
-// When to send again (SPEC §4): limits wait and retry, 5xx and network errors back off
+// When to send again (README "The REST client"): limits wait and retry, 5xx and network errors back off
 // exponentially with jitter, answers that cannot heal (access, argument, not_found, state) fail
 // at once. A write that may already have been applied is repeated only when repeating it is
 // harmless; then "already done" on the retry is the success it looks like.

@@ -1,4 +1,4 @@
-// The client's one error type (SPEC §1.3). It carries the REST `error` code or a client code,
+// The client's one error type (README "A tour of b24"). It carries the REST `error` code or a client code,
 // knows its kind and whether retrying can help, and renders itself on one line. Every text it
 // holds has been through `Redaction`, so printing it can never leak a secret.
 
@@ -81,7 +81,7 @@ extension B24Error {
     }
 }
 
-// MARK: SPEC §1.3 mapping
+// MARK: the kind of each REST code (README "A tour of b24")
 
 extension B24Error {
     static let kindByCode: [String: Kind] = {

@@ -1,4 +1,4 @@
-// The one redaction function (ARCHITECTURE rule 7). Logs, errors and anything that prints a URL
+// The one redaction function (docs/architecture.md rule 7). Logs, errors and anything that prints a URL
 // go through `Redaction.redact`. It masks the secrets registered by the client (webhook code,
 // tokens, client secret) wherever they appear, and, generically, the code segment of
 // `/rest/USER/CODE/` and the values of auth-carrying query and JSON keys, so even a secret

@@ -1,4 +1,4 @@
-// A mirror of the portal's leaky bucket (b24-rest-facts §4): every request adds 1, the counter
+// A mirror of the portal's leaky bucket (docs/bitrix24-rest.md §4): every request adds 1, the counter
 // drains at `rate` per second, and above `capacity` the portal refuses. Each request reserves a
 // slot: now if the bucket has room, otherwise the earliest instant it will. Reservations queue
 // in order, so concurrent callers never race for the same slot and never all wake at once.

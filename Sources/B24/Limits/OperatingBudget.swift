@@ -1,4 +1,4 @@
-// The per-method time budget (b24-rest-facts §4, §7): each success carries `operating` (seconds
+// The per-method time budget (docs/bitrix24-rest.md §4, §7): each success carries `operating` (seconds
 // this method used in the sliding 10 minutes) and `operating_reset_at` (when the oldest minute
 // frees). Over the limit the portal answers 429 for that method only, so only that method waits.
 

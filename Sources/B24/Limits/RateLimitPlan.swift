@@ -1,4 +1,4 @@
-// The portal's limits as the client mirrors them (b24-rest-facts §4).
+// The portal's limits as the client mirrors them (docs/bitrix24-rest.md §4).
 
 public struct RateLimitPlan: Sendable, Equatable {
     /// Requests drained from the portal's counter per second; nil: no request-rate limit.

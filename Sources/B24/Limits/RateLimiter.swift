@@ -48,7 +48,7 @@ public struct RateLimiter: Sendable, Equatable {
         budget.observe(method: method, operating: operating, resetAt: resetAt, now: now)
     }
 
-    /// The portal's operating budget slides over 10 minutes (b24-rest-facts §4): no reset lies
+    /// The portal's operating budget slides over 10 minutes (docs/bitrix24-rest.md §4): no reset lies
     /// further ahead.
     public static let budgetWindow = 600.0
 

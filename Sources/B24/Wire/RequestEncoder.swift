@@ -22,7 +22,7 @@ enum RequestEncoder {
                            fromLoopback: portal.endpoint.isLoopback)
     }
 
-    /// The token server's refresh request (b24-rest-facts §6): a GET with all four parameters.
+    /// The token server's refresh request (docs/bitrix24-rest.md §6): a GET with all four parameters.
     static func refresh(oauthURL: String, clientId: String, clientSecret: String, refreshToken: String)
         throws(B24Error) -> (Endpoint, WireRequest)
     {

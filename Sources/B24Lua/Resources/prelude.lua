@@ -1,4 +1,4 @@
--- The b24 module's Lua half: the public API of SPEC.md §1 over the Swift primitives in
+-- The b24 module's Lua half: the public API of README "A tour of b24" over the Swift primitives in
 -- `core` (call, batch, batch_start/batch_wait, plan, confirm, ...). Runs once per state,
 -- before any sandboxing, so it keeps its own references to what --safe removes.
 local core = ...

@@ -1,4 +1,4 @@
--- The require searcher of SPEC §2.1, installed in place of Lua's own file searcher
+-- The require searcher of README "Snippets", installed in place of Lua's own file searcher
 -- (package.searchers[2]). Order: package.path up to the end of b24lua's templates (the script's
 -- directory, B24LUA_PATH, the user snippet directory), then the library shipped inside the
 -- binary, then the rest of package.path (Lua's standard paths). One searcher, so a failed

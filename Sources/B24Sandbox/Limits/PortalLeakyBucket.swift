@@ -1,4 +1,4 @@
-/// The portal's request-rate limit (facts §4): every request adds 1, the level drains by `rate`
+/// The portal's request-rate limit (docs/bitrix24-rest.md §4): every request adds 1, the level drains by `rate`
 /// per second, and a request that would lift the level above `burst` is refused (and not counted).
 public struct PortalLeakyBucket: Sendable, Equatable {
     public let rate: Double

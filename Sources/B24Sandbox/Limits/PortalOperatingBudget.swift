@@ -1,4 +1,4 @@
-/// The per-method time budget of one caller (facts §4): method time is summed in one-minute
+/// The per-method time budget of one caller (docs/bitrix24-rest.md §4): method time is summed in one-minute
 /// buckets over a sliding ten-minute window; a call is refused while the sum already exceeds the
 /// limit, the call that crosses it still runs, and calls under 0.1 s are not recorded.
 public struct PortalOperatingBudget: Sendable, Equatable {

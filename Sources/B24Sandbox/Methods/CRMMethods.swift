@@ -3,7 +3,7 @@ import B24
 /// `crm.{lead,deal,contact,company}.get` and `crm.item.get` / `crm.item.list`: enough of CRM to
 /// resolve and enumerate the entities whose chats scripts maintain.
 enum CRMMethods {
-    /// The legacy `crm.<type>.get` methods (error codes are empty strings, facts §2.4).
+    /// The legacy `crm.<type>.get` methods (error codes are empty strings, docs/bitrix24-rest.md §2.4).
     static func legacyGet(_ type: CRMEntityType) -> MethodHandler {
         { data, caller, p throws(PortalError) in
             let id = p.int("id")

@@ -1,6 +1,6 @@
 import B24
 
-/// `imopenlines.crm.chat.*` (facts §1, §2.1–2.3), each check in the order of the server code.
+/// `imopenlines.crm.chat.*` (docs/bitrix24-rest.md §1, §2.1–2.3), each check in the order of the server code.
 enum ChatMembership {
     /// The entity named by `CRM_ENTITY_TYPE`/`CRM_ENTITY`, or nil for an unknown type.
     static func ref(_ p: Params) -> EntityRef? {

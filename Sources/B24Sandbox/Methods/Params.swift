@@ -98,7 +98,7 @@ struct MethodResult {
     var next: Int64? = nil
 }
 
-/// The list methods' paging (facts §2.5): fixed pages of 50; `start=-1` skips the count.
+/// The list methods' paging (docs/bitrix24-rest.md §2.5): fixed pages of 50; `start=-1` skips the count.
 enum Paging {
     static let pageSize = 50
 

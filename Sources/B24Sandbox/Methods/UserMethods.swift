@@ -1,6 +1,6 @@
 import B24
 
-/// `user.get`, `user.search`, `user.current` (facts §2.4): users sorted by id, bots excluded from
+/// `user.get`, `user.search`, `user.current` (docs/bitrix24-rest.md §2.4): users sorted by id, bots excluded from
 /// lists, `ID` as a string and `ACTIVE` as a bool, pages of 50.
 enum UserMethods {
     static func render(_ u: SandboxUser) -> JSONValue {

@@ -1,7 +1,7 @@
 import B24
 
 // The documented default portal (README "The sandbox portal"). The seed example works on it
-// (lead 1205, user 503, chat 1763) and every error of facts §1–2 is reachable.
+// (lead 1205, user 503, chat 1763) and every error of docs/bitrix24-rest.md §1–2 is reachable.
 extension SandboxDataSet {
     public static let defaultWebhookCode = "sandbox1admin"
 

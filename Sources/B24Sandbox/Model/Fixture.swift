@@ -6,7 +6,7 @@ public struct SandboxDataSetError: Error, Sendable, Equatable, CustomStringConve
     public var description: String { "invalid sandbox fixture: \(message)" }
 }
 
-// Reading and writing the fixture JSON of SPEC §3. Unknown top-level keys are refused so a typo in
+// Reading and writing the fixture JSON of README "The sandbox portal". Unknown top-level keys are refused so a typo in
 // a hand-written fixture is not silently ignored.
 extension SandboxDataSet {
     static let topLevelKeys: Set<String> = ["portal", "users", "webhooks", "apps", "lines", "entities", "chats",

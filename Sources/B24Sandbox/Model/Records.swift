@@ -1,11 +1,11 @@
 import B24
 
-// The records of a portal, as the fixture JSON names them (SPEC §3).
+// The records of a portal, as the fixture JSON names them (README "The sandbox portal").
 
 public enum CRMEntityType: String, Sendable, CaseIterable {
     case lead, deal, contact, company
 
-    /// `crm.item.*` numbers them (facts §2.4).
+    /// `crm.item.*` numbers them (docs/bitrix24-rest.md §2.4).
     public var entityTypeId: Int64 {
         switch self {
         case .lead: 1

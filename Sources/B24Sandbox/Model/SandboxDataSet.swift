@@ -1,6 +1,6 @@
 import B24
 
-/// Everything a portal holds: the fixture JSON of SPEC §3 as values. The portal mutates a copy
+/// Everything a portal holds: the fixture JSON of README "The sandbox portal" as values. The portal mutates a copy
 /// (chat membership) and keeps the original for `reset`.
 public struct SandboxDataSet: Sendable, Equatable {
     public var portal: String
@@ -23,7 +23,7 @@ public struct SandboxDataSet: Sendable, Equatable {
     }
 }
 
-// MARK: - Lookups and the permission rules of SPEC §3
+// MARK: - Lookups and the permission rules of README "The sandbox portal"
 
 extension SandboxDataSet {
     func user(_ id: Int64) -> SandboxUser? { users.first { $0.id == id } }

@@ -61,7 +61,7 @@ struct RESTRequest {
     }
 
     /// PHP fills `$_POST` only for form types; the REST server decodes the body as JSON only for
-    /// `application/json` (facts §6). Any other body is ignored, as there.
+    /// `application/json` (docs/bitrix24-rest.md §6). Any other body is ignored, as there.
     static func bodyParams(_ request: WireRequest) throws(PortalError) -> JSONObject {
         let type = (request.header("Content-Type") ?? "").lowercased()
         if type.contains("application/json") {

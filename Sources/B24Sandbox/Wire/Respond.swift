@@ -1,7 +1,7 @@
 import B24
 
 /// Renders answers in the portal's envelope: JSON, `application/json; charset=utf-8` always,
-/// `time` on success only (facts §3, §6, §7).
+/// `time` on success only (docs/bitrix24-rest.md §3, §6, §7).
 enum Respond {
     static let contentType = (name: "Content-Type", value: "application/json; charset=utf-8")
 

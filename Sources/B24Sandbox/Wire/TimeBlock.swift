@@ -1,6 +1,6 @@
 import B24
 
-/// The `time` block of a successful answer (facts §7).
+/// The `time` block of a successful answer (docs/bitrix24-rest.md §7).
 struct TimeBlock {
     var start: Double
     var finish: Double
