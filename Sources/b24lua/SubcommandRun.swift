@@ -16,13 +16,13 @@ enum SubcommandRun {
     static let root = Subcommands.self
 
     static func run(_ name: String, _ arguments: [String]) -> ExitStatus {
-        var command: any ParsableCommand
-        do {
-            command = try root.parseAsRoot([name] + arguments)
-        } catch {
-            return report(error, name, usage: true)
+        let command: any ParsableCommand
+        switch parse(name, arguments) {
+        case .success(let c): command = c
+        case .failure(let status): return status.value
         }
         do {
+            var command = command
             try command.run()
             return .success
         } catch {
@@ -32,21 +32,32 @@ enum SubcommandRun {
 
     /// For subcommands whose work is async (`sandbox serve`).
     static func runAsync(_ name: String, _ arguments: [String]) async -> ExitStatus {
-        var command: any ParsableCommand
-        do {
-            command = try root.parseAsRoot([name] + arguments)
-        } catch {
-            return report(error, name, usage: true)
+        let command: any ParsableCommand
+        switch parse(name, arguments) {
+        case .success(let c): command = c
+        case .failure(let status): return status.value
         }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
+                var command = command
                 try command.run()
             }
             return .success
         } catch {
             return report(error, name, usage: error is ValidationError)
+        }
+    }
+
+    /// A status as an error, so that parsing can fail with it.
+    struct Status: Error { let value: ExitStatus }
+
+    private static func parse(_ name: String, _ arguments: [String]) -> Result<any ParsableCommand, Status> {
+        do {
+            return .success(try root.parseAsRoot([name] + arguments))
+        } catch {
+            return .failure(Status(value: report(error, name, usage: true)))
         }
     }
 
