@@ -130,9 +130,15 @@ public final class SharedLimitFile: @unchecked Sendable {
         return result
     }
 
+    /// Kept between reads (under the lock): the file is a few hundred bytes.
+    private var buffer = [UInt8](repeating: 0, count: 4096)
+
     private func read() -> JSONValue? {
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        var n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        while n == buffer.count, buffer.count < 1 << 20 {  // a larger file: read it whole
+            buffer = [UInt8](repeating: 0, count: buffer.count * 4)
+            n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        }
         guard n > 0, let doc = try? JSONValue.parse(buffer[..<n]), doc["v"]?.intValue == 1,
               doc["key"]?.stringValue == key, doc["boot"]?.stringValue == boot else { return nil }
         return doc["state"]
