@@ -38,9 +38,12 @@ public final class LimiterCell: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let file, file.usable else { return body(&local) }
-        return file.exclusive(clock.now()) { state in
-            if let state { local.adopt(state) }
+        return file.exclusive(clock.now()) { seen in
+            if case .changed(let state) = seen { local.adopt(state) }
+            let before = local
             let r = body(&local)
+            // Unchanged (most successes): the file already says so, unless it said nothing usable.
+            if local == before, seen != .invalid { return (r, nil) }
             return (r, local.sharedState(now: clock.now()))
         } ?? body(&local)
     }
@@ -102,7 +105,18 @@ public final class SharedLimitFile: @unchecked Sendable {
 
     /// Runs `body` with the file's state (nil: none yet, or another key, boot or format) under
     /// the lock, and writes back what it returns. nil when the file failed (and is now off).
-    func exclusive<R>(_ now: Double, _ body: (JSONValue?) -> (R, JSONValue)) -> R? {
+    /// What the file held when the lock was taken.
+    enum Seen: Equatable {
+        /// Exactly what this process last read or wrote: its own state is current.
+        case unchanged
+        case changed(JSONValue)
+        /// Nothing usable: none yet, another key, boot or format.
+        case invalid
+    }
+
+    /// Runs `body` with what the file holds under the lock, and writes back the state it returns
+    /// (nil: nothing to write). nil when the file failed (and is now off).
+    func exclusive<R>(_ now: Double, _ body: (Seen) -> (R, JSONValue?)) -> R? {
         pathLock.lock()
         defer { pathLock.unlock() }
         var lk = flock()
@@ -120,28 +134,38 @@ public final class SharedLimitFile: @unchecked Sendable {
             _ = fcntl(fd, F_SETLK, &un)
         }
         let (result, state) = body(read())
+        guard let state else { return result }
         let doc: JSONValue = ["v": 1, "key": .string(key), "boot": .string(boot), "state": state]
         var bytes = doc.serializedBytes()
         bytes.append(0x0A)
         let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         if written != bytes.count || ftruncate(fd, off_t(bytes.count)) != 0 {
             degrade("cannot write \(path): \(String(cString: strerror(errno)))")
+            return result
         }
+        last = bytes
         return result
     }
+
+    /// The bytes this process last read or wrote: the same bytes again need no parsing.
+    private var last: [UInt8] = []
 
     /// Kept between reads (under the lock): the file is a few hundred bytes.
     private var buffer = [UInt8](repeating: 0, count: 4096)
 
-    private func read() -> JSONValue? {
+    private func read() -> Seen {
         var n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         while n == buffer.count, buffer.count < 1 << 20 {  // a larger file: read it whole
             buffer = [UInt8](repeating: 0, count: buffer.count * 4)
             n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         }
-        guard n > 0, let doc = try? JSONValue.parse(buffer[..<n]), doc["v"]?.intValue == 1,
-              doc["key"]?.stringValue == key, doc["boot"]?.stringValue == boot else { return nil }
-        return doc["state"]
+        guard n > 0 else { return .invalid }
+        if !last.isEmpty, n == last.count, buffer[..<n].elementsEqual(last) { return .unchanged }
+        guard let doc = try? JSONValue.parse(buffer[..<n]), doc["v"]?.intValue == 1,
+              doc["key"]?.stringValue == key, doc["boot"]?.stringValue == boot,
+              let state = doc["state"] else { return .invalid }
+        last = Array(buffer[..<n])
+        return .changed(state)
     }
 
     /// Monotonic times are comparable only within one boot.
