@@ -35,16 +35,3 @@ public enum LuaType: Int32, Sendable, CaseIterable {
         }
     }
 }
-
-// Comparisons with the C constants (`LUA_TTABLE`), for code not yet moved off the C API. New
-// code compares with the cases (`== .table`).
-extension LuaType {
-    @available(*, deprecated, message: "compare with a LuaType case (.table, .string, …)")
-    public static func == (lhs: LuaType, rhs: Int32) -> Bool { lhs.rawValue == rhs }
-
-    @available(*, deprecated, message: "compare with a LuaType case (.table, .string, …)")
-    public static func != (lhs: LuaType, rhs: Int32) -> Bool { lhs.rawValue != rhs }
-
-    @available(*, deprecated, message: "match a LuaType case (.table, .string, …)")
-    public static func ~= (pattern: Int32, value: LuaType) -> Bool { pattern == value.rawValue }
-}

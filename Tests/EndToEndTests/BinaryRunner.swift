@@ -47,26 +47,6 @@ enum Binary {
         try await runAsync(b24lua, arguments, stdin: stdin, environment: environment, directory: directory,
                            timeout: timeout)
     }
-
-    /// `runAsync`, blocking the calling thread: in a test that is a thread of the cooperative
-    /// pool, which the run's servers and other tests need (docs/testing.md).
-    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use `try await Binary.runAsync` (docs/testing.md)")
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
-                    environment: [String: String] = [:], directory: URL? = nil,
-                    timeout: TimeInterval = 60) throws -> ProcessResult {
-        let child = try PipedChild(executable, arguments, stdin: stdin, environment: environment, directory: directory)
-        let (status, killed) = child.reaper.waitForEnding(within: timeout, signal: SIGTERM)
-        if killed { Issue.record("\(executable) \(arguments) did not finish in \(timeout) s") }
-        return ProcessResult(status: status.exitStatus ?? status.signal ?? -1,
-                             stdout: child.stdout.waitForText(within: 5), stderr: child.stderr.waitForText(within: 5))
-    }
-
-    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use `try await Binary.b24luaAsync` (docs/testing.md)")
-    static func b24lua(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                       directory: URL? = nil, timeout: TimeInterval = 60) throws -> ProcessResult {
-        try run(b24lua, arguments, stdin: stdin, environment: environment, directory: directory, timeout: timeout)
-    }
 }
 
 /// A child whose standard streams are pipes: input written (then closed) and output read to

@@ -149,59 +149,6 @@ final class PseudoTerminal {
         if !readSome(waitingAtMost: 0) { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
-    // MARK: Blocking forms (a test calling them holds a pool thread while it waits)
-
-    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use the async form (docs/testing.md)")
-    @discardableResult
-    func expect(_ text: String, timeout: Double = 10) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            if let range = transcript[cursor...].range(of: text) {
-                let seen = String(transcript[cursor..<range.upperBound])
-                cursor = range.upperBound
-                return seen
-            }
-            let left = deadline.timeIntervalSinceNow
-            guard left > 0 else {
-                throw Failure(description: "timed out waiting for \(text.debugDescription); output so far:\n\(transcript)")
-            }
-            if !readSome(waitingAtMost: left) { usleep(10_000) }
-        }
-    }
-
-    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use the async form (docs/testing.md)")
-    func awaitLineEditing(timeout: Double = 10) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        var attributes = termios()
-        while deadline.timeIntervalSinceNow > 0 {
-            if tcgetattr(master, &attributes) == 0, attributes.c_lflag & tcflag_t(ICANON) == 0 { return }
-            usleep(5_000)
-        }
-        throw Failure(description: "the terminal never left canonical mode; output so far:\n\(transcript)")
-    }
-
-    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use the async form (docs/testing.md)")
-    func drain(for seconds: Double) -> String {
-        let deadline = Date().addingTimeInterval(seconds)
-        let start = transcript.endIndex
-        while deadline.timeIntervalSinceNow > 0 {
-            if !readSome(waitingAtMost: deadline.timeIntervalSinceNow) { usleep(10_000) }
-        }
-        cursor = transcript.endIndex
-        return String(transcript[start...])
-    }
-
-    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use the async form (docs/testing.md)")
-    func waitForExit(timeout: Double = 10) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while deadline.timeIntervalSinceNow > 0 {
-            _ = readSome(waitingAtMost: 0.05)
-            if let status = reaper.ending.current { return status.exitStatus }
-        }
-        return nil
-    }
-
-
     /// Reads what is available; false when nothing came in time or the child closed the pty.
     private func readSome(waitingAtMost seconds: Double) -> Bool {
         var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)

@@ -17,24 +17,27 @@ import Testing
         let webhookURL: String
         let base: String
 
-        init() throws {
+        init() async throws {
             process = try SpawnedProcess(Binary.b24lua, ["sandbox", "serve", "--port", "0", "--rate", "20", "--burst", "20"])
-            #expect(process.waitForOutput("serving http"))
+            #expect(await process.waitForOutput("serving http"))
             let line = process.stdoutSoFar.split(separator: "\n").first { $0.contains("serving http") } ?? ""
             webhookURL = String(line.split(separator: " ").last ?? "")
             base = webhookURL.components(separatedBy: "/rest/").first ?? ""
         }
 
         /// `stats.by_status[status]` of `GET /_sandbox/state`.
-        func responses(_ status: String) throws -> Int64 {
-            let r = try SpawnedProcess.run("/usr/bin/curl", ["-sS", base + "/_sandbox/state"])
+        func responses(_ status: String) async throws -> Int64 {
+            let r = try await SpawnedProcess.run("/usr/bin/curl", ["-sS", base + "/_sandbox/state"])
             let state = try JSONValue.parse(r.stdout)
             return state["stats"]?["by_status"]?[status]?.intValue ?? 0
         }
 
-        func stop() {
+        /// A test that throws before `stop()` leaves no server behind.
+        deinit { process.send(SIGKILL) }
+
+        func stop() async {
             process.send(SIGTERM)
-            _ = process.wait(limit: 10)
+            _ = await process.wait(limit: 10)
         }
     }
 
@@ -47,8 +50,7 @@ import Testing
 
     @Test(arguments: [2, 4])
     func processesTogetherNeverOverrunTheBucket(_ count: Int) async throws {
-        let sandbox = try ServedPortal()
-        defer { sandbox.stop() }
+        let sandbox = try await ServedPortal()
         let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
             for _ in 0..<count { group.addTask { try await run(sandbox) } }
             var all: [ProcessResult] = []
@@ -56,31 +58,30 @@ import Testing
             return all
         }
         for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
-        #expect(try sandbox.responses("503") == 0)
-        #expect(try sandbox.responses("200") == Int64(25 * count))
+        #expect(try await sandbox.responses("503") == 0)
+        #expect(try await sandbox.responses("200") == Int64(25 * count))
+        await sandbox.stop()
     }
 
     @Test func withoutSharingTheyDo() async throws {
-        let sandbox = try ServedPortal()
-        defer { sandbox.stop() }
+        let sandbox = try await ServedPortal()
         try await withThrowingTaskGroup(of: ProcessResult.self) { group in
             for _ in 0..<4 { group.addTask { try await run(sandbox, ["--no-shared-limit"]) } }
             for try await r in group { #expect(r.status == 0, "\(r.stderr)") }
         }
-        #expect(try sandbox.responses("503") > 0, "the control: four private buckets overrun the portal's")
+        #expect(try await sandbox.responses("503") > 0, "the control: four private buckets overrun the portal's")
+        await sandbox.stop()
     }
 
     @Test func aProcessKilledMidRunLeavesTheOthersGoing() async throws {
-        let sandbox = try ServedPortal()
-        defer { sandbox.stop() }
+        let sandbox = try await ServedPortal()
         let env = ["XDG_RUNTIME_DIR": dir.path, "XDG_CONFIG_HOME": dir.path]
         let victim = try SpawnedProcess(Binary.b24lua, ["--webhook", sandbox.webhookURL, "--plan", "20/20", "-e",
                                                         "for i = 1, 1000 do b24.call('user.current') if i == 15 then print('ready') io.stdout:flush() end end"],
                                         environment: env)
-        let ready = await offPool { victim.waitForOutput("ready") }
-        #expect(ready)
+        #expect(await victim.waitForOutput("ready"))
         victim.send(SIGKILL)
-        _ = await offPool { victim.wait(limit: 10) }
+        _ = await victim.wait(limit: 10)
         let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
             for _ in 0..<2 { group.addTask { try await run(sandbox) } }
             var all: [ProcessResult] = []
@@ -88,11 +89,7 @@ import Testing
             return all
         }
         for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
-        #expect(try sandbox.responses("503") == 0)
-    }
-
-    /// Runs blocking work on a Dispatch thread, not the cooperative pool the sandbox needs.
-    func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { c in DispatchQueue.global().async { c.resume(returning: body()) } }
+        #expect(try await sandbox.responses("503") == 0)
+        await sandbox.stop()
     }
 }

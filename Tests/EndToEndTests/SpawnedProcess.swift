@@ -115,28 +115,5 @@ final class SpawnedProcess: @unchecked Sendable {
                       maxRSSKiB: status.maxRSSKiB)
     }
 
-    // MARK: Blocking forms (a test calling them holds a pool thread while it waits)
 
-    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use `await waitForOutput` (docs/testing.md)")
-    func waitForOutput(_ text: String, limit: TimeInterval = 30) -> Bool {
-        let end = Date().addingTimeInterval(limit)
-        while Date() < end {
-            if stdoutSoFar.contains(text) { return true }
-            usleep(20_000)
-        }
-        return false
-    }
-
-    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use `await wait(limit:)` (docs/testing.md)")
-    func wait(limit: TimeInterval = 60) -> Ending {
-        ending(reaper.waitForEnding(within: limit).status)
-    }
-
-    @available(*, deprecated, message: "blocks a thread of Swift's cooperative pool: use `try await SpawnedProcess.run` (docs/testing.md)")
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                    directory: URL? = nil, limit: TimeInterval = 60) throws -> Ending {
-        let p = try SpawnedProcess(executable, arguments, environment: environment, directory: directory)
-        p.closeInput()
-        return p.wait(limit: limit)
-    }
 }

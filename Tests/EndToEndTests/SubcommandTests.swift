@@ -13,8 +13,8 @@ import Testing
         ["snippets", "run"],
         ["sandbox", "dump", "--data"],
     ])
-    func usageErrorsExitTwo(_ arguments: [String]) throws {
-        let r = try Binary.b24lua(arguments)
+    func usageErrorsExitTwo(_ arguments: [String]) async throws {
+        let r = try await Binary.b24luaAsync(arguments)
         #expect(r.status == 2, "\(arguments): \(r.status) \(r.stderr)")
         #expect(r.stderr.hasPrefix("b24lua: \(arguments[0]): ") || r.stderr.hasPrefix("b24lua: usage"), "\(r.stderr)")
         #expect(r.stderr.contains("b24lua"), "\(r.stderr)")
@@ -28,15 +28,15 @@ import Testing
         (["snippets", "run", "--help"], "USAGE: b24lua snippets run"),
         (["sandbox", "serve", "--help"], "USAGE: b24lua sandbox serve"),
     ])
-    func helpExitsZero(_ arguments: [String], _ usage: String) throws {
-        let r = try Binary.b24lua(arguments)
+    func helpExitsZero(_ arguments: [String], _ usage: String) async throws {
+        let r = try await Binary.b24luaAsync(arguments)
         #expect(r.status == 0, "\(arguments): \(r.stderr)")
         #expect(r.stdout.contains(usage), "\(arguments): \(r.stdout)")
     }
 
-    @Test func snippetsWithoutASubcommandLists() throws {
-        let plain = try Binary.b24lua(["snippets"])
-        let list = try Binary.b24lua(["snippets", "list"])
+    @Test func snippetsWithoutASubcommandLists() async throws {
+        let plain = try await Binary.b24luaAsync(["snippets"])
+        let list = try await Binary.b24luaAsync(["snippets", "list"])
         #expect(plain.status == 0 && plain.stdout == list.stdout && plain.stdout.contains("b24.snippets.remove_user"))
     }
 }

@@ -18,8 +18,8 @@ import Testing
 
     @Test func parallelProcessesShareEveryRefresh() async throws {
         let serve = try SpawnedProcess(Binary.b24lua, ["sandbox", "serve", "--port", "0", "--plan", "unlimited", "--token-ttl", "2"])
-        defer { serve.send(SIGTERM); _ = serve.wait(limit: 10) }
-        #expect(serve.waitForOutput("serving http"))
+        defer { serve.send(SIGKILL) }  // a test that throws leaves no server behind
+        #expect(await serve.waitForOutput("serving http"))
         let line = serve.stdoutSoFar.split(separator: "\n").first { $0.contains("serving http") } ?? ""
         let base = String(line.split(separator: " ").last ?? "").components(separatedBy: "/rest/").first ?? ""
         let env = environment(base)
@@ -45,5 +45,7 @@ import Testing
         #expect(cached.count == 1)
         let attributes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("b24lua/\(cached[0])").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        serve.send(SIGTERM)
+        _ = await serve.wait(limit: 10)
     }
 }
