@@ -71,13 +71,8 @@ public final class PortalConnection: Sendable {
         case .oauth(let portal, let clientId, let clientSecret, let access, let refresh, let oauthURL, let profile):
             // The pair given may have been rotated by an earlier run: the cache, when it comes
             // from the same given pair, is the current one (docs/shared-limit.md, "Tokens").
-            let origin = try OAuthCredentials(portal: portal, accessToken: access, refreshToken: refresh,
-                                              clientId: clientId, clientSecret: clientSecret, oauthURL: oauthURL).endpoint.origin
-            let tokenFile = TokenFile(directory: TokenFile.stateDirectory(environment: ProcessInfo.processInfo.environment),
-                                      origin: origin, clientId: clientId, seed: refresh)
-            let current = tokenFile.load() ?? OAuthTokens(accessToken: access, refreshToken: refresh)
             var credentials = try OAuthCredentials(
-                portal: portal, accessToken: current.accessToken, refreshToken: current.refreshToken, clientId: clientId,
+                portal: portal, accessToken: access, refreshToken: refresh, clientId: clientId,
                 clientSecret: clientSecret, oauthURL: oauthURL,
                 onTokensRefreshed: { tokens in
                     guard let profile else { return }
@@ -85,6 +80,9 @@ public final class PortalConnection: Sendable {
                         warn("b24lua: cannot save the refreshed tokens in \(profile.path): \(error)")
                     }
                 })
+            let tokenFile = TokenFile(directory: TokenFile.stateDirectory(environment: ProcessInfo.processInfo.environment),
+                                      origin: credentials.endpoint.origin, clientId: clientId, seed: refresh)
+            if let current = tokenFile.load() { credentials.tokens = current }
             credentials.tokenFile = tokenFile
             let plan = plan(settings)
             return PortalConnection(client: B24Client(portal: .oauth(credentials), plan: plan, logger: logger,

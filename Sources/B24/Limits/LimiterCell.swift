@@ -38,7 +38,7 @@ public final class LimiterCell: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let file, file.usable else { return body(&local) }
-        return file.exclusive(clock.now()) { seen in
+        return file.exclusive { seen in
             if case .changed(let state) = seen { local.adopt(state) }
             let before = local
             let r = body(&local)
@@ -116,7 +116,7 @@ public final class SharedLimitFile: @unchecked Sendable {
 
     /// Runs `body` with what the file holds under the lock, and writes back the state it returns
     /// (nil: nothing to write). nil when the file failed (and is now off).
-    func exclusive<R>(_ now: Double, _ body: (Seen) -> (R, JSONValue?)) -> R? {
+    func exclusive<R>(_ body: (Seen) -> (R, JSONValue?)) -> R? {
         pathLock.lock()
         defer { pathLock.unlock() }
         var lk = flock()
