@@ -1,0 +1,60 @@
+import B24
+import Foundation
+import Testing
+
+/// The token cache (docs/shared-limit.md, "Tokens"): it is taken only when it descends from the
+/// pair given, and a refresh that finds a newer pair there takes it instead of spending the old
+/// refresh token again.
+@Suite struct TokenFileTests {
+    let dir: String
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("b24-tokens-\(UUID().uuidString)").path
+    }
+
+    func file(seed: String) -> TokenFile {
+        TokenFile(directory: dir, origin: "https://a.bitrix24.ru", clientId: "local.app", seed: seed)
+    }
+
+    @Test func aCacheIsTakenOnlyFromTheSamePairGiven() throws {
+        try file(seed: "R0").store(OAuthTokens(accessToken: "A2", refreshToken: "R2"))
+        #expect(file(seed: "R0").load() == OAuthTokens(accessToken: "A2", refreshToken: "R2"))
+        #expect(file(seed: "R9").load() == nil, "the user replaced the pair: a new chain starts")
+        let attributes = try FileManager.default.attributesOfItem(atPath: file(seed: "R0").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func aGarbledCacheIsIgnored() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Data("{\"v\":1,\"seed\":\"R0\"".utf8).write(to: URL(fileURLWithPath: file(seed: "R0").path))
+        #expect(file(seed: "R0").load() == nil)
+    }
+
+    @Test func aNewerPairIsTakenInsteadOfRefreshingAgain() async throws {
+        let f = file(seed: "R0")
+        try f.store(OAuthTokens(accessToken: "A2", refreshToken: "R2"))  // another process refreshed
+        let calls = Counter()
+        let taken = await f.coordinatedRefresh(stale: OAuthTokens(accessToken: "A1", refreshToken: "R1")) {
+            calls.add()
+            return .success(OAuthTokens(accessToken: "A3", refreshToken: "R3"))
+        }
+        #expect(try taken.get() == OAuthTokens(accessToken: "A2", refreshToken: "R2"))
+        #expect(calls.value == 0)
+
+        // The cached pair is the one that failed: this process refreshes, and stores the result.
+        let refreshed = await f.coordinatedRefresh(stale: OAuthTokens(accessToken: "A2", refreshToken: "R2")) {
+            calls.add()
+            return .success(OAuthTokens(accessToken: "A3", refreshToken: "R3"))
+        }
+        #expect(try refreshed.get() == OAuthTokens(accessToken: "A3", refreshToken: "R3"))
+        #expect(calls.value == 1)
+        #expect(f.load() == OAuthTokens(accessToken: "A3", refreshToken: "R3"))
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        @discardableResult func add() -> Int { lock.withLock { n += 1; return n } }
+        var value: Int { lock.withLock { n } }
+    }
+}
