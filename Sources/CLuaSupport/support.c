@@ -23,16 +23,22 @@ void b24lua_set_callbacks(b24lua_Dispatch dispatch, b24lua_Release release) {
    The limit bites only while Lua code runs (under the host's protected calls), never while a
    Swift body runs: a refused allocation raises, and a raise must not jump over Swift frames.
    So that no Lua code runs outside the limit, the collector is held while Swift code runs:
-   finalizers (Lua code) then only run from Lua code, inside the limit. */
+   finalizers (Lua code) then only run from Lua code, inside the limit.
+   The hold is taken lazily, by the first call of a Swift body that may step the collector
+   (b24lua_hold_collector: creating a string, table, userdata or closure). Stopping and
+   restarting the collector is not free: a restart sets the collector's debt to zero, so the
+   next allocation pays a whole incremental step. A Swift body that only reads its arguments
+   and pushes numbers or booleans (most b24 calls) never stops it (docs/lua-host.md). */
 
 typedef struct {
     size_t used;
     size_t limit;    /* 0: unlimited */
     int enforce;     /* 1 while Lua code runs */
+    int in_swift;    /* 1 while a Swift body (or the host, outside Lua code) runs */
     int gc_held;     /* the host stopped the collector while Swift code runs */
 } Budget;
 
-typedef struct { int enforce; int gc_held; } Mode;
+typedef struct { int enforce; int in_swift; int gc_held; } Mode;
 
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     Budget *b = (Budget *)ud;
@@ -57,8 +63,9 @@ static Budget *budget_of(lua_State *L) {
 /* Lua code is about to run: the limit applies and the collector runs. */
 static Mode enter_lua(lua_State *L) {
     Budget *b = budget_of(L);
-    Mode saved = { b->enforce, b->gc_held };
+    Mode saved = { b->enforce, b->in_swift, b->gc_held };
     b->enforce = 1;
+    b->in_swift = 0;
     if (b->gc_held) {
         b->gc_held = 0;
         lua_gc(L, LUA_GCRESTART);
@@ -66,25 +73,37 @@ static Mode enter_lua(lua_State *L) {
     return saved;
 }
 
-/* Swift code is about to run: nothing may fail to allocate, and no finalizer may run. */
+/* Swift code is about to run: nothing may fail to allocate, and no finalizer may run (the
+   collector is stopped by b24lua_hold_collector before anything could step it). */
 static Mode enter_swift(lua_State *L) {
     Budget *b = budget_of(L);
-    Mode saved = { b->enforce, b->gc_held };
+    Mode saved = { b->enforce, b->in_swift, b->gc_held };
     b->enforce = 0;
-    /* lua_gc answers -1 inside a finalizer, where the collector cannot run anyway. */
-    if (!b->gc_held && lua_gc(L, LUA_GCISRUNNING) == 1 && lua_gc(L, LUA_GCSTOP) == 0) b->gc_held = 1;
+    b->in_swift = 1;
     return saved;
+}
+
+static void hold(lua_State *L, Budget *b) {
+    /* lua_gc answers -1 inside a finalizer, where the collector cannot run anyway. */
+    if (lua_gc(L, LUA_GCISRUNNING) == 1 && lua_gc(L, LUA_GCSTOP) == 0) b->gc_held = 1;
+}
+
+void b24lua_hold_collector(lua_State *L) {
+    Budget *b = budget_of(L);
+    if (b->in_swift && !b->gc_held) hold(L, b);
 }
 
 static void restore_mode(lua_State *L, Mode saved) {
     Budget *b = budget_of(L);
     if (saved.gc_held && !b->gc_held) {
-        if (lua_gc(L, LUA_GCISRUNNING) == 1 && lua_gc(L, LUA_GCSTOP) == 0) b->gc_held = 1;
-    } else if (!saved.gc_held && b->gc_held) {
+        hold(L, b);
+    } else if (!saved.gc_held && b->gc_held && !saved.in_swift) {
+        /* back to Lua code; a Swift caller keeps a hold its callee took until it returns */
         b->gc_held = 0;
         lua_gc(L, LUA_GCRESTART);
     }
     b->enforce = saved.enforce;
+    b->in_swift = saved.in_swift;
 }
 
 /* Every call from the host into Lua code goes through here: inside the limit, collector on. */
@@ -182,6 +201,7 @@ static int trampoline(lua_State *L) {
 }
 
 void b24lua_push_swift_function(lua_State *L, void *box) {
+    b24lua_hold_collector(L);
     void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
     *slot = box;
     if (luaL_newmetatable(L, BOX_META)) {

@@ -5,6 +5,7 @@ extension LuaStack {
     /// Compiles `code` and pushes it as a function. `chunkName` follows Lua's convention:
     /// "@file.lua" for files, "=name" for literal names; messages then read "file.lua:12: …".
     public func load(_ code: [UInt8], chunkName: String, mode: String = "t") throws(LuaError) {
+        b24lua_hold_collector(L)
         let status = code.withUnsafeBufferPointer { buf in
             luaL_loadbufferx(L, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
                              buf.count, chunkName, mode)
@@ -19,6 +20,7 @@ extension LuaStack {
     /// Compiles a file (nil: standard input, named "=stdin") as `luaL_loadfile` does,
     /// skipping a first line that starts with '#'.
     public func loadFile(_ path: String?, mode: String = "bt") throws(LuaError) {
+        b24lua_hold_collector(L)
         let status = luaL_loadfilex(L, path, mode)
         if status != LUA_OK { throw popError(status) }
     }

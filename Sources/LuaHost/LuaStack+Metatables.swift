@@ -1,4 +1,5 @@
 import CLua
+import CLuaSupport
 
 // Metatables, the registry, raw traversal, identity and slot moves: the API the layers above
 // LuaHost need, so that only LuaHost calls Lua's C API. Each wrapper names the manual's error
@@ -13,6 +14,7 @@ extension LuaStack {
     @discardableResult
     public func newMetatable(named name: String) -> Bool {
         reserve(2)
+        b24lua_hold_collector(L)
         return luaL_newmetatable(L, name) != 0
     }
 
@@ -141,6 +143,7 @@ extension LuaStack {
     @discardableResult
     public func newUserdata(byteCount: Int, metatable: String? = nil) -> UnsafeMutableRawPointer {
         reserve(2)
+        b24lua_hold_collector(L)
         let memory = b24lua_newuserdata(L, max(0, byteCount))!
         if let metatable { luaL_setmetatable(L, metatable) }
         return memory

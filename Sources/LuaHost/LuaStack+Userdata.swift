@@ -28,6 +28,7 @@ final class UserdataBox {
 extension LuaStack {
     /// Creates (once per state) the metatable for `cls` in the registry.
     public func define(_ cls: LuaClass) {
+        b24lua_hold_collector(L)
         guard luaL_newmetatable(L, cls.name) != 0 else {
             pop()
             return
@@ -70,6 +71,7 @@ extension LuaStack {
 
     /// Pushes `object` as a userdata of the class `name` (defined beforehand with `define`).
     public func push(object: AnyObject, as name: String) {
+        b24lua_hold_collector(L)
         let slot = b24lua_newuserdata(L, MemoryLayout<UnsafeMutableRawPointer?>.size)!
             .assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
         slot.pointee = Unmanaged.passRetained(UserdataBox(object)).toOpaque()

@@ -40,16 +40,21 @@ public struct LuaStack {
     public func push(_ i: Int) { lua_pushinteger(L, lua_Integer(i)) }
     public func push(_ d: Double) { lua_pushnumber(L, d) }
     public func push(_ s: String) {
+        b24lua_hold_collector(L)
         var s = s
         s.withUTF8 { buf in _ = lua_pushlstring(L, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, buf.count) }
     }
     public func push(bytes: [UInt8]) {
+        b24lua_hold_collector(L)
         bytes.withUnsafeBufferPointer { buf in
             _ = lua_pushlstring(L, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, buf.count)
         }
     }
     public func pushValue(at index: Int32) { lua_pushvalue(L, index) }
-    public func newTable(arrayCount: Int32 = 0, hashCount: Int32 = 0) { lua_createtable(L, arrayCount, hashCount) }
+    public func newTable(arrayCount: Int32 = 0, hashCount: Int32 = 0) {
+        b24lua_hold_collector(L)
+        lua_createtable(L, arrayCount, hashCount)
+    }
     public func pushGlobalTable() { b24lua_pushglobaltable(L) }
 
     // MARK: reading without metamethods

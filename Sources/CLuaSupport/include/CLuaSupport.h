@@ -28,6 +28,11 @@ size_t b24lua_memory_used(lua_State *L);
 /* Pushes a Lua C closure that calls the Swift function `box` (already retained for Lua). */
 void b24lua_push_swift_function(lua_State *L, void *box);
 
+/* Stops the collector until Lua code runs again, if a Swift body (or the host outside Lua
+   code) is running and has not stopped it yet. Called before anything that may step the
+   collector: creating strings, tables, userdata, closures, or loading code. */
+void b24lua_hold_collector(lua_State *L);
+
 /* lua_pcall with the host's message handler: string errors get a traceback appended; error
    objects stay objects (a `traceback` field is set on tables that have a __tostring). */
 int b24lua_pcall_traced(lua_State *L, int nargs, int nresults);
