@@ -3,35 +3,150 @@ import Foundation
 import LuaHost
 
 /// Runs the client's async work from the Lua thread (docs/architecture.md rule 3): the Lua thread
-/// blocks here, never a thread of Swift's cooperative pool. While it waits it watches for
-/// Ctrl-C and `--timeout`, so a waiting request can be interrupted.
+/// waits here, never a thread of Swift's cooperative pool. The work runs as a task that prefers
+/// a `WaitingThreadExecutor`, so its jobs run on the Lua thread itself while it waits: a call
+/// answered in-process costs no thread switch at all, and one that waits for the network
+/// resumes on the Lua thread when its answer arrives (docs/performance.md). While it waits it
+/// watches for Ctrl-C and `--timeout`, so a waiting request can be interrupted.
 final class BlockingBridge: @unchecked Sendable {
     struct Interrupted: Error {
         let message: String
     }
 
     final class Slot<T: Sendable>: @unchecked Sendable {
-        let done = DispatchSemaphore(value: 0)
         var result: Result<T, B24Error>?
     }
 
+    /// Used by one call at a time (the Lua thread's); replaced when a call is abandoned.
+    private var executor = WaitingThreadExecutor()
+
     func run<T: Sendable>(_ op: @escaping @Sendable () async throws(B24Error) -> T) throws(Interrupted) -> Result<T, B24Error> {
         let slot = Slot<T>()
-        let task = Task {
+        let executor = self.executor
+        let task = Task(executorPreference: executor) {
             do throws(B24Error) { slot.result = .success(try await op()) } catch { slot.result = .failure(error) }
-            slot.done.signal()
+            executor.finish()
         }
-        while slot.done.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
+        while !executor.runJobs(forAtMost: .milliseconds(50)) {
             if let reason = stopReason() {
                 task.cancel()
+                // The cancelled task still journals its outcome: its jobs go on on a thread of
+                // their own, and the next call gets a fresh executor.
+                executor.abandon()
+                self.executor = WaitingThreadExecutor()
                 throw Interrupted(message: reason)
             }
         }
+        executor.reset()
         return slot.result!
     }
 
     /// Why waiting must stop now, if it must.
     func stopReason() -> String? { LuaInterrupt.pendingMessage }
+}
+
+/// A task executor whose jobs run on the thread that waits for them (`runJobs`). Jobs that
+/// arrive when nobody waits any more (an abandoned call, a job enqueued after its task
+/// finished) run on a thread the executor starts for them, so no job is ever stranded.
+final class WaitingThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var finished = false
+    /// Nobody waits: jobs go to `drainer`.
+    private var abandoned = false
+    private var drainerRunning = false
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        let startDrainer = abandoned && !drainerRunning
+        if startDrainer { drainerRunning = true }
+        condition.signal()
+        condition.unlock()
+        if startDrainer { startDrainerThread() }
+    }
+
+    /// The task's body ended.
+    func finish() {
+        condition.lock()
+        finished = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Runs jobs as they come until the task has finished (true) or `limit` passes without
+    /// one (false).
+    func runJobs(forAtMost limit: Duration) -> Bool {
+        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        var deadline: Date?
+        condition.lock()
+        while true {
+            if !jobs.isEmpty {
+                let job = jobs.removeFirst()
+                condition.unlock()
+                job.runSynchronously(on: asUnownedTaskExecutor())
+                deadline = nil
+                condition.lock()
+                continue
+            }
+            if finished {
+                condition.unlock()
+                return true
+            }
+            let until = deadline ?? Date(timeIntervalSinceNow: seconds)
+            deadline = until
+            if !condition.wait(until: until) && jobs.isEmpty && !finished {
+                condition.unlock()
+                return false
+            }
+        }
+    }
+
+    /// Ready for the next call after one that finished.
+    func reset() {
+        condition.lock()
+        finished = false
+        let orphans = !jobs.isEmpty
+        if orphans { abandoned = true; drainerRunning = true }
+        condition.unlock()
+        // A job left behind by the finished task (rare: work it started without awaiting) must
+        // still run; from now on this executor's jobs go to a thread of their own.
+        if orphans { startDrainerThread() }
+    }
+
+    /// Nobody will wait for this executor's jobs any more.
+    func abandon() {
+        condition.lock()
+        abandoned = true
+        let start = !drainerRunning
+        drainerRunning = true
+        condition.unlock()
+        if start { startDrainerThread() }
+    }
+
+    private func startDrainerThread() {
+        let thread = Thread { [self] in
+            condition.lock()
+            while true {
+                if !jobs.isEmpty {
+                    let job = jobs.removeFirst()
+                    condition.unlock()
+                    job.runSynchronously(on: asUnownedTaskExecutor())
+                    condition.lock()
+                    continue
+                }
+                // Idle for a second: end; a later job starts another drainer.
+                if !condition.wait(until: Date(timeIntervalSinceNow: 1)) && jobs.isEmpty {
+                    drainerRunning = false
+                    condition.unlock()
+                    return
+                }
+            }
+        }
+        thread.name = "b24lua-drain"
+        thread.start()
+    }
 }
 
 /// Batches started by `b24.each` and not yet collected: several can be in flight, and the Lua
