@@ -4,12 +4,14 @@ import B24
 extension SandboxPortal {
     func rest(_ request: WireRequest) -> WireResponse {
         let start = clock.now()
-        let method = RESTRequest.route(request.path).method
+        let routed = RESTRequest.route(request.path)
+        let method = routed.method
+        let asValue = request.json != nil
 
         var dropAfter = false
         if let fault = state.withLock({ $0.faults.take(for: method) }) ?? randomFault() {
             switch fault.kind {
-            case .error(let e): return record(Respond.error(e), method: method)
+            case .error(let e): return record(Respond.error(e, asValue: asValue), method: method)
             case .raw(let status, let body):
                 let r = WireResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
                                      body: Array(body.utf8))
@@ -20,12 +22,12 @@ extension SandboxPortal {
         }
 
         guard state.withLock({ $0.bucket.admit(at: start) }) else {
-            return record(Respond.error(.queryLimit), method: method)
+            return record(Respond.error(.queryLimit, asValue: asValue), method: method)
         }
 
         var response: WireResponse
         do throws(PortalError) {
-            let head = try RESTRequest.head(request, maxBody: options.maxBodyBytes)
+            let head = try RESTRequest.head(request, routed: routed, maxBody: options.maxBodyBytes)
             // A webhook names itself in the path: check it before reading a byte of parameters.
             var webhookCaller: Caller?
             if case .webhook = head.credentials {
@@ -40,13 +42,13 @@ extension SandboxPortal {
                 if let known { caller = known } else { caller = try authenticate(&s, parsed.credentials, now: start) }
                 if parsed.method == "batch" {
                     let r = batch(&s, caller, parsed.params, now: start)
-                    return Respond.success(r, time: timeBlock(start: start, budget: nil))
+                    return Respond.success(r, time: timeBlock(start: start, budget: nil), asValue: asValue)
                 }
                 let (r, t) = try call(&s, caller, parsed.method, parsed.params, now: start)
-                return Respond.success(r, time: t)
+                return Respond.success(r, time: t, asValue: asValue)
             }
         } catch {
-            response = Respond.error(error)
+            response = Respond.error(error, asValue: asValue)
         }
         if dropAfter { response = WireResponse(status: 0, dropConnection: true) }
         return record(response, method: method)

@@ -46,6 +46,9 @@ public final class SandboxPortal: WireHandler, Sendable {
         }
     }
 
+    /// In-process callers hand over JSON bodies as values and get values back (docs/performance.md).
+    public var acceptsValues: Bool { true }
+
     public func handle(_ request: WireRequest) async -> WireResponse {
         if options.latencyMs > 0, request.path.hasPrefix("/rest/") {
             try? await Task.sleep(nanoseconds: UInt64(min(options.latencyMs, 3_600_000) * 1_000_000))

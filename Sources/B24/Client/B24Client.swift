@@ -108,7 +108,8 @@ public final class B24Client: Sendable {
             state.attempt(now: clock.now())
             counters.withLock { $0.requests += 1 }
             let token = await tokens?.accessToken
-            let request = RequestEncoder.request(method: method, params: params, portal: portal, accessToken: token)
+            let request = RequestEncoder.request(method: method, params: params, portal: portal, accessToken: token,
+                                                 asValue: transport.carriesValues)
             let started = clock.now()
             let outcome = await exchange(request, method: method)
             let ended = clock.now()

@@ -11,15 +11,20 @@ import Darwin
 
 public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     public var scheme: String   // "https" or "http"
-    public var host: String     // "example.bitrix24.ru", "127.0.0.1", "::1"
+    public var host: String {   // "example.bitrix24.ru", "127.0.0.1", "::1"
+        didSet { isLoopback = Self.isLoopback(host: host) }
+    }
     public var port: Int?
     public var basePath: String // "" or "/folder", without a trailing slash
+    /// Decided once per host: every request carries it (`WireRequest.fromLoopback`).
+    public private(set) var isLoopback: Bool
 
     public init(scheme: String, host: String, port: Int? = nil, basePath: String = "") {
         self.scheme = scheme
         self.host = host
         self.port = port
         self.basePath = basePath
+        isLoopback = Self.isLoopback(host: host)
     }
 
     /// `https://host[:port]`
@@ -34,8 +39,6 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     /// or a host that parses as an IP address in 127.0.0.0/8 or `::1`. Parsed with inet_pton,
     /// which takes only the canonical forms: `127.1`, `0x7f.0.0.1`, `127.0.0.1.` and names that
     /// merely start with `127.` (`127.0.0.1.nip.io`) are not loopback addresses to it.
-    public var isLoopback: Bool { Self.isLoopback(host: host) }
-
     public static func isLoopback(host: String) -> Bool {
         if host.lowercased() == "localhost" { return true }
         var v4 = in_addr()

@@ -7,13 +7,24 @@ public protocol Transport: Sendable {
     /// request may have arrived (`requestMayHaveArrived`).
     func send(_ request: WireRequest, to endpoint: Endpoint, timeout: Duration) async throws(B24Error) -> WireResponse
     func shutdown() async
+    /// The far end takes JSON bodies as values (`WireRequest.json`): an in-process sandbox.
+    var carriesValues: Bool { get }
+}
+
+extension Transport {
+    public var carriesValues: Bool { false }
 }
 
 /// Hands requests to a `WireHandler` (the sandbox portal) without a socket.
 public struct InProcessTransport: Transport {
     public let handler: any WireHandler
 
-    public init(handler: any WireHandler) { self.handler = handler }
+    public let carriesValues: Bool
+
+    public init(handler: any WireHandler) {
+        self.handler = handler
+        carriesValues = handler.acceptsValues
+    }
 
     public func send(_ request: WireRequest, to endpoint: Endpoint, timeout: Duration) async throws(B24Error) -> WireResponse {
         let response = await handler.handle(request)

@@ -47,11 +47,11 @@ enum Envelope {
         }
         if let error = restError(json, status: status, method: method) { return .failure(error) }
         guard (200..<300).contains(status) else {
-            return .failure(.badResponse("HTTP \(status) without an error code: \(excerpt(response.body))",
+            return .failure(.badResponse("HTTP \(status) without an error code: \(excerpt(response.json?.serializedBytes() ?? response.body))",
                                          status: status, method: method))
         }
         guard case .object(let obj) = json, let result = obj["result"] else {
-            return .failure(.badResponse("no `result` in the answer: \(excerpt(response.body))",
+            return .failure(.badResponse("no `result` in the answer: \(excerpt(response.json?.serializedBytes() ?? response.body))",
                                          status: status, method: method))
         }
         let time = obj["time"].flatMap { $0.objectValue != nil ? $0 : nil }
@@ -61,6 +61,7 @@ enum Envelope {
 
     /// The body as JSON, or BAD_RESPONSE naming what came instead.
     static func parse(_ response: WireResponse, method: String?) -> Result<JSONValue, B24Error> {
+        if let json = response.json { return .success(json) }
         let body = response.body
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             return .failure(.badResponse("empty body (HTTP \(response.status))", status: response.status, method: method))

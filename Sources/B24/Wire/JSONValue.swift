@@ -135,3 +135,22 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(nilLiteral: ()) { self = .null }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
 }
+
+extension JSONValue {
+    /// How deeply containers nest, counted as the parser counts them (a flat object is 1); stops
+    /// looking past `limit`, so the answer is at most `limit + 1`.
+    public func depth(limit: Int) -> Int {
+        switch self {
+        case .array(let a):
+            var deepest = 0
+            for v in a where deepest <= limit - 1 { deepest = max(deepest, v.depth(limit: limit - 1)) }
+            return 1 + deepest
+        case .object(let o):
+            var deepest = 0
+            for v in o.values where deepest <= limit - 1 { deepest = max(deepest, v.depth(limit: limit - 1)) }
+            return 1 + deepest
+        default:
+            return 0
+        }
+    }
+}

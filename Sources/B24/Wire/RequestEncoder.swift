@@ -8,7 +8,9 @@ enum RequestEncoder {
         ("User-Agent", HTTPTransport.userAgent),
     ]
 
-    static func request(method: String, params: JSONValue, portal: PortalConfig, accessToken: String?) -> WireRequest {
+    /// `asValue`: the body stays a value (`WireRequest.json`) for a transport that carries values.
+    static func request(method: String, params: JSONValue, portal: PortalConfig, accessToken: String?,
+                        asValue: Bool = false) -> WireRequest {
         var body = params.objectValue ?? JSONObject()
         let path: String
         switch portal {
@@ -17,6 +19,10 @@ enum RequestEncoder {
         case .oauth(let o):
             path = "\(o.endpoint.basePath)/rest/\(method)"
             body["auth"] = .string(accessToken ?? o.tokens.accessToken)
+        }
+        if asValue {
+            return WireRequest(method: "POST", path: path, headers: headers, json: .object(body),
+                               fromLoopback: portal.endpoint.isLoopback)
         }
         return WireRequest(method: "POST", path: path, headers: headers, body: JSONValue.object(body).serializedBytes(),
                            fromLoopback: portal.endpoint.isLoopback)
@@ -42,6 +48,8 @@ enum RequestEncoder {
     /// Method names are letters, digits, dots and underscores; anything else would change the path.
     static func validMethodName(_ method: String) -> Bool {
         !method.isEmpty && method.utf8.count <= 200
-            && method.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "_") }
+            && method.utf8.allSatisfy { c in
+                (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x5F
+            }
     }
 }

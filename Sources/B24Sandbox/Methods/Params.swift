@@ -6,11 +6,18 @@ import B24
 struct Params {
     let object: JSONObject
     /// Lower-cased names, the first spelling winning: one pass per request, so a lookup that
-    /// misses stays O(1) however many parameters a client sends (docs/sandbox-wire.md).
-    private let folded: [String: JSONValue]
+    /// misses stays O(1) however many parameters a client sends (docs/sandbox-wire.md). Not
+    /// built for a handful of parameters (every call of the chat methods), which are scanned.
+    private let folded: [String: JSONValue]?
+
+    static let scanned = 8
 
     init(object: JSONObject) {
         self.object = object
+        guard object.count > Self.scanned else {
+            folded = nil
+            return
+        }
         var folded: [String: JSONValue] = [:]
         folded.reserveCapacity(object.count)
         for (k, v) in object where folded[k.lowercased()] == nil { folded[k.lowercased()] = v }
@@ -19,7 +26,14 @@ struct Params {
 
     subscript(_ name: String) -> JSONValue? {
         if let v = object[name] { return v }
-        return folded[name.lowercased()]
+        if let folded { return folded[name.lowercased()] }
+        // Lower-casing keeps an ASCII name's length; only other names need a closer look.
+        let lower = name.lowercased()
+        let ascii = name.utf8.allSatisfy { $0 < 0x80 }
+        for (k, v) in object where !ascii || k.utf8.count == name.utf8.count || !k.utf8.allSatisfy({ $0 < 0x80 }) {
+            if k.lowercased() == lower { return v }
+        }
+        return nil
     }
 
     func string(_ name: String) -> String {

@@ -43,6 +43,9 @@ public enum PHPQuery {
     }
 
     static func percentDecode(_ bytes: ArraySlice<UInt8>) -> String {
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = bytes.startIndex

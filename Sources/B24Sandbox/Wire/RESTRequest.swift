@@ -22,7 +22,14 @@ struct RESTRequest {
     /// What can be read without parsing the query or the body: method, path credentials, size.
     /// The portal checks a webhook's code on this before it reads any parameter.
     static func head(_ request: WireRequest, maxBody: Int) throws(PortalError) -> (method: String, credentials: Credentials) {
-        let (method, credentials) = route(request.path)
+        try head(request, routed: route(request.path), maxBody: maxBody)
+    }
+
+    /// The same, for a path already routed.
+    static func head(_ request: WireRequest, routed: (method: String, credentials: Credentials), maxBody: Int)
+        throws(PortalError) -> (method: String, credentials: Credentials)
+    {
+        let (method, credentials) = routed
         guard !method.hasSuffix(".xml") else { throw .unsupportedFormat }
         guard request.body.count <= maxBody else { throw .bodyTooLarge }
         return (method, credentials)
@@ -46,7 +53,8 @@ struct RESTRequest {
     /// `/rest/METHOD` (OAuth) or `/rest/USER/CODE/METHOD` (webhook); the method lower-cased
     /// (the server lower-cases it) and without its optional `.json` suffix.
     static func route(_ path: String) -> (method: String, credentials: Credentials) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2)
+        // Split as bytes: the separators are ASCII, and splitting Characters costs ten times as much.
+        let parts = Array(path.utf8).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst(2)
             .map { PHPQuery.percentDecode($0) }
         var method: String
         var credentials = Credentials.none
@@ -63,11 +71,16 @@ struct RESTRequest {
     /// PHP fills `$_POST` only for form types; the REST server decodes the body as JSON only for
     /// `application/json` (docs/bitrix24-rest.md §6). Any other body is ignored, as there.
     static func bodyParams(_ request: WireRequest) throws(PortalError) -> JSONObject {
+        if let json = request.json {
+            // In-process, the body as the value it would encode: the same depth limit as parsing it.
+            guard json.depth(limit: maxBodyDepth) <= maxBodyDepth else { throw .syntaxError }
+            return json.objectValue ?? [:]
+        }
         let type = (request.header("Content-Type") ?? "").lowercased()
         if type.contains("application/json") {
             if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
             let value: JSONValue
-            do { value = try JSONValue.parse(request.body, maxDepth: 64) } catch { throw .syntaxError }
+            do { value = try JSONValue.parse(request.body, maxDepth: maxBodyDepth) } catch { throw .syntaxError }
             switch value {
             case .object(let o): return o
             case .array(let a): return JSONObject(a.enumerated().map { (String($0.offset), $0.element) })
@@ -85,6 +98,9 @@ struct RESTRequest {
         }
         return [:]
     }
+
+    /// PHP's `json_decode` depth (docs/sandbox-wire.md).
+    static let maxBodyDepth = 64
 
     static func tokenParam(_ v: JSONValue?) -> String? {
         guard let s = v?.stringValue, !s.isEmpty else { return nil }

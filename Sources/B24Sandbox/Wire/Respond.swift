@@ -5,17 +5,20 @@ import B24
 enum Respond {
     static let contentType = (name: "Content-Type", value: "application/json; charset=utf-8")
 
-    static func json(_ status: Int, _ body: JSONValue, extra: [(name: String, value: String)] = []) -> WireResponse {
-        WireResponse(status: status, headers: [contentType] + extra, body: body.serializedBytes())
+    /// `asValue`: the caller is in-process and takes the body as a value (`WireResponse.json`).
+    static func json(_ status: Int, _ body: JSONValue, extra: [(name: String, value: String)] = [],
+                     asValue: Bool = false) -> WireResponse {
+        if asValue { return WireResponse(status: status, headers: [contentType] + extra, json: body) }
+        return WireResponse(status: status, headers: [contentType] + extra, body: body.serializedBytes())
     }
 
-    static func error(_ e: PortalError) -> WireResponse { json(e.status, e.body) }
+    static func error(_ e: PortalError, asValue: Bool = false) -> WireResponse { json(e.status, e.body, asValue: asValue) }
 
-    static func success(_ r: MethodResult, time: TimeBlock) -> WireResponse {
+    static func success(_ r: MethodResult, time: TimeBlock, asValue: Bool = false) -> WireResponse {
         var o: JSONObject = ["result": r.result]
         if let next = r.next { o["next"] = .int(next) }
         if let total = r.total { o["total"] = .int(total) }
         o["time"] = time.json
-        return json(200, .object(o), extra: [("X-Bitrix-Rest-Time", String(time.finish - time.start))])
+        return json(200, .object(o), extra: [("X-Bitrix-Rest-Time", String(time.finish - time.start))], asValue: asValue)
     }
 }
