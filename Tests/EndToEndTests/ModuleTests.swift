@@ -94,6 +94,8 @@ import Testing
             probe("d", b24.chat_get, {entity_type = "lead", entity = 1205, active_only = "Y"})
             probe("e", b24.call, "user.get", {bad = print})
             probe("f", b24.chat_user_delete, {entity_type = "LEAD", entity = 1205.0, user = "504"})
+            probe("g", b24.chat_user_delete, {"entity_type", entity_type = "lead", entity = 1205, user = 1})
+            probe("h", b24.chat_last_id, {entity_type = {}, entity = 1205})
             """)
         let r = try await Binary.b24luaAsync(["--webhook", sandbox.webhookURL, path])
         let out = r.stdout.split(separator: "\n").map(String.init)
@@ -104,6 +106,9 @@ import Testing
         #expect(out[4].hasPrefix("e\tINVALID_ARGUMENT\tnil\tusage\tfalse\tbad argument #2 to 'call' (params.bad is a function"))
         // Case-insensitive type, an integral float and a decimal string are accepted and sent.
         #expect(out[5] == "f\tWRONG_REQUEST\t400\tstate\tfalse\tYou don't have access or user already not in chat")
+        // A positional value is an unknown key too, not a name of the allowed list.
+        #expect(out[6].hasPrefix("g\tINVALID_ARGUMENT\tnil\tusage\tfalse\tbad argument #1 to 'chat_user_delete' (unknown key '1'"))
+        #expect(out[7].hasPrefix("h\tINVALID_ARGUMENT\tnil\tusage\tfalse\tbad argument 'entity_type' to 'chat_last_id'"))
         #expect(sandbox.stat("by_method", "imopenlines.crm.chat.user.delete") == 1)
     }
 

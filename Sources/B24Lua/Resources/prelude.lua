@@ -175,20 +175,20 @@ local function chat_params(fname, method, t, allowed)
     usage(fname, method, fmt("bad argument #1 to '%s' (table expected, got %s)", fname, describe(t)))
   end
   for k in pairs(t) do
-    if not allowed[k] then
+    if allowed[k] ~= true then  -- the set also lists the names by position (for messages)
       usage(fname, method, fmt("bad argument #1 to '%s' (unknown key '%s'; expected %s)", fname, tostring(k),
                                concat(allowed, ", ")), tostring(k))
     end
   end
   local et = t.entity_type
-  if type(et) ~= "string" or not entity_types[et:lower()] then
-    usage(fname, method, fmt("bad argument 'entity_type' to '%s' (\"lead\", \"deal\", \"contact\" or \"company\" expected, got %s)",
-                             fname, describe(et)), "entity_type")
+  if not entity_types[et] then  -- lower case already, the common spelling: no new string
+    et = type(et) == "string" and et:lower() or et
+    if type(et) ~= "string" or not entity_types[et] then
+      usage(fname, method, fmt("bad argument 'entity_type' to '%s' (\"lead\", \"deal\", \"contact\" or \"company\" expected, got %s)",
+                               fname, describe(t.entity_type)), "entity_type")
+    end
   end
-  return {
-    CRM_ENTITY_TYPE = et:lower(),
-    CRM_ENTITY = positive_integer(fname, method, "entity", t.entity),
-  }
+  return et, positive_integer(fname, method, "entity", t.entity)
 end
 
 local function keys(list)
@@ -208,9 +208,12 @@ end
 
 local function membership(fname, method)
   return function(t)
-    local p = chat_params(fname, method, t, membership_keys)
-    p.USER_ID = positive_integer(fname, method, "user", t.user)
-    p.CHAT_ID = positive_integer(fname, method, "chat", t.chat, true)
+    local et, entity = chat_params(fname, method, t, membership_keys)
+    local p = {  -- one constructor: the table is sized once
+      CRM_ENTITY_TYPE = et, CRM_ENTITY = entity,
+      USER_ID = positive_integer(fname, method, "user", t.user),
+      CHAT_ID = positive_integer(fname, method, "chat", t.chat, true),
+    }
     return integer_result(request(method, p))
   end
 end
@@ -222,7 +225,8 @@ local chat_get_keys = keys {"entity_type", "entity", "active_only"}
 
 function b24.chat_get(t)
   local method = "imopenlines.crm.chat.get"
-  local p = chat_params("chat_get", method, t, chat_get_keys)
+  local et, entity = chat_params("chat_get", method, t, chat_get_keys)
+  local p = {CRM_ENTITY_TYPE = et, CRM_ENTITY = entity}
   if t.active_only ~= nil then
     if type(t.active_only) ~= "boolean" then
       usage("chat_get", method, fmt("bad argument 'active_only' to 'chat_get' (boolean expected, got %s)",
@@ -241,7 +245,8 @@ local last_id_keys = keys {"entity_type", "entity"}
 
 function b24.chat_last_id(t)
   local method = "imopenlines.crm.chat.getLastId"
-  return integer_result(request(method, chat_params("chat_last_id", method, t, last_id_keys)))
+  local et, entity = chat_params("chat_last_id", method, t, last_id_keys)
+  return integer_result(request(method, {CRM_ENTITY_TYPE = et, CRM_ENTITY = entity}))
 end
 
 ---------------------------------------------------------------------------------------------
