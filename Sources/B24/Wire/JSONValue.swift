@@ -27,6 +27,11 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements)
     }
+    /// Members whose keys the caller knows to be distinct (a fixed list of literal names): no
+    /// key is looked up while they are stored.
+    public init(distinctMembers members: KeyValuePairs<String, JSONValue>) {
+        storage = OrderedDictionary(uncheckedUniqueKeysWithValues: members.lazy.map { ($0.key, $0.value) })
+    }
 
     /// The members in order, as an array (a copy: prefer iterating the object itself).
     public var members: [(key: String, value: JSONValue)] { storage.elements.map { ($0.key, $0.value) } }

@@ -40,8 +40,13 @@ struct RESTRequest {
         -> RESTRequest
     {
         var credentials = head.credentials
-        var params = PHPQuery.parse(request.query)
-        for (k, v) in try bodyParams(request) { params[k] = v }
+        var params: JSONObject
+        if request.query.isEmpty {
+            params = try bodyParams(request)  // the usual POST: nothing to merge
+        } else {
+            params = PHPQuery.parse(request.query)
+            for (k, v) in try bodyParams(request) { params[k] = v }
+        }
         if credentials == .none {
             if let t = tokenParam(params["auth"]) ?? tokenParam(params["access_token"]) ?? bearer(request) {
                 credentials = .token(t)

@@ -12,10 +12,11 @@ struct TimeBlock {
         let dateStart = ISODate.format(start)
         // Most answers start and finish within one second.
         let dateFinish = finish.rounded(.down) == start.rounded(.down) ? dateStart : ISODate.format(finish)
-        return ["start": .double(start), "finish": .double(finish), "duration": .double(finish - start),
-                "processing": .double(processing), "date_start": .string(dateStart),
-                "date_finish": .string(dateFinish), "operating_reset_at": .int(Int64(operatingResetAt)),
-                "operating": .double(operating)]
+        return .object(JSONObject(distinctMembers: [
+            "start": .double(start), "finish": .double(finish), "duration": .double(finish - start),
+            "processing": .double(processing), "date_start": .string(dateStart),
+            "date_finish": .string(dateFinish), "operating_reset_at": .int(Int64(operatingResetAt)),
+            "operating": .double(operating)]))
     }
 }
 
