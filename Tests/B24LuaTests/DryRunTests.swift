@@ -9,37 +9,13 @@ import Testing
 /// planned and answered as the method catalog resolves them, reads are sent, nothing changes.
 /// Single calls, `b24.batch` and `b24.each` all take it, against the real sandbox in-process.
 @Suite struct DryRunTests {
-    let lua: LuaState
-    let module: B24Module
-    let portal: SandboxPortal
+    let harness: InProcessModule
+    var module: B24Module { harness.module }
+    var portal: SandboxPortal { harness.portal }
 
-    init() throws {
-        portal = SandboxPortal(options: .unlimited)
-        let hook = portal.defaultWebhook
-        let client = B24Client(portal: try PortalConfig.webhook("https://sandbox.example/rest/\(hook.user)/\(hook.code)/"),
-                               transport: InProcessTransport(handler: portal), plan: .unlimited)
-        var config = B24ModuleConfiguration(client: client, portalHost: portal.portalHost)
-        config.dryRun = true
-        module = B24Module(configuration: config)
-        lua = try LuaState()
-        try module.install(in: lua.main)
-    }
+    init() throws { harness = try InProcessModule(dryRun: true) }
 
-    func run(_ code: String) async throws -> [LuaValue] {
-        nonisolated(unsafe) let me = self
-        return try await withCheckedThrowingContinuation { c in
-            Thread {
-                c.resume(with: Result {
-                    let s = me.lua.main
-                    let base = s.top
-                    try s.load(code, chunkName: "=test")
-                    try s.call()
-                    defer { s.top = base }
-                    return try (base + 1..<s.top + 1).map { try s.value(at: $0) }
-                })
-            }.start()
-        }
-    }
+    func run(_ code: String) async throws -> [LuaValue] { try await harness.run(code) }
 
     /// The portal's data, without its request counters.
     var data: JSONValue {
