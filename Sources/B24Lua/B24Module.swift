@@ -42,13 +42,18 @@ public final class B24Module {
     public let configuration: B24ModuleConfiguration
     let bridge = BlockingBridge()
     let inFlight = BatchesInFlight()
+    /// The dry run's plan, the first stage of every call under `--dry-run` (docs/call-pipeline.md).
+    public let dryRun: DryRun?
     /// Writes a dry run recorded instead of sending, in order.
-    public private(set) var plannedWrites: [(method: String, params: JSONValue, result: JSONValue)] = []
+    public var plannedWrites: [(method: String, params: JSONValue, result: JSONValue)] {
+        (dryRun?.plannedWrites ?? []).map { ($0.method, $0.params, $0.result) }
+    }
     /// A `b24.each` run ended with failed items (exit status 3 unless the script exits itself).
     public private(set) var eachHadFailures = false
 
     public init(configuration: B24ModuleConfiguration) {
         self.configuration = configuration
+        dryRun = configuration.dryRun ? DryRun() : nil
     }
 
     /// Defines the metatables, runs the prelude with the primitives, and makes the result the
@@ -70,14 +75,7 @@ public final class B24Module {
     }
 
     /// The plan of a dry run, one line per write.
-    public func planText() -> String {
-        var lines = ["dry run: \(plannedWrites.count) write(s) planned, none sent"]
-        for (i, w) in plannedWrites.enumerated() {
-            let params = Redaction.redact(json: w.params).serialized(), result = Redaction.redact(json: w.result).serialized()
-            lines.append("  \(i + 1). \(w.method) \(params) -> \(result)")
-        }
-        return lines.joined(separator: "\n")
-    }
+    public func planText() -> String { (dryRun ?? DryRun()).planText() }
 
     // MARK: primitives
 
@@ -92,19 +90,9 @@ public final class B24Module {
         def("batch") { [unowned self] s in try self.batch(s) }
         def("batch_start") { [unowned self] s in try self.batchStart(s) }
         def("batch_wait") { [unowned self] s in try self.batchWait(s) }
-        def("is_write") { s in
-            s.push(MethodCatalog.isWrite(s.string(at: 1) ?? ""))
-            return 1
-        }
         def("normalized") { s in
             s.push(MethodCatalog.normalized(s.string(at: 1) ?? ""))
             return 1
-        }
-        def("plan") { [unowned self] s in
-            let params = (try? LuaJSON.read(s, at: 2)) ?? .null
-            let result = (try? LuaJSON.read(s, at: 3)) ?? .null
-            self.plannedWrites.append((s.string(at: 1) ?? "?", params, result))
-            return 0
         }
         def("mark_failed") { [unowned self] _ in
             self.eachHadFailures = true
@@ -174,21 +162,13 @@ public final class B24Module {
         }
     }
 
-    /// The method catalog's facts the prelude needs (docs/method-catalog.md): the batch limits,
-    /// and how a write's result is resolved, keyed by normalised method name.
+    /// The method catalog's facts the prelude needs (docs/method-catalog.md): the batch limits
+    /// its `b24.each` scheduler keeps to.
     private func pushCatalog(_ s: LuaStack) {
         s.push(Int64(MethodCatalog.batchLimit))
         s.rawSet(-2, key: "batch_limit")
         s.push(Int64(MethodCatalog.batchesInFlight))
         s.rawSet(-2, key: "batches_in_flight")
-        var resolutions = JSONObject()
-        for (name, entry) in MethodCatalog.entries.sorted(by: { $0.key < $1.key }) {
-            guard let r = entry.resolution else { continue }
-            resolutions[name] = ["param": .string(r.param), "lookup": .string(r.lookup),
-                                 "keys": .array(r.keys.map(JSONValue.string)), "empty": .string(r.emptyCode)]
-        }
-        LuaJSON.push(.object(resolutions), s)
-        s.rawSet(-2, key: "resolutions")
     }
 
     /// core.doc: the help texts of doc.lua (what `b24lua doc` prints), for the REPL's help().
@@ -247,7 +227,7 @@ public final class B24Module {
     }
 
     private func pipeline() throws(RaisedB24Error) -> CallPipeline {
-        CallPipeline(client: try client(), journal: configuration.journal)
+        CallPipeline(client: try client(), journal: configuration.journal, dryRun: dryRun?.stage())
     }
 
     /// Reads a sequence of {key=, method=, params=} at `index`.
@@ -284,7 +264,7 @@ public final class B24Module {
             let e = configuration.unavailable ?? .configError("no portal configured")
             return { () async throws(B24Error) -> [BatchOutcome] in throw e }
         }
-        let pipeline = CallPipeline(client: client, journal: configuration.journal)
+        let pipeline = CallPipeline(client: client, journal: configuration.journal, dryRun: dryRun?.stage())
         return { () async throws(B24Error) -> [BatchOutcome] in
             let run = try await pipeline.batch(commands, halt: halt)
             if let e = run.wholeFailure { throw e }

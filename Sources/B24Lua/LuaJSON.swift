@@ -65,66 +65,124 @@ enum LuaJSON {
 
     /// The value at `index` as JSON. Functions, userdata (other than `b24.null`), threads,
     /// cycles, NaN/inf and non-UTF-8 strings are refused with a message naming the path; so is
-    /// nesting deeper than the host's one rule allows (`LuaNesting.maxDepth`).
+    /// nesting deeper than the host's one rule allows (`LuaNesting.maxDepth`). A visitor of the
+    /// host's one walk (`LuaWalk`, docs/lua-host.md "One walk of a value").
     static func read(_ s: LuaStack, at index: Int32, path: String = "value") throws(ConversionError) -> JSONValue {
-        var nesting = LuaNesting()
-        return try read(s, s.absolute(index), path, &nesting)
-    }
-
-    private static func read(_ s: LuaStack, _ i: Int32, _ path: String,
-                             _ nesting: inout LuaNesting) throws(ConversionError) -> JSONValue {
-        switch s.type(at: i) {
-        case .nil, .none: return .null
-        case .boolean: return .bool(s.bool(at: i))
-        case .number:
-            if s.isInteger(at: i), let n = s.integer(at: i) { return .int(n) }
-            let d = s.number(at: i) ?? 0
-            guard d.isFinite else { throw ConversionError(message: "\(path) is \(d), which JSON cannot carry") }
-            return .double(d)
-        case .string:
-            let bytes = s.bytes(at: i) ?? []
-            guard let str = String(validating: bytes, as: UTF8.self) else {
-                throw ConversionError(message: "\(path) is not valid UTF-8 text")
-            }
-            return .string(str)
-        case .userdata where s.hasMetatable(at: i, named: nullName):
-            return .null
-        case .table:
-            switch nesting.enter(s, tableAt: i) {
-            case .tooDeep: throw ConversionError(message: "\(path) is nested too deeply")
-            case .cycle: throw ConversionError(message: "\(path) contains a cycle")
-            case nil: break
-            }
-            defer { nesting.leave() }
-            return try readTable(s, i, path, &nesting)
-        default:
-            throw ConversionError(message: "\(path) is a \(s.typeName(at: i)), which cannot be sent as JSON")
+        var reader = Reader()
+        do throws(Reader.Refusal) {
+            return try s.walk(at: index, &reader)
+        } catch {
+            throw ConversionError(message: error.message(root: path))
         }
     }
 
-    private static func readTable(_ s: LuaStack, _ i: Int32, _ path: String,
-                                  _ nesting: inout LuaNesting) throws(ConversionError) -> JSONValue {
-        guard s.reserve(6) else { throw ConversionError(message: "\(path): Lua stack exhausted") }
-        let forcedArray = s.hasMetatable(at: i, named: arrayName)
-        let forcedObject = s.hasMetatable(at: i, named: objectName)
-        var pairs: [(key: JSONValue, value: JSONValue)] = []
-        var allIntegerKeys = true
-        try s.forEachEntry(inTableAt: i) { (k, v) throws(ConversionError) in
-            let key: JSONValue
-            switch s.type(at: k) {
-            case .string: key = .string(s.string(at: k) ?? ""); allIntegerKeys = false
-            case .number where s.isInteger(at: k): key = .int(s.integer(at: k) ?? 0)
-            case .number: key = .string("\(s.number(at: k) ?? 0)"); allIntegerKeys = false
-            default:
-                throw ConversionError(message: "\(path) has a \(s.typeName(at: k)) key, which JSON cannot carry")
-            }
-            let keyText: String
-            switch key { case .int(let n): keyText = "[\(n)]"; case .string(let k): keyText = ".\(k)"; default: keyText = "" }
-            pairs.append((key, try read(s, v, path + keyText, &nesting)))
-            return true
+    /// The conversion as a visitor. A value that converts costs no path text: a refusal
+    /// collects the keys down to the value at fault on its way out, and only then is the path
+    /// (`params.fields[2].TITLE`) spelled.
+    struct Reader: LuaValueVisitor {
+        typealias Output = JSONValue
+        typealias Failure = Refusal
+
+        enum Key {
+            case index(Int64)
+            case name(String)
         }
+
+        struct Refusal: Error {
+            /// What is wrong, after the path: `is nested too deeply`.
+            let what: String
+            /// The keys from the value at fault up to the root.
+            var keys: [Key] = []
+
+            init(_ what: String) { self.what = what }
+
+            func message(root: String) -> String {
+                var text = root
+                for key in keys.reversed() {
+                    switch key {
+                    case .index(let n): text += "[\(n)]"
+                    case .name(let k): text += ".\(k)"
+                    }
+                }
+                return what.hasPrefix(":") ? text + what : text + " " + what
+            }
+        }
+
+        func visitNil() -> JSONValue { .null }
+        func visitBoolean(_ value: Bool) -> JSONValue { .bool(value) }
+        func visitInteger(_ value: Int64) -> JSONValue { .int(value) }
+
+        func visitNumber(_ value: Double) throws(Refusal) -> JSONValue {
+            guard value.isFinite else { throw Refusal("is \(value), which JSON cannot carry") }
+            return .double(value)
+        }
+
+        func visitString(at index: Int32, in stack: LuaStack) throws(Refusal) -> JSONValue {
+            guard let text = stack.withBytes(at: index, { String(validating: $0, as: UTF8.self) }) ?? nil else {
+                throw Refusal("is not valid UTF-8 text")
+            }
+            return .string(text)
+        }
+
+        func visitOther(_ type: LuaType, at index: Int32, in stack: LuaStack) throws(Refusal) -> JSONValue {
+            if type == .userdata, stack.hasMetatable(at: index, named: nullName) { return .null }
+            throw Refusal("is a \(stack.typeName(at: index)), which cannot be sent as JSON")
+        }
+
+        func refused(_ refusal: LuaNesting.Refusal, tableAt index: Int32, in stack: LuaStack) throws(Refusal) -> JSONValue {
+            switch refusal {
+            case .tooDeep: throw Refusal("is nested too deeply")
+            case .cycle: throw Refusal("contains a cycle")
+            case .stackExhausted: throw Refusal(": Lua stack exhausted")
+            }
+        }
+
+        mutating func visitTable(at i: Int32, walk: inout LuaWalk) throws(Refusal) -> JSONValue {
+            let s = walk.stack
+            let forcedArray = s.hasMetatable(at: i, named: arrayName)
+            let forcedObject = s.hasMetatable(at: i, named: objectName)
+            var pairs: [(key: JSONValue, value: JSONValue)] = []
+            var allIntegerKeys = true
+            try walk.forEachEntry(inTableAt: i) { (walk, k, v) throws(Refusal) in
+                let key: JSONValue
+                let pathKey: Key
+                switch s.type(at: k) {
+                case .string:
+                    let name = s.withBytes(at: k) { String(decoding: $0, as: UTF8.self) } ?? ""
+                    key = .string(name)
+                    pathKey = .name(name)
+                    allIntegerKeys = false
+                case .number where s.isInteger(at: k):
+                    let n = s.integer(at: k) ?? 0
+                    key = .int(n)
+                    pathKey = .index(n)
+                case .number:
+                    let name = "\(s.number(at: k) ?? 0)"
+                    key = .string(name)
+                    pathKey = .name(name)
+                    allIntegerKeys = false
+                default:
+                    throw Refusal("has a \(s.typeName(at: k)) key, which JSON cannot carry")
+                }
+                do throws(Refusal) {
+                    pairs.append((key, try walk.visit(at: v, &self)))
+                } catch {
+                    var refusal = error
+                    refusal.keys.append(pathKey)
+                    throw refusal
+                }
+                return true
+            }
+            return try LuaJSON.table(pairs, forcedArray: forcedArray, forcedObject: forcedObject, allIntegerKeys: allIntegerKeys)
+        }
+    }
+
+    /// A table's entries as a JSON array (a sequence 1...n, or marked `b24.array`) or object.
+    private static func table(_ pairs: [(key: JSONValue, value: JSONValue)], forcedArray: Bool, forcedObject: Bool,
+                              allIntegerKeys: Bool) throws(Reader.Refusal) -> JSONValue {
         if forcedObject || (!forcedArray && !pairs.isEmpty && !(allIntegerKeys && isSequence(pairs))) {
             var o = JSONObject()
+            o.reserveCapacity(pairs.count)
             for p in pairs.sorted(by: { keyOrder($0.key, $1.key) }) {
                 switch p.key {
                 case .int(let n): o[String(n)] = p.value
@@ -135,7 +193,7 @@ enum LuaJSON {
             return .object(o)
         }
         if forcedArray && !(allIntegerKeys && isSequence(pairs)) {
-            throw ConversionError(message: "\(path) is marked b24.array but is not a sequence")
+            throw Reader.Refusal("is marked b24.array but is not a sequence")
         }
         var a = [JSONValue](repeating: .null, count: pairs.count)
         for p in pairs { if case .int(let n) = p.key { a[Int(n) - 1] = p.value } }

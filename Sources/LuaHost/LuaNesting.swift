@@ -1,9 +1,9 @@
-/// The one set of rules for walking nested Lua tables, kept by every walker of the host:
-/// copying a value out (`LuaStack.value(at:)`), the `b24` module's JSON conversion, and the
-/// REPL's inspection. A walk may go `maxDepth` tables deep; a table met again on the path from
-/// the root is a cycle (the same table twice side by side is not). Depth is bounded because
+/// The one set of rules for entering nested Lua tables, kept by the one walk of a value
+/// (`LuaWalk`, which copying a value out, the `b24` module's JSON conversion and the REPL's
+/// inspection are built on). A walk may go `maxDepth` tables deep; a table met again on the path
+/// from the root is a cycle (the same table twice side by side is not). Depth is bounded because
 /// each level is a Swift frame and a few Lua stack slots: a 300-deep table from a hostile script
-/// must be refused, not overflow the thread's stack (docs/lua-host.md, "Errors never unwind Swift").
+/// must be refused, not overflow the thread's stack (docs/lua-host.md, "One walk of a value").
 public struct LuaNesting: Sendable {
     /// How deep any conversion follows tables: far beyond what a REST parameter or result
     /// holds, far below what the Swift and Lua stacks take.
@@ -13,7 +13,13 @@ public struct LuaNesting: Sendable {
     public enum Refusal: Error, Sendable, Equatable {
         case tooDeep
         case cycle
+        /// Lua could not grow the stack for the table's traversal (memory).
+        case stackExhausted
     }
+
+    /// Stack slots a walker may use inside one table: the traversal's key and value, and what
+    /// it pushes to look at them (a metatable and a field of it).
+    public static let slotsPerTable: Int32 = 6
 
     public let maxDepth: Int
     /// Identities of the tables on the path from the root, outermost first.
@@ -34,6 +40,7 @@ public struct LuaNesting: Sendable {
         let identity = stack.identity(at: index)
         if onPath.contains(identity) { return .cycle }
         if path.count >= maxDepth { return .tooDeep }
+        if !stack.reserve(Self.slotsPerTable) { return .stackExhausted }
         path.append(identity)
         onPath.insert(identity)
         return nil

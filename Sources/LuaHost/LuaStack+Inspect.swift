@@ -2,7 +2,7 @@ import CLua
 
 /// How much of a value the REPL captures: deeper tables become `{...}`, tables longer than
 /// `maxItems` show their first entries in key order and a count of the rest. The depth is a
-/// display choice within the host's one nesting rule (`LuaNesting`), which also marks cycles.
+/// display choice within the one walk's rules (`LuaWalk`, `LuaNesting`), which also mark cycles.
 public struct InspectionLimits: Sendable {
     public var maxDepth: Int
     public var maxItems: Int
@@ -17,75 +17,8 @@ extension LuaStack {
     /// Captures the value at `index` for display. Tables are read raw (no `__index`, no
     /// `__pairs`); the only Lua code that may run is a `__tostring`, under pcall (`describe`).
     public func inspect(at index: Int32, limits: InspectionLimits = InspectionLimits()) -> InspectedValue {
-        var nesting = LuaNesting(maxDepth: limits.maxDepth)
-        return inspect(at: absolute(index), limits: limits, &nesting)
-    }
-
-    private func inspect(at index: Int32, limits: InspectionLimits, _ nesting: inout LuaNesting) -> InspectedValue {
-        switch lua_type(L, index) {
-        case LUA_TNIL, LUA_TNONE: return .nil
-        case LUA_TBOOLEAN: return .boolean(bool(at: index))
-        case LUA_TNUMBER:
-            if isInteger(at: index), let i = integer(at: index) { return .integer(i) }
-            return .number(number(at: index) ?? 0)
-        case LUA_TSTRING: return .string(bytes(at: index) ?? [])
-        case LUA_TTABLE:
-            if hasMetamethod(at: index, "__tostring") { return .described(describe(at: index)) }
-            switch nesting.enter(self, tableAt: index) {
-            case .cycle: return .cycle
-            case .tooDeep: return .elided
-            case nil: break
-            }
-            defer { nesting.leave() }
-            return .table(inspectTable(at: index, limits: limits, &nesting))
-        case LUA_TUSERDATA:
-            if hasMetamethod(at: index, "__tostring") || hasMetamethod(at: index, "__name") {
-                return .described(describe(at: index))
-            }
-            return .opaque(type: "userdata")
-        default:
-            return .opaque(type: typeName(at: index))
-        }
-    }
-
-    /// Two raw traversals: the first reads only the keys, to pick the first `maxItems` in
-    /// display order; the second captures those entries. `lua_next` visits a table that is
-    /// not modified in the same order both times.
-    private func inspectTable(at index: Int32, limits: InspectionLimits, _ nesting: inout LuaNesting) -> InspectedTable {
-        guard reserve(4) else { return InspectedTable(omitted: 0) }
-        var keys: [(position: Int, key: InspectedValue)] = []
-        forEachEntry(inTableAt: index) { k, _ in
-            keys.append((keys.count, shallowKey(at: k)))
-            return true
-        }
-        let sequenceLength = InspectedTable.sequenceLength(keys.map(\.key))
-        keys.sort { InspectedTable.displayPrecedes($0.key, $1.key, sequenceLength: sequenceLength) }
-        let chosen = Set(keys.prefix(limits.maxItems).map(\.position))
-
-        var entries: [InspectedTable.Entry] = []
-        var position = 0
-        forEachEntry(inTableAt: index) { k, v in
-            if chosen.contains(position) {
-                let key = inspect(at: k, limits: limits, &nesting)
-                let value = inspect(at: v, limits: limits, &nesting)
-                entries.append(.init(key: key, value: value))
-            }
-            position += 1
-            return true
-        }
-        return InspectedTable(entries: entries, omitted: max(0, keys.count - limits.maxItems))
-    }
-
-    /// A key as far as ordering needs it: scalars exactly, anything else by its type.
-    private func shallowKey(at index: Int32) -> InspectedValue {
-        switch lua_type(L, index) {
-        case LUA_TNUMBER:
-            if isInteger(at: index), let i = integer(at: index) { return .integer(i) }
-            return .number(number(at: index) ?? 0)
-        case LUA_TSTRING: return .string(bytes(at: index) ?? [])
-        case LUA_TBOOLEAN: return .boolean(bool(at: index))
-        default: return .opaque(type: typeName(at: index))
-        }
+        var inspector = Inspector(limits: limits)
+        return walk(at: index, maxDepth: limits.maxDepth, &inspector)
     }
 
     /// True when the value's metatable has `field` (read raw: no code runs).
@@ -94,5 +27,82 @@ extension LuaStack {
         let type = rawGet(-1, key: field)
         pop(2)
         return type != .nil
+    }
+}
+
+/// `LuaStack.inspect(at:)` as a visitor of the one walk: refusals become placeholders
+/// (`<cycle>`, `{...}`), objects with a one-line form are described instead of entered.
+struct Inspector: LuaValueVisitor {
+    typealias Output = InspectedValue
+    typealias Failure = Never
+
+    let limits: InspectionLimits
+
+    func visitNil() -> InspectedValue { .nil }
+    func visitBoolean(_ value: Bool) -> InspectedValue { .boolean(value) }
+    func visitInteger(_ value: Int64) -> InspectedValue { .integer(value) }
+    func visitNumber(_ value: Double) -> InspectedValue { .number(value) }
+    func visitString(at index: Int32, in stack: LuaStack) -> InspectedValue { .string(stack.bytes(at: index) ?? []) }
+
+    func visitOther(_ type: LuaType, at index: Int32, in stack: LuaStack) -> InspectedValue {
+        if type == .userdata {
+            if stack.hasMetamethod(at: index, "__tostring") || stack.hasMetamethod(at: index, "__name") {
+                return .described(stack.describe(at: index))
+            }
+            return .opaque(type: "userdata")
+        }
+        return .opaque(type: stack.typeName(at: index))
+    }
+
+    func substitute(forTableAt index: Int32, in stack: LuaStack) -> InspectedValue? {
+        stack.hasMetamethod(at: index, "__tostring") ? .described(stack.describe(at: index)) : nil
+    }
+
+    func refused(_ refusal: LuaNesting.Refusal, tableAt index: Int32, in stack: LuaStack) -> InspectedValue {
+        switch refusal {
+        case .cycle: .cycle
+        case .tooDeep: .elided
+        case .stackExhausted: .table(InspectedTable(omitted: 0))
+        }
+    }
+
+    /// Two raw traversals: the first reads only the keys, to pick the first `maxItems` in
+    /// display order; the second captures those entries. `lua_next` visits a table that is
+    /// not modified in the same order both times.
+    mutating func visitTable(at index: Int32, walk: inout LuaWalk) -> InspectedValue {
+        let stack = walk.stack
+        var keys: [(position: Int, key: InspectedValue)] = []
+        stack.forEachEntry(inTableAt: index) { k, _ in
+            keys.append((keys.count, Self.shallowKey(at: k, stack)))
+            return true
+        }
+        let sequenceLength = InspectedTable.sequenceLength(keys.map(\.key))
+        keys.sort { InspectedTable.displayPrecedes($0.key, $1.key, sequenceLength: sequenceLength) }
+        let chosen = Set(keys.prefix(limits.maxItems).map(\.position))
+
+        var entries: [InspectedTable.Entry] = []
+        var position = 0
+        walk.forEachEntry(inTableAt: index) { walk, k, v in
+            if chosen.contains(position) {
+                let key = walk.visit(at: k, &self)
+                let value = walk.visit(at: v, &self)
+                entries.append(.init(key: key, value: value))
+            }
+            position += 1
+            return true
+        }
+        return .table(InspectedTable(entries: entries, omitted: max(0, keys.count - limits.maxItems)))
+    }
+
+    /// A key as far as ordering needs it: scalars exactly, anything else by its type.
+    static func shallowKey(at index: Int32, _ stack: LuaStack) -> InspectedValue {
+        switch stack.type(at: index) {
+        case .number:
+            if stack.isInteger(at: index), let i = stack.integer(at: index) { return .integer(i) }
+            return .number(stack.number(at: index) ?? 0)
+        case .string: return .string(stack.bytes(at: index) ?? [])
+        case .boolean: return .boolean(stack.bool(at: index))
+        default: return .opaque(type: stack.typeName(at: index))
+        }
     }
 }

@@ -21,39 +21,44 @@ extension LuaStack {
         }
     }
 
-    /// Copies the value at `index` out of Lua, tables deeply and raw (no metamethods).
-    /// Cycles and nesting deeper than `maxDepth` (at most `LuaNesting.maxDepth`) are errors,
-    /// not hangs.
+    /// Copies the value at `index` out of Lua, tables deeply and raw (no metamethods), keys
+    /// included. Cycles and nesting deeper than `maxDepth` (at most `LuaNesting.maxDepth`) are
+    /// errors, not hangs: the rules of the one walk (`LuaWalk`).
     public func value(at index: Int32, maxDepth: Int = LuaNesting.maxDepth) throws(LuaConversionError) -> LuaValue {
-        var nesting = LuaNesting(maxDepth: maxDepth)
-        return try copyValue(at: absolute(index), &nesting)
+        var copier = LuaValueCopier()
+        return try walk(at: index, maxDepth: maxDepth, &copier)
+    }
+}
+
+/// `LuaStack.value(at:)` as a visitor of the one walk.
+struct LuaValueCopier: LuaValueVisitor {
+    typealias Output = LuaValue
+    typealias Failure = LuaConversionError
+
+    func visitNil() -> LuaValue { .nil }
+    func visitBoolean(_ value: Bool) -> LuaValue { .boolean(value) }
+    func visitInteger(_ value: Int64) -> LuaValue { .integer(value) }
+    func visitNumber(_ value: Double) -> LuaValue { .number(value) }
+    func visitString(at index: Int32, in stack: LuaStack) -> LuaValue { .string(stack.bytes(at: index) ?? []) }
+    func visitOther(_ type: LuaType, at index: Int32, in stack: LuaStack) -> LuaValue {
+        .opaque(type: stack.typeName(at: index), identity: stack.identity(at: index))
     }
 
-    private func copyValue(at index: Int32, _ nesting: inout LuaNesting) throws(LuaConversionError) -> LuaValue {
-        switch lua_type(L, index) {
-        case LUA_TNIL, LUA_TNONE: return .nil
-        case LUA_TBOOLEAN: return .boolean(bool(at: index))
-        case LUA_TNUMBER:
-            if let i = integer(at: index), isInteger(at: index) { return .integer(i) }
-            return .number(number(at: index) ?? 0)
-        case LUA_TSTRING: return .string(bytes(at: index) ?? [])
-        case LUA_TTABLE:
-            switch nesting.enter(self, tableAt: index) {
-            case .tooDeep: throw LuaConversionError("table nested too deeply")
-            case .cycle: throw LuaConversionError("table contains a cycle")
-            case nil: break
-            }
-            defer { nesting.leave() }
-            guard reserve(4) else { throw LuaConversionError("stack overflow") }
-            var t = LuaTable()
-            try forEachEntry(inTableAt: index) { (k, v) throws(LuaConversionError) in
-                let key = try copyValue(at: k, &nesting)
-                t[key] = try copyValue(at: v, &nesting)
-                return true
-            }
-            return .table(t)
-        default:
-            return .opaque(type: typeName(at: index), identity: identity(at: index))
+    mutating func visitTable(at index: Int32, walk: inout LuaWalk) throws(LuaConversionError) -> LuaValue {
+        var t = LuaTable()
+        try walk.forEachEntry(inTableAt: index) { (walk, k, v) throws(LuaConversionError) in
+            let key = try walk.visit(at: k, &self)
+            t[key] = try walk.visit(at: v, &self)
+            return true
+        }
+        return .table(t)
+    }
+
+    func refused(_ refusal: LuaNesting.Refusal, tableAt index: Int32, in stack: LuaStack) throws(LuaConversionError) -> LuaValue {
+        switch refusal {
+        case .tooDeep: throw LuaConversionError("table nested too deeply")
+        case .cycle: throw LuaConversionError("table contains a cycle")
+        case .stackExhausted: throw LuaConversionError("stack overflow")
         }
     }
 }

@@ -84,6 +84,15 @@ public struct LuaStack {
         return Array(UnsafeRawBufferPointer(start: p, count: len))
     }
 
+    /// Runs `body` over the bytes of the string at `index` in place (no copy); nil when it is
+    /// not a string. The buffer is valid only inside `body`.
+    public func withBytes<R>(at index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        guard lua_type(L, index) == LUA_TSTRING else { return nil }
+        var len = 0
+        guard let p = lua_tolstring(L, index, &len) else { return nil }
+        return try body(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: len))
+    }
+
     public func string(at index: Int32) -> String? {
         bytes(at: index).map { String(decoding: $0, as: UTF8.self) }
     }

@@ -6,7 +6,8 @@ import B24Run
 struct Subcommands: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "b24lua",
-        subcommands: [CheckCommand.self, DocCommand.self, REPLCommand.self, SnippetsCommand.self, SandboxCommand.self])
+        subcommands: [CheckCommand.self, DocCommand.self, REPLCommand.self, SnippetsCommand.self, SandboxCommand.self,
+                      UndoCommand.self])
 }
 
 /// Parses and runs a subcommand with b24lua's exit statuses (README "Exit statuses"): a bad
@@ -64,7 +65,7 @@ enum SubcommandRun {
     private static func report(_ error: any Error, _ name: String, usage: Bool) -> ExitStatus {
         // The command has already said why: only its status is left to give.
         if let code = error as? ExitCode { return ExitStatus(rawValue: code.rawValue) ?? .scriptError }
-        let message = root.fullMessage(for: error)
+        let message = withoutValues(root.fullMessage(for: error))
         if root.exitCode(for: error) == .success {
             if !message.isEmpty { print(message) }
             return .success
@@ -72,6 +73,14 @@ enum SubcommandRun {
         complain("\(name): \(message)")
         return usage || root.exitCode(for: error) == .validationFailure ? .usage : .scriptError
     }
+}
+
+/// ArgumentParser's message for a value given to a flag quotes the value; b24lua's never do
+/// (`B24Flags.parse`): `--dry-run=CODE` may be a secret pasted in the wrong place.
+func withoutValues(_ message: String) -> String {
+    guard let r = message.range(of: "' does not take any value, but '"),
+          let end = message.range(of: "' was specified.", range: r.upperBound..<message.endIndex) else { return message }
+    return message.replacingCharacters(in: r.lowerBound..<end.upperBound, with: "' takes no value.")
 }
 
 extension ExitStatus {

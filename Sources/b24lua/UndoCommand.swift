@@ -1,39 +1,61 @@
+import ArgumentParser
 import B24
 import B24Lua
 import B24Run
 import Foundation
 import Synchronization
 
-/// `b24lua undo JOURNAL [--dry-run] [portal flags]`: sends the inverse of every write a journal
-/// recorded as done (or possibly done), newest first, so a run can be taken back.
-enum UndoCommand {
-    static let usage = """
-        usage: b24lua undo JOURNAL [--dry-run] [--force] [--journal FILE] [portal flags]
-          Applies the inverse of every successful write in JOURNAL, newest first:
-          imopenlines.crm.chat.user.delete <-> imopenlines.crm.chat.user.add.
-          Writes whose outcome is unknown are undone too; failed writes are skipped.
-          --dry-run        print what would be sent, send nothing
-          --force          undo although the journal was written against another portal
-          --journal FILE   journal the undo's own writes
-          portal flags     --sandbox[=FIXTURE], --webhook URL, --profile NAME, --plan, --verbose
-        """
+/// `b24lua undo JOURNAL [--dry-run] [--force] [portal options]`: sends the inverse of every
+/// write a journal recorded as done (or possibly done), newest first, so a run can be taken back
+/// (docs/journal.md). An ArgumentParser subcommand like the others; portal options may also come
+/// before `undo` (`CommandRoute` hands them over).
+struct UndoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undo",
+        abstract: "Apply the inverse of every successful write in a journal, newest first.",
+        discussion: """
+            imopenlines.crm.chat.user.delete <-> imopenlines.crm.chat.user.add. Writes whose outcome \
+            is unknown are undone too; failed writes are skipped; running it again is harmless. \
+            Portal options may also come before 'undo' (b24lua --webhook-file F undo run.jsonl).
+            """)
 
-    static func run(_ arguments: [String]) -> ExitStatus {
-        let options: Options
-        do {
-            options = try Options.parse(arguments)
-        } catch {
-            complain("\(error.description)\n\(usage)")
-            return .usage
-        }
-        if options.help {
-            print(usage)
-            return .success
-        }
+    @Argument(help: ArgumentHelp("The journal to undo ('-': standard input).", valueName: "journal"))
+    var journals: [String] = []
+
+    @Flag(help: "Undo although the journal was written against another portal.")
+    var force = false
+
+    @OptionGroup(title: "Portal options")
+    var portal: PortalOptions
+
+    func validate() throws {
+        guard let first = journals.first else { throw ValidationError("which journal? (b24lua undo JOURNAL)") }
+        guard journals.count == 1 else { throw ValidationError("one journal at a time (got '\(first)' and '\(journals[1])')") }
+        do throws(UsageError) { _ = try portal.flags() } catch { throw ValidationError(error.description) }
+    }
+
+    func run() throws {
+        let flags: B24Flags
+        do throws(UsageError) { flags = try portal.flags() } catch { throw ValidationError(error.description) }
+        try Self.undo(Options(journal: journals[0], flags: flags, force: force)).end()
+    }
+
+    /// What a parsed command line asks for.
+    struct Options {
+        /// A path, or `-` for standard input.
+        var journal: String
+        var flags: B24Flags
+        var force: Bool
+    }
+
+    static func undo(_ options: Options) -> ExitStatus {
         let writes: [JournaledWrite]
         let portals: Set<String>
         do {
-            let text = try String(contentsOfFile: options.journal, encoding: .utf8)
+            // `-` is read from the descriptor: opening /dev/stdin fails on a pipe or socket.
+            let text = options.journal == "-"
+                ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                : try String(contentsOfFile: options.journal, encoding: .utf8)
             var warnings: [String] = []
             writes = try JournaledWrite.read(text, warnings: &warnings)
             for w in warnings { complain("\(options.journal): warning: \(w)") }
@@ -266,42 +288,6 @@ enum UndoCommand {
 
     static func complain(_ text: String) {
         FileHandle.standardError.write(Data("b24lua undo: \(Redaction.redact(text))\n".utf8))
-    }
-
-    struct Options {
-        var journal = ""
-        var flags = B24Flags()
-        var force = false
-        var help = false
-
-        static func parse(_ arguments: [String]) throws(UsageError) -> Options {
-            var o = Options()
-            var journal: String?
-            var i = 0
-            while i < arguments.count {
-                let a = arguments[i]
-                switch a {
-                case "-h", "--help": o.help = true
-                case "--force": o.force = true
-                case "-v": o.flags.verbose = true
-                default:
-                    if a.hasPrefix("--") {
-                        try o.flags.parse(a, next: i + 1 < arguments.count ? arguments[i + 1] : nil, consumed: &i)
-                    } else if a.hasPrefix("-") && a != "-" {
-                        throw UsageError(description: "unrecognized option '\(a)'")
-                    } else if journal == nil {
-                        journal = a
-                    } else {
-                        throw UsageError(description: "one journal at a time (got '\(journal!)' and '\(a)')")
-                    }
-                }
-                i += 1
-            }
-            if o.help { return o }
-            guard let journal else { throw UsageError(description: "which journal? (b24lua undo JOURNAL)") }
-            o.journal = journal == "-" ? "/dev/stdin" : journal
-            return o
-        }
     }
 
     struct Tally {

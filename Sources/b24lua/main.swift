@@ -12,10 +12,9 @@ func runMain() -> Int32 {
         return runAsync { await SubcommandRun.runAsync("sandbox", args) }.rawValue
     case .subcommand(let command, let args):
         ReaderWatch.endWhenStandardOutputIsGone()
-        switch command {
-        case .undo: return UndoCommand.run(args).rawValue  // undo reads its own options
-        case .check, .repl, .snippets, .doc, .sandbox: return SubcommandRun.run(command.rawValue, args).rawValue
-        }
+        // undo's portal options include `--sandbox[=FIXTURE]`, spelled for ArgumentParser first.
+        let arguments = command == .undo ? PortalOptions.arguments(args) : args
+        return SubcommandRun.run(command.rawValue, arguments).rawValue
     case .hint(let text):
         complain(text)
         return ExitStatus.usage.rawValue

@@ -9,41 +9,12 @@ import Testing
 /// objects, try, and the markers. As in the binary, Lua runs on a thread of its own: a `b24`
 /// call blocks its thread while the client works on Swift's cooperative pool.
 @Suite struct ModuleInProcessTests {
-    let lua: LuaState
-    let module: B24Module
+    let harness: InProcessModule
+    var lua: LuaState { harness.lua }
 
-    init() throws {
-        let portal = SandboxPortal(options: .unlimited)
-        let hook = portal.defaultWebhook
-        let client = B24Client(portal: try PortalConfig.webhook("https://sandbox.example/rest/\(hook.user)/\(hook.code)/"),
-                               transport: InProcessTransport(handler: portal), plan: .unlimited)
-        var config = B24ModuleConfiguration(client: client, portalHost: portal.portalHost)
-        config.sandbox = SandboxAccess(members: { portal.members(ofChat: $0) }, state: { portal.stateJSON() })
-        module = B24Module(configuration: config)
-        lua = try LuaState()
-        try module.install(in: lua.main)
-    }
+    init() throws { harness = try InProcessModule(sandboxViews: true) }
 
-    /// Runs `body` on a dedicated thread and awaits it without blocking a pool thread.
-    func onLuaThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in
-            Thread { c.resume(with: Result { try body() }) }.start()
-        }
-    }
-
-    func run(_ code: String) async throws -> [LuaValue] {
-        nonisolated(unsafe) let me = self
-        return try await onLuaThread { try me.runHere(code) }
-    }
-
-    func runHere(_ code: String) throws -> [LuaValue] {
-        let s = lua.main
-        let base = s.top
-        try s.load(code, chunkName: "=test")
-        try s.call()
-        defer { s.top = base }
-        return try (base + 1..<s.top + 1).map { try s.value(at: $0) }
-    }
+    func run(_ code: String) async throws -> [LuaValue] { try await harness.run(code) }
 
     @Test(arguments: [
         "[1,2.5,\"x\",true,null,[]]",

@@ -9,34 +9,13 @@ import Testing
 /// envelope with `b24.request`; the same inside `b24.each`; and the prelude's limits and result
 /// resolution come from the method catalog, not from Lua.
 @Suite struct ResultNotEnvelopeTests {
-    let lua: LuaState
-    let module: B24Module
-    let portal = SandboxPortal(options: .unlimited)
+    let harness: InProcessModule
+    var module: B24Module { harness.module }
+    var portal: SandboxPortal { harness.portal }
 
-    init() throws {
-        let hook = portal.defaultWebhook
-        let client = B24Client(portal: try PortalConfig.webhook("https://sandbox.example/rest/\(hook.user)/\(hook.code)/"),
-                               transport: InProcessTransport(handler: portal), plan: .unlimited)
-        module = B24Module(configuration: B24ModuleConfiguration(client: client, portalHost: portal.portalHost))
-        lua = try LuaState()
-        try module.install(in: lua.main)
-    }
+    init() throws { harness = try InProcessModule() }
 
-    func run(_ code: String) async throws -> [LuaValue] {
-        nonisolated(unsafe) let me = self
-        return try await withCheckedThrowingContinuation { c in
-            Thread {
-                c.resume(with: Result {
-                    let s = me.lua.main
-                    let base = s.top
-                    try s.load(code, chunkName: "=test")
-                    try s.call()
-                    defer { s.top = base }
-                    return try (base + 1..<s.top + 1).map { try s.value(at: $0) }
-                })
-            }.start()
-        }
-    }
+    func run(_ code: String) async throws -> [LuaValue] { try await harness.run(code) }
 
     @Test func callGivesTheResultAndRequestTheEnvelope() async throws {
         let r = try await run("""

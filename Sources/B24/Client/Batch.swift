@@ -25,6 +25,12 @@ public struct BatchRun: Sendable {
     public let commands: [BatchCommand]
     public let chunks: [Result<[BatchOutcome], B24Error>]
 
+    /// `chunks` of up to `MethodCatalog.batchLimit` outcomes each, in the order of `commands`.
+    public init(commands: [BatchCommand], chunks: [Result<[BatchOutcome], B24Error>]) {
+        self.commands = commands
+        self.chunks = chunks
+    }
+
     /// One outcome per command, in input order; a command of a chunk that failed as a whole fails
     /// with that chunk's error (never another chunk's).
     public var outcomes: [BatchOutcome] {

@@ -1,6 +1,8 @@
 -- The b24 module's Lua half: the public API of README "A tour of b24" over the Swift primitives in
--- `core` (call, batch, batch_start/batch_wait, plan, confirm, ...). Runs once per state,
--- before any sandboxing, so it keeps its own references to what --safe removes.
+-- `core` (call, batch, batch_start/batch_wait, confirm, ...): the Lua-side argument checks and
+-- the b24.each scheduler; everything a call does after that (dry run, journal, retries) is the
+-- Swift call pipeline's (docs/call-pipeline.md). Runs once per state, before any sandboxing, so
+-- it keeps its own references to what --safe removes.
 local core = ...
 
 local type, pairs, ipairs, tostring, tonumber, select, error, pcall, setmetatable, getmetatable =
@@ -103,8 +105,9 @@ local REQUEST = {}          -- what a scheduled coroutine yields to ask for a re
 local scheduled = setmetatable({}, {__mode = "k"})
 
 -- Sends one request and returns its result, or its whole envelope when `envelope` is set;
--- raises a b24.Error.
-local function send(method, params, envelope)
+-- raises a b24.Error. Under --dry-run the Swift side answers the writes instead of sending
+-- them (docs/call-pipeline.md): nothing here tells a read from a write.
+local function request(method, params, envelope)
   local co = co_running()
   if scheduled[co] then
     local ok, res = co_yield(REQUEST, method, params, envelope)
@@ -114,41 +117,6 @@ local function send(method, params, envelope)
   end
   if envelope then return core.request(method, params) end
   return core.call(method, params)
-end
-
--- How the method catalog resolves a write's result (docs/method-catalog.md), by method name.
-local resolutions = core.resolutions
-
--- A dry-run write: not sent; recorded, and answered with what the portal would most likely say.
-local function dry_write(method, params)
-  local result = true
-  local r = resolutions[core.normalized(method)]
-  if r then
-    result = params[r.param]
-    if result == nil then
-      local lookup = {}
-      for _, k in ipairs(r.keys) do lookup[k] = params[k] end
-      local ok, res = pcall(send, r.lookup, lookup)
-      if ok then
-        result = tonumber(res) or 0
-      elseif is_error(res) and res.code == r.empty then
-        result = 0
-      else
-        error(res, 0)
-      end
-    end
-  end
-  core.plan(method, params, result)
-  return result
-end
-
-local function request(method, params, envelope)
-  if core.dry_run and core.is_write(method) then
-    local result = dry_write(method, params or {})
-    if envelope then return {result = result} end
-    return result
-  end
-  return send(method, params, envelope)
 end
 
 ---------------------------------------------------------------------------------------------
@@ -303,23 +271,13 @@ function b24.batch(commands, opts)
     for _, k in ipairs(names) do add(k, commands[k]) end
   end
   local results, errors = {}, {}
-  -- Dry run: writes are answered locally, the reads still go out.
-  local to_send, sent_keys = {}, {}
-  for i, c in ipairs(list) do
-    if core.dry_run and core.is_write(c.method) then
-      results[keys_in_order[i]] = dry_write(c.method, c.params)
-    else
-      to_send[#to_send + 1] = c
-      sent_keys[#sent_keys + 1] = keys_in_order[i]
-    end
-  end
-  local bar = #to_send > core.batch_limit and progress("batch", #to_send) or nil
-  local outcomes = #to_send > 0 and core.batch(to_send, opts.halt and true or false) or {}
+  local bar = #list > core.batch_limit and progress("batch", #list) or nil
+  local outcomes = #list > 0 and core.batch(list, opts.halt and true or false) or {}
   for i, o in ipairs(outcomes) do
-    local k = sent_keys[i]
+    local k = keys_in_order[i]
     if o.ok then results[k] = o.result else errors[k] = o.error end
   end
-  if bar then bar:step(#to_send) bar:finish() end
+  if bar then bar:step(#list) bar:finish() end
   return results, errors
 end
 
@@ -440,12 +398,7 @@ function b24.each(items, fn, opts)
       if not ok then return finish(co, false, a) end
       if co_status(co) == "dead" then return finish(co, true) end
       if a == REQUEST then
-        if core.dry_run and core.is_write(b) then
-          -- answered locally, but through the same path so getLastId reads are batched too
-          pending[#pending + 1] = {co = co, dry = true, method = b, params = c, envelope = d}
-        else
-          pending[#pending + 1] = {co = co, method = b, params = c, envelope = d}
-        end
+        pending[#pending + 1] = {co = co, method = b, params = c, envelope = d}
         return
       end
       args = table.pack()  -- a plain yield of the item's own: resume it at once
@@ -469,21 +422,12 @@ function b24.each(items, fn, opts)
       local chunk, cmds = {}, {}
       while #chunk < BATCH_LIMIT and #pending > 0 do
         local e = table.remove(pending, 1)
-        if e.dry then
-          -- a dry-run write inside each: resolve it in a plain coroutine of its own
-          local ok, r = pcall(dry_write, e.method, e.params or {})
-          if ok and e.envelope then r = {result = r} end
-          step(e.co, ok, r)
-        else
-          chunk[#chunk + 1] = e
-          cmds[#cmds + 1] = {key = tostring(#cmds + 1), method = e.method, params = e.params}
-        end
+        chunk[#chunk + 1] = e
+        cmds[#cmds + 1] = {key = tostring(#cmds + 1), method = e.method, params = e.params}
       end
-      if #cmds > 0 then
-        local h = core.batch_start(cmds)
-        in_flight[h] = chunk
-        handles[#handles + 1] = h
-      end
+      local h = core.batch_start(cmds)
+      in_flight[h] = chunk
+      handles[#handles + 1] = h
     end
   end
 

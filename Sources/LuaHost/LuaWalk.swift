@@ -1,0 +1,95 @@
+/// The one walk of a Lua value (docs/lua-host.md, "One walk of a value"). Copying a value out
+/// (`LuaStack.value(at:)`), the `b24` module's JSON conversion and the REPL's inspection are
+/// visitors of it: the walk reads the value's type once, hands scalars to the visitor, and
+/// enters a table only as `LuaNesting` allows, so depth, cycles and stack room are checked in
+/// one place for all three. Reading is raw; what a visitor runs on a table is its own choice
+/// (inspection calls `__tostring` under pcall, the others run nothing).
+///
+/// The walk is `@inlinable` so that a visitor in another module gets it specialised: no
+/// existential boxes or witness-table calls per value on the hot path (every `b24` call's
+/// parameters go through it).
+public protocol LuaValueVisitor {
+    associatedtype Output
+    associatedtype Failure: Error
+
+    mutating func visitNil() throws(Failure) -> Output
+    mutating func visitBoolean(_ value: Bool) throws(Failure) -> Output
+    mutating func visitInteger(_ value: Int64) throws(Failure) -> Output
+    mutating func visitNumber(_ value: Double) throws(Failure) -> Output
+    /// A string; its bytes are read by the visitor (`LuaStack.withBytes`), so only it allocates.
+    mutating func visitString(at index: Int32, in stack: LuaStack) throws(Failure) -> Output
+    /// A function, userdata, light userdata or thread.
+    mutating func visitOther(_ type: LuaType, at index: Int32, in stack: LuaStack) throws(Failure) -> Output
+    /// Asked before a table is entered: a non-nil answer stands for the whole table, which is then
+    /// not entered (inspection shows an object with `__tostring` by its one-line form). The
+    /// default answers nil.
+    mutating func substitute(forTableAt index: Int32, in stack: LuaStack) throws(Failure) -> Output?
+    /// A table the walk has entered (within the depth rule, not on the path from the root, with
+    /// stack room for a traversal): the visitor reads its entries with `walk.forEachEntry` and
+    /// converts each key or value it wants with `walk.visit`.
+    mutating func visitTable(at index: Int32, walk: inout LuaWalk) throws(Failure) -> Output
+    /// A table the nesting rule refused: an error for a conversion, a placeholder for display.
+    mutating func refused(_ refusal: LuaNesting.Refusal, tableAt index: Int32, in stack: LuaStack) throws(Failure) -> Output
+}
+
+extension LuaValueVisitor {
+    @inlinable
+    public mutating func substitute(forTableAt index: Int32, in stack: LuaStack) throws(Failure) -> Output? { nil }
+}
+
+/// One walk in progress: the stack it reads and the tables on the path from the root.
+public struct LuaWalk {
+    public let stack: LuaStack
+    @usableFromInline var nesting: LuaNesting
+
+    /// A walk of values on `stack` that goes at most `maxDepth` tables deep (never deeper than
+    /// `LuaNesting.maxDepth`).
+    @inlinable
+    public init(_ stack: LuaStack, maxDepth: Int = LuaNesting.maxDepth) {
+        self.stack = stack
+        nesting = LuaNesting(maxDepth: maxDepth)
+    }
+
+    /// How many tables deep the walk is (0 at the root value).
+    @inlinable public var depth: Int { nesting.depth }
+
+    /// Visits the value at `i`, an absolute index (`LuaStack.walk` makes the root's absolute;
+    /// `forEachEntry` hands absolute ones).
+    @inlinable
+    public mutating func visit<V: LuaValueVisitor>(at i: Int32, _ visitor: inout V) throws(V.Failure) -> V.Output {
+        let s = stack
+        switch s.type(at: i) {
+        case .nil, .none: return try visitor.visitNil()
+        case .boolean: return try visitor.visitBoolean(s.bool(at: i))
+        case .number:
+            if s.isInteger(at: i), let n = s.integer(at: i) { return try visitor.visitInteger(n) }
+            return try visitor.visitNumber(s.number(at: i) ?? 0)
+        case .string: return try visitor.visitString(at: i, in: s)
+        case .table:
+            if let stand = try visitor.substitute(forTableAt: i, in: s) { return stand }
+            if let refusal = nesting.enter(s, tableAt: i) { return try visitor.refused(refusal, tableAt: i, in: s) }
+            defer { nesting.leave() }
+            return try visitor.visitTable(at: i, walk: &self)
+        case let other: return try visitor.visitOther(other, at: i, in: s)
+        }
+    }
+
+    /// The raw entries of the table at `index` (`lua_next` order; see `LuaStack.forEachEntry`),
+    /// with the walk handed on so that the body can visit keys and values within the same rules.
+    @inlinable
+    public mutating func forEachEntry<E: Error>(inTableAt index: Int32,
+                                                _ body: (inout LuaWalk, _ key: Int32, _ value: Int32) throws(E) -> Bool) throws(E) {
+        let s = stack
+        try s.forEachEntry(inTableAt: index) { (k, v) throws(E) -> Bool in try body(&self, k, v) }
+    }
+}
+
+extension LuaStack {
+    /// Walks the value at `index` with `visitor`, at most `maxDepth` tables deep.
+    @inlinable
+    public func walk<V: LuaValueVisitor>(at index: Int32, maxDepth: Int = LuaNesting.maxDepth,
+                                         _ visitor: inout V) throws(V.Failure) -> V.Output {
+        var walk = LuaWalk(self, maxDepth: maxDepth)
+        return try walk.visit(at: absolute(index), &visitor)
+    }
+}
