@@ -115,7 +115,7 @@ public final class B24Client: Sendable {
 
             switch outcome {
             case .success(let response):
-                limiter.withLock { $0.accepted(method: method, time: response.time, now: ended, unixNow: clock.unixNow()) }
+                limiter.accepted(method: method, time: response.time, now: ended, unixNow: clock.unixNow())
                 log(method, status: 200, error: nil, started: started, ended: ended, attempt: state.attempts)
                 return (response, state.mayHaveApplied)
 
