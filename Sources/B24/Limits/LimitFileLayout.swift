@@ -68,13 +68,11 @@ enum LimitFileLayout {
     /// The checksum is left for `seal`.
     static func encode(_ limiter: RateLimiter, now: Double, boot: [UInt8], keyHash: UInt64, generation: UInt64,
                        into out: UnsafeMutableRawBufferPointer) -> Int {
-        var methods = limiter.budget.sharedMethods(now: now).filter { $0.name.utf8.count <= maxNameBytes }
+        var methods = limiter.budget.sharedMethods(now: now)
+        if methods.contains(where: { $0.name.utf8.count > maxNameBytes }) { methods.removeAll { $0.name.utf8.count > maxNameBytes } }
         if methods.count > maxMethods {
             // The ones that matter longest (pauses among them) stay.
-            func latest(_ s: OperatingBudget.MethodState) -> Double {
-                max(s.pausedUntil ?? -.infinity, s.resetAt ?? -.infinity, (s.lastSentAt ?? -.infinity) + RateLimiter.budgetWindow)
-            }
-            methods = Array(methods.sorted { latest($0.state) > latest($1.state) }.prefix(maxMethods)).sorted { $0.name < $1.name }
+            methods = Array(methods.sorted { $0.state.mattersUntil > $1.state.mattersUntil }.prefix(maxMethods)).sorted { $0.name < $1.name }
         }
         put(out, Offset.magic, magic)
         put(out, Offset.version, version)

@@ -13,6 +13,12 @@ public struct OperatingBudget: Sendable, Equatable {
         var resetAt: Double?
         var pausedUntil: Double?
         var lastSentAt: Double?
+
+        /// The latest instant this state says something about (a reset, a pause, a send within
+        /// the budget's window); -infinity when none.
+        var mattersUntil: Double {
+            max(resetAt ?? -.infinity, pausedUntil ?? -.infinity, (lastSentAt ?? -.infinity) + RateLimiter.budgetWindow)
+        }
     }
 
     public let limit: Double
@@ -71,11 +77,8 @@ public struct OperatingBudget: Sendable, Equatable {
     /// budget's window): what the shared limit file keeps (docs/shared-limit.md), by name.
     func sharedMethods(now: Double) -> [(name: String, state: MethodState)] {
         var out: [(name: String, state: MethodState)] = []
-        for (m, s) in methods {
-            let latest = [s.resetAt, s.pausedUntil, s.lastSentAt.map { $0 + RateLimiter.budgetWindow }].compactMap { $0 }.max()
-            guard let latest, latest > now else { continue }
-            out.append((m, s))
-        }
+        out.reserveCapacity(methods.count)
+        for (m, s) in methods where s.mattersUntil > now { out.append((m, s)) }
         if out.count > 1 { out.sort { $0.name < $1.name } }
         return out
     }
