@@ -61,6 +61,38 @@ import Testing
         #expect(try await sandbox.responses("503") == 0)
         #expect(try await sandbox.responses("200") == Int64(25 * count))
         await sandbox.stop()
+        // What they shared: one sealed file of the layout, 0600, its length as its header says.
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("b24lua").path)
+            .filter { $0.hasPrefix("limit-") }
+        #expect(files.count == 1 && files.first?.hasSuffix(".v2") == true, "\(files)")
+        let path = dir.appendingPathComponent("b24lua").appendingPathComponent(files.first ?? "").path
+        let bytes = Array(FileManager.default.contents(atPath: path) ?? Data())
+        #expect(bytes.count >= 120 && Array(bytes.prefix(4)) == Array("B24L".utf8))
+        #expect(bytes.count >= 44 && Int(bytes[40]) | Int(bytes[41]) << 8 == bytes.count)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func aGarbledFileIsStartedAfreshWithOneWarning() async throws {
+        let sandbox = try await ServedPortal()
+        let limits = dir.appendingPathComponent("b24lua")
+        try FileManager.default.createDirectory(at: limits, withIntermediateDirectories: true)
+        _ = try await run(sandbox)  // names the file
+        let name = try FileManager.default.contentsOfDirectory(atPath: limits.path).first { $0.hasPrefix("limit-") } ?? ""
+        try Data("{\"v\":1,\"state\":{}}".utf8).write(to: limits.appendingPathComponent(name))
+        // Afresh is an empty bucket: let the portal's drain too (20 at 20/s), or it would refuse.
+        try await Task.sleep(for: .seconds(1.5))
+        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+            for _ in 0..<2 { group.addTask { try await run(sandbox) } }
+            var all: [ProcessResult] = []
+            for try await r in group { all.append(r) }
+            return all
+        }
+        for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
+        let warnings = results.map { $0.stderr.components(separatedBy: "was unreadable").count - 1 }
+        #expect(warnings.reduce(0, +) == 1, "the first to read it rewrites it; \(results.map(\.stderr))")
+        #expect(try await sandbox.responses("503") == 0)
+        await sandbox.stop()
     }
 
     @Test func withoutSharingTheyDo() async throws {
