@@ -13,20 +13,8 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
-    final class FixedClock: B24Clock, @unchecked Sendable {
-        var t: Double
-        init(_ t: Double) { self.t = t }
-        func now() -> Double { t }
-        func unixNow() -> Double { 1_700_000_000 + t }
-        func sleep(until deadline: Double) async throws {}
-    }
-
-    final class WarningLog: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        func add(_ s: String) { lock.withLock { lines.append(s) } }
-        var all: [String] { lock.withLock { lines } }
-    }
+    typealias FixedClock = SharedLimitTests.FixedClock
+    typealias WarningLog = SharedLimitTests.WarningLog
 
     static let plan = RateLimitPlan.custom(rate: 10, burst: 20)   // margin 1...4: capacity 19 at first
 
@@ -95,8 +83,11 @@ import Testing
         #expect(b.withLock { $0.budget.operating(of: "m") } == 1, "the ninth success came with the tenth reservation")
         a.accepted(method: "m", time: ["operating": 500, "operating_reset_at": 1_700_000_300], now: 11, unixNow: 1_700_000_011)
         #expect(b.withLock { $0.admit(method: "m", now: 12) } == .send)
-        _ = a.withLock { $0.level(at: 12) }
+        a.flush()
         #expect(b.withLock { $0.admit(method: "m", now: 12) } == .askAgainAt(300), "paused for everyone once written")
+        let written = field(try bytes(), LimitFileLayout.Offset.generation)
+        a.flush()
+        #expect(field(try bytes(), LimitFileLayout.Offset.generation) == written, "nothing pending, nothing written")
     }
 
     @Test func methodRecordsRoundTripUpToTheLongestName() throws {

@@ -48,15 +48,20 @@ import Testing
                                      environment: ["XDG_RUNTIME_DIR": dir.path, "XDG_CONFIG_HOME": dir.path])
     }
 
-    @Test(arguments: [2, 4])
-    func processesTogetherNeverOverrunTheBucket(_ count: Int) async throws {
-        let sandbox = try await ServedPortal()
-        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+    /// `count` runs started together; their results once all have ended.
+    func together(_ count: Int, _ sandbox: ServedPortal) async throws -> [ProcessResult] {
+        try await withThrowingTaskGroup(of: ProcessResult.self) { group in
             for _ in 0..<count { group.addTask { try await run(sandbox) } }
             var all: [ProcessResult] = []
             for try await r in group { all.append(r) }
             return all
         }
+    }
+
+    @Test(arguments: [2, 4])
+    func processesTogetherNeverOverrunTheBucket(_ count: Int) async throws {
+        let sandbox = try await ServedPortal()
+        let results = try await together(count, sandbox)
         for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
         #expect(try await sandbox.responses("503") == 0)
         #expect(try await sandbox.responses("200") == Int64(25 * count))
@@ -82,12 +87,7 @@ import Testing
         try Data("{\"v\":1,\"state\":{}}".utf8).write(to: limits.appendingPathComponent(name))
         // Afresh is an empty bucket: let the portal's drain too (20 at 20/s), or it would refuse.
         try await Task.sleep(for: .seconds(1.5))
-        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
-            for _ in 0..<2 { group.addTask { try await run(sandbox) } }
-            var all: [ProcessResult] = []
-            for try await r in group { all.append(r) }
-            return all
-        }
+        let results = try await together(2, sandbox)
         for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
         let warnings = results.map { $0.stderr.components(separatedBy: "was unreadable").count - 1 }
         #expect(warnings.reduce(0, +) == 1, "the first to read it rewrites it; \(results.map(\.stderr))")
@@ -114,12 +114,7 @@ import Testing
         #expect(await victim.waitForOutput("ready"))
         victim.send(SIGKILL)
         _ = await victim.wait(limit: 10)
-        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
-            for _ in 0..<2 { group.addTask { try await run(sandbox) } }
-            var all: [ProcessResult] = []
-            for try await r in group { all.append(r) }
-            return all
-        }
+        let results = try await together(2, sandbox)
         for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
         #expect(try await sandbox.responses("503") == 0)
         await sandbox.stop()

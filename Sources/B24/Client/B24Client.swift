@@ -65,7 +65,10 @@ public final class B24Client: Sendable {
     /// The OAuth pair in use now (nil for webhooks).
     public func currentTokens() async -> OAuthTokens? { await tokens?.tokens }
 
-    public func shutdown() async { await transport.shutdown() }
+    public func shutdown() async {
+        limiter.flush()
+        await transport.shutdown()
+    }
 
     /// Calls one REST method. `params` is a JSON object (or null for none).
     public func call(_ method: String, _ params: JSONValue = [:]) async throws(B24Error) -> RESTResponse {

@@ -62,6 +62,13 @@ public final class LimiterCell: Sendable {
         }
     }
 
+    /// Writes the successes still pending to the shared file (the client does so when it shuts
+    /// down, so that the next run knows what the last answers said of each method's budget).
+    public func flush() {
+        guard state.withLock({ !$0.pending.isEmpty }) else { return }
+        withLock { _ in () }
+    }
+
     /// A success of `method`, with its `time` block: applied now in this process, or with the
     /// next event when the state is shared.
     public func accepted(method: String, time: JSONValue?, now: Double, unixNow: Double) {
