@@ -64,8 +64,8 @@ public final class SharedLimitFile: @unchecked Sendable {
     /// back when it differs from the file's. nil, with `body` not run, when the file failed
     /// (it is off now).
     func exclusive<R>(_ limiter: inout RateLimiter, now: () -> Double, _ body: (inout RateLimiter) -> R) -> R? {
-        guard lock(F_WRLCK) else { return nil }
-        defer { _ = lock(F_UNLCK) }
+        guard lock() else { return nil }
+        defer { unlock() }
         let n = input.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n >= 0 else {
             degrade("cannot read \(path): \(Self.lastError())")
@@ -122,9 +122,9 @@ public final class SharedLimitFile: @unchecked Sendable {
         warn("b24lua: the shared rate limit file \(path) was unreadable (\(why)); it starts afresh")
     }
 
-    private func lock(_ type: Int32) -> Bool {
+    private func lock() -> Bool {
         var lk = flock()
-        lk.l_type = Int16(type)
+        lk.l_type = Int16(F_WRLCK)
         lk.l_whence = Int16(SEEK_SET)
         while fcntl(fd, Self.setLockWaiting, &lk) != 0 {
             if errno == EINTR { continue }
@@ -132,6 +132,15 @@ public final class SharedLimitFile: @unchecked Sendable {
             return false
         }
         return true
+    }
+
+    /// After a failure the descriptor is closed already, and with it the lock.
+    private func unlock() {
+        guard fd >= 0 else { return }
+        var un = flock()
+        un.l_type = Int16(F_UNLCK)
+        un.l_whence = Int16(SEEK_SET)
+        _ = fcntl(fd, Self.setLockWaiting, &un)
     }
 
     static func lastError() -> String { String(cString: strerror(errno)) }
