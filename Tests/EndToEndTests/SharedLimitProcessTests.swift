@@ -48,18 +48,50 @@ import Testing
                                      environment: ["XDG_RUNTIME_DIR": dir.path, "XDG_CONFIG_HOME": dir.path])
     }
 
-    @Test(arguments: [2, 4])
-    func processesTogetherNeverOverrunTheBucket(_ count: Int) async throws {
-        let sandbox = try await ServedPortal()
-        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+    /// `count` runs started together; their results once all have ended.
+    func together(_ count: Int, _ sandbox: ServedPortal) async throws -> [ProcessResult] {
+        try await withThrowingTaskGroup(of: ProcessResult.self) { group in
             for _ in 0..<count { group.addTask { try await run(sandbox) } }
             var all: [ProcessResult] = []
             for try await r in group { all.append(r) }
             return all
         }
+    }
+
+    @Test(arguments: [2, 4])
+    func processesTogetherNeverOverrunTheBucket(_ count: Int) async throws {
+        let sandbox = try await ServedPortal()
+        let results = try await together(count, sandbox)
         for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
         #expect(try await sandbox.responses("503") == 0)
         #expect(try await sandbox.responses("200") == Int64(25 * count))
+        await sandbox.stop()
+        // What they shared: one sealed file of the layout, 0600, its length as its header says.
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("b24lua").path)
+            .filter { $0.hasPrefix("limit-") }
+        #expect(files.count == 1 && files.first?.hasSuffix(".v2") == true, "\(files)")
+        let path = dir.appendingPathComponent("b24lua").appendingPathComponent(files.first ?? "").path
+        let bytes = Array(FileManager.default.contents(atPath: path) ?? Data())
+        #expect(bytes.count >= 120 && Array(bytes.prefix(4)) == Array("B24L".utf8))
+        #expect(bytes.count >= 44 && Int(bytes[40]) | Int(bytes[41]) << 8 == bytes.count)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func aGarbledFileIsStartedAfreshWithOneWarning() async throws {
+        let sandbox = try await ServedPortal()
+        let limits = dir.appendingPathComponent("b24lua")
+        try FileManager.default.createDirectory(at: limits, withIntermediateDirectories: true)
+        _ = try await run(sandbox)  // names the file
+        let name = try FileManager.default.contentsOfDirectory(atPath: limits.path).first { $0.hasPrefix("limit-") } ?? ""
+        try Data("{\"v\":1,\"state\":{}}".utf8).write(to: limits.appendingPathComponent(name))
+        // Afresh is an empty bucket: let the portal's drain too (20 at 20/s), or it would refuse.
+        try await Task.sleep(for: .seconds(1.5))
+        let results = try await together(2, sandbox)
+        for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
+        let warnings = results.map { $0.stderr.components(separatedBy: "was unreadable").count - 1 }
+        #expect(warnings.reduce(0, +) == 1, "the first to read it rewrites it; \(results.map(\.stderr))")
+        #expect(try await sandbox.responses("503") == 0)
         await sandbox.stop()
     }
 
@@ -82,12 +114,7 @@ import Testing
         #expect(await victim.waitForOutput("ready"))
         victim.send(SIGKILL)
         _ = await victim.wait(limit: 10)
-        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
-            for _ in 0..<2 { group.addTask { try await run(sandbox) } }
-            var all: [ProcessResult] = []
-            for try await r in group { all.append(r) }
-            return all
-        }
+        let results = try await together(2, sandbox)
         for r in results { #expect(r.status == 0 && r.stdout == "done\n", "\(r.stderr)") }
         #expect(try await sandbox.responses("503") == 0)
         await sandbox.stop()

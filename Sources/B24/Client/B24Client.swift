@@ -65,7 +65,10 @@ public final class B24Client: Sendable {
     /// The OAuth pair in use now (nil for webhooks).
     public func currentTokens() async -> OAuthTokens? { await tokens?.tokens }
 
-    public func shutdown() async { await transport.shutdown() }
+    public func shutdown() async {
+        limiter.flush()
+        await transport.shutdown()
+    }
 
     /// Calls one REST method. `params` is a JSON object (or null for none).
     public func call(_ method: String, _ params: JSONValue = [:]) async throws(B24Error) -> RESTResponse {
@@ -116,7 +119,7 @@ public final class B24Client: Sendable {
 
             switch outcome {
             case .success(let response):
-                limiter.withLock { $0.accepted(method: method, time: response.time, now: ended, unixNow: clock.unixNow()) }
+                limiter.accepted(method: method, time: response.time, now: ended, unixNow: clock.unixNow())
                 log(method, status: 200, error: nil, started: started, ended: ended, attempt: state.attempts)
                 return (response, state.mayHaveApplied)
 

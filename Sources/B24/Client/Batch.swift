@@ -157,13 +157,10 @@ extension B24Client {
         let effect = MethodEffect(batchOf: chunk.map(\.method))
         let (response, mayHaveApplied) = try await perform(method: "batch", params: params, effect: effect)
         let outcomes = try BatchReply(response.result).outcomes(for: chunk, halt: halt, retried: mayHaveApplied)
-        let now = clock.now()
-        let unixNow = clock.unixNow()
-        limiter.withLock { limiter in
-            for (c, o) in zip(chunk, outcomes) {
-                if case .success(let r) = o { limiter.observe(method: c.method, time: r.time, now: now, unixNow: unixNow) }
-            }
+        let blocks = zip(chunk, outcomes).compactMap { c, o -> (method: String, time: JSONValue?)? in
+            if case .success(let r) = o { (c.method, r.time) } else { nil }
         }
+        limiter.observe(blocks, now: clock.now(), unixNow: clock.unixNow())
         return outcomes
     }
 

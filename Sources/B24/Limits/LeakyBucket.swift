@@ -9,7 +9,8 @@ public struct LeakyBucket: Sendable, Equatable {
         case at(Double)
     }
 
-    public let capacity: Double
+    /// The level kept to: the portal's burst less the safety margin (RateLimiter keeps it so).
+    public private(set) var capacity: Double
     public let nominalRate: Double
     /// The drain rate in use: lowered after the portal refuses us, restored as calls succeed.
     public private(set) var rate: Double
@@ -66,21 +67,19 @@ public struct LeakyBucket: Sendable, Equatable {
         slowedAt = now
     }
 
-    /// The state that changes, as JSON: what the shared limit file keeps (docs/shared-limit.md).
-    var sharedState: JSONValue {
-        var o: JSONObject = ["level": .double(level), "updated": .double(updatedAt), "rate": .double(rate)]
-        if let slowedAt { o["slowed"] = .double(slowedAt) }
-        return .object(o)
-    }
+    /// A new capacity (the safety margin changed); at least one request.
+    mutating func setCapacity(_ c: Double) { capacity = max(1, c) }
+
+    /// The state that changes: what the shared limit file keeps (docs/shared-limit.md).
+    var shared: (level: Double, updated: Double, rate: Double, slowed: Double?) { (level, updatedAt, rate, slowedAt) }
 
     /// Takes the changing state from the file; values that make no sense keep this bucket's own.
-    mutating func adopt(_ state: JSONValue?) {
-        guard let state, let l = state["level"]?.doubleValue, let u = state["updated"]?.doubleValue,
-              let r = state["rate"]?.doubleValue, l.isFinite, l >= 0, u.isFinite, r.isFinite, r > 0 else { return }
+    mutating func adopt(level l: Double, updated u: Double, rate r: Double, slowed s: Double?) {
+        guard l.isFinite, l >= 0, u.isFinite, r.isFinite, r > 0 else { return }
         level = l
         updatedAt = u
         rate = min(nominalRate, max(nominalRate * Self.floorShare, r))
-        slowedAt = state["slowed"]?.doubleValue.flatMap { $0.isFinite ? $0 : nil }
+        slowedAt = s.flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// A request was accepted: after a quiet interval, climb back towards the nominal rate.

@@ -13,6 +13,12 @@ public struct OperatingBudget: Sendable, Equatable {
         var resetAt: Double?
         var pausedUntil: Double?
         var lastSentAt: Double?
+
+        /// The latest instant this state says something about (a reset, a pause, a send within
+        /// the budget's window); -infinity when none.
+        var mattersUntil: Double {
+            max(resetAt ?? -.infinity, pausedUntil ?? -.infinity, (lastSentAt ?? -.infinity) + RateLimiter.budgetWindow)
+        }
     }
 
     public let limit: Double
@@ -48,18 +54,18 @@ public struct OperatingBudget: Sendable, Equatable {
         return until
     }
 
-    /// May a call of `method` go now? Records it as sent when it may.
+    /// May a call of `method` go now? Records it as sent when it may and the method is near
+    /// its limit (only then are its calls spaced; far from it an admission changes nothing).
     public mutating func admit(method: String, now: Double) -> Admission {
         guard var s = methods[method] else { return .go }
         if let until = s.pausedUntil {
             if now < until { return .waitUntil(until) }
             s.pausedUntil = nil
             s.operating = 0  // unknown again until the next answer; the portal will say
-        }
-        if s.operating >= limit * nearShare, let last = s.lastSentAt, now < last + nearSpacing {
             methods[method] = s
-            return .waitUntil(last + nearSpacing)
         }
+        guard s.operating >= limit * nearShare else { return .go }
+        if let last = s.lastSentAt, now < last + nearSpacing { return .waitUntil(last + nearSpacing) }
         s.lastSentAt = now
         methods[method] = s
         return .go
@@ -68,28 +74,22 @@ public struct OperatingBudget: Sendable, Equatable {
     public func operating(of method: String) -> Double { methods[method]?.operating ?? 0 }
 
     /// The methods whose state still matters at `now` (a pause, a reset or a send within the
-    /// budget's window), as JSON: what the shared limit file keeps (docs/shared-limit.md).
-    func sharedState(now: Double) -> JSONValue {
-        var o = JSONObject()
-        for (m, s) in methods {
-            let latest = [s.resetAt, s.pausedUntil, s.lastSentAt.map { $0 + RateLimiter.budgetWindow }].compactMap { $0 }.max()
-            guard let latest, latest > now else { continue }
-            var e: JSONObject = ["op": .double(s.operating)]
-            if let t = s.resetAt { e["reset"] = .double(t) }
-            if let t = s.pausedUntil { e["paused"] = .double(t) }
-            if let t = s.lastSentAt { e["last"] = .double(t) }
-            o[m] = .object(e)
-        }
-        return .object(o)
+    /// budget's window): what the shared limit file keeps (docs/shared-limit.md), by name.
+    func sharedMethods(now: Double) -> [(name: String, state: MethodState)] {
+        var out: [(name: String, state: MethodState)] = []
+        out.reserveCapacity(methods.count)
+        for (m, s) in methods where s.mattersUntil > now { out.append((m, s)) }
+        if out.count > 1 { out.sort { $0.name < $1.name } }
+        return out
     }
 
-    mutating func adopt(_ state: JSONValue?) {
-        guard let entries = state?.objectValue else { return }
-        func finite(_ v: JSONValue?) -> Double? { v?.doubleValue.flatMap { $0.isFinite ? $0 : nil } }
+    /// Takes the methods another process wrote, in place of this budget's own.
+    mutating func adopt(_ entries: [(name: String, state: MethodState)]) {
+        func finite(_ v: Double?) -> Double? { v.flatMap { $0.isFinite ? $0 : nil } }
         methods = [:]
         for (m, e) in entries {
-            methods[m] = MethodState(operating: max(0, finite(e["op"]) ?? 0), resetAt: finite(e["reset"]),
-                                     pausedUntil: finite(e["paused"]), lastSentAt: finite(e["last"]))
+            methods[m] = MethodState(operating: max(0, finite(e.operating) ?? 0), resetAt: finite(e.resetAt),
+                                     pausedUntil: finite(e.pausedUntil), lastSentAt: finite(e.lastSentAt))
         }
     }
 }

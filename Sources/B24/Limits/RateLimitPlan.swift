@@ -7,16 +7,30 @@ public struct RateLimitPlan: Sendable, Equatable {
     public var burst: Double
     /// Seconds of execution per method per 10 minutes before 429 OPERATION_TIME_LIMIT.
     public var operatingLimit: Double
-    /// Requests kept in reserve below the burst. Requests do not arrive in the order or at the
-    /// spacing they were sent (the first ones wait for connections to open), so the portal can
-    /// see them closer together than we sent them; a tenth of the burst absorbs that.
-    public var margin: Double
+    /// Requests kept in reserve below the burst (docs/shared-limit.md, "The margin"): the margin
+    /// starts at the lower bound and grows towards the upper one only when the portal refuses.
+    public var margin: ClosedRange<Double>
 
-    public init(drainPerSecond: Double?, burst: Double, operatingLimit: Double = 480, margin: Double? = nil) {
+    public init(drainPerSecond: Double?, burst: Double, operatingLimit: Double = 480, margin: ClosedRange<Double>? = nil) {
         self.drainPerSecond = drainPerSecond
         self.burst = burst
         self.operatingLimit = operatingLimit
-        self.margin = margin ?? max(1, (burst * 0.1).rounded())
+        self.margin = margin ?? Self.defaultMargin(rate: drainPerSecond, burst: burst)
+    }
+
+    /// The spread of delays on the way to the portal the least margin absorbs, in seconds: at
+    /// 20/s two requests, at 2/s a fifth of one (the least is one request).
+    public static let jitterAllowance = 0.1
+    /// The share of the burst the margin may grow to.
+    public static let mostShare = 0.2
+
+    /// The least: `jitterAllowance` of drain, at least one request. The most: a fifth of the
+    /// burst, and never below the least. Both leave at least one request of the burst.
+    static func defaultMargin(rate: Double?, burst: Double) -> ClosedRange<Double> {
+        guard let rate, rate.isFinite, rate > 0, burst.isFinite, burst > 1 else { return 0...0 }
+        let room = burst - 1
+        let least = min(room, max(1, rate * jitterAllowance))
+        return least...min(room, max(least, burst * mostShare))
     }
 
     public static let standard = RateLimitPlan(drainPerSecond: 2, burst: 50)

@@ -1,5 +1,6 @@
 // The client's admission control: the per-method budget first (a paused method must not take a
-// bucket slot it cannot use), then the leaky bucket. A value; the client keeps it under a lock.
+// bucket slot it cannot use), then the leaky bucket, kept `margin` below the portal's burst. A
+// value; the client keeps it in a LimiterCell.
 
 public struct RateLimiter: Sendable, Equatable {
     public enum Admission: Sendable, Equatable {
@@ -11,12 +12,38 @@ public struct RateLimiter: Sendable, Equatable {
         case askAgainAt(Double)
     }
 
+    /// One method's `time` block, read: what a success tells the budget.
+    public struct Observation: Sendable, Equatable {
+        public var method: String
+        /// Seconds the method used in the budget's window (clamped to a day).
+        public var operating: Double?
+        /// When the oldest minute frees, on the monotonic clock (within the window ahead).
+        public var resetAt: Double?
+        public var now: Double
+
+        /// The values come from the portal, so they are clamped before use: `operating` to 0
+        /// through a day of seconds, `operating_reset_at` to at most the budget's 10-minute
+        /// window ahead; values that are not finite numbers are ignored. nil without a block.
+        public init?(method: String, time: JSONValue?, now: Double, unixNow: Double) {
+            guard let time else { return nil }
+            self.method = method
+            self.now = now
+            resetAt = RateLimiter.finite(time["operating_reset_at"]).map { now + min(max(0, $0 - unixNow), RateLimiter.budgetWindow) }
+            operating = RateLimiter.finite(time["operating"]).map { min(max(0, $0), 86_400) }
+        }
+    }
+
+    /// The portal's threshold; the bucket keeps to `burst - margin.value`.
+    public let burst: Double
     public private(set) var bucket: LeakyBucket?
+    public private(set) var margin: SafetyMargin
     public private(set) var budget: OperatingBudget
 
     public init(plan: RateLimitPlan, now: Double) {
+        burst = plan.burst
+        margin = SafetyMargin(least: plan.margin.lowerBound, most: plan.margin.upperBound)
         if let rate = plan.drainPerSecond {
-            bucket = LeakyBucket(capacity: plan.burst - plan.margin, rate: rate, now: now)
+            bucket = LeakyBucket(capacity: plan.burst - margin.value, rate: rate, now: now)
         }
         budget = OperatingBudget(limit: plan.operatingLimit)
     }
@@ -31,21 +58,29 @@ public struct RateLimiter: Sendable, Equatable {
         }
     }
 
-    /// A success: feed the `time` block to the budget, let a slowed bucket recover.
+    /// A success: feed the `time` block to the budget, let a slowed bucket recover and a grown
+    /// margin shrink back.
     public mutating func accepted(method: String, time: JSONValue?, now: Double, unixNow: Double) {
-        bucket?.accepted(now: now)
-        observe(method: method, time: time, now: now, unixNow: unixNow)
+        accepted(now: now)
+        if let o = Observation(method: method, time: time, now: now, unixNow: unixNow) { observe(o) }
     }
 
-    /// A `time` block of one method (also each command's block inside a batch). The values come
-    /// from the portal, so they are clamped before use: `operating` to 0 through a day of
-    /// seconds, `operating_reset_at` to at most the budget's 10-minute window ahead; values
-    /// that are not finite numbers are ignored.
+    /// A success, without its `time` block (that one goes to `observe`).
+    mutating func accepted(now: Double) {
+        bucket?.accepted(now: now)
+        if margin.value > margin.least {
+            margin.accepted(now: now)
+            bucket?.setCapacity(burst - margin.value)
+        }
+    }
+
+    /// A `time` block of one method (also each command's block inside a batch).
     public mutating func observe(method: String, time: JSONValue?, now: Double, unixNow: Double) {
-        guard let time else { return }
-        let resetAt = Self.finite(time["operating_reset_at"]).map { now + min(max(0, $0 - unixNow), Self.budgetWindow) }
-        let operating = Self.finite(time["operating"]).map { min(max(0, $0), 86_400) }
-        budget.observe(method: method, operating: operating, resetAt: resetAt, now: now)
+        if let o = Observation(method: method, time: time, now: now, unixNow: unixNow) { observe(o) }
+    }
+
+    public mutating func observe(_ o: Observation) {
+        budget.observe(method: o.method, operating: o.operating, resetAt: o.resetAt, now: o.now)
     }
 
     /// The portal's operating budget slides over 10 minutes (docs/bitrix24-rest.md §4): no reset lies
@@ -62,6 +97,12 @@ public struct RateLimiter: Sendable, Equatable {
     public mutating func refused(method: String, code: String, now: Double) -> Double? {
         switch code {
         case "QUERY_LIMIT_EXCEEDED":
+            // The portal's counter was fuller than ours: keep further below its burst, then
+            // take it as full at our new threshold and drain slower for a while.
+            if bucket != nil {
+                margin.refused(now: now)
+                bucket?.setCapacity(burst - margin.value)
+            }
             bucket?.refused(now: now)
             return nil
         case "OPERATION_TIME_LIMIT":
@@ -73,15 +114,17 @@ public struct RateLimiter: Sendable, Equatable {
 
     public func level(at now: Double) -> Double { bucket?.level(at: now) ?? 0 }
 
-    /// What the shared limit file keeps of this limiter.
-    func sharedState(now: Double) -> JSONValue {
-        var o: JSONObject = ["budget": budget.sharedState(now: now)]
-        if let bucket { o["bucket"] = bucket.sharedState }
-        return .object(o)
+    /// Takes the margin another process wrote, and the capacity that follows from it.
+    mutating func adoptMargin(value: Double, changedAt: Double?, grew: Bool) {
+        margin.adopt(value: value, changedAt: changedAt, grew: grew)
+        bucket?.setCapacity(burst - margin.value)
     }
 
-    mutating func adopt(_ state: JSONValue) {
-        bucket?.adopt(state["bucket"])
-        budget.adopt(state["budget"])
+    mutating func adoptBucket(level: Double, updated: Double, rate: Double, slowed: Double?) {
+        bucket?.adopt(level: level, updated: updated, rate: rate, slowed: slowed)
+    }
+
+    mutating func adoptBudget(_ entries: [(name: String, state: OperatingBudget.MethodState)]) {
+        budget.adopt(entries)
     }
 }
