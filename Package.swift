@@ -72,6 +72,13 @@ let package = Package(
             dependencies: [
                 "LuaHost", "B24", "B24Sandbox", "B24Lua", "B24Run", "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // Release only, the link only (docs/performance.md): lld packs the relative
+            // relocations (DT_RELR, glibc 2.36), and only what a dynamic build exports is
+            // exported, which matters with --static-swift-stdlib (its link passes -export-dynamic).
+            linkerSettings: [
+                .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                              "-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
             ]
         ),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "CLua"]),

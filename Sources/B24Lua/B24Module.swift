@@ -171,16 +171,22 @@ public final class B24Module {
         s.rawSet(-2, key: "batches_in_flight")
     }
 
-    /// core.doc: the help texts of doc.lua (what `b24lua doc` prints), for the REPL's help().
+    /// core.doc(): the help texts of doc.lua (what `b24lua doc` prints) as a new table, for the
+    /// REPL's help(). Called by the prelude on the first read of `b24._doc`, not at start-up.
     private func pushDocs(_ s: LuaStack) {
-        let top = s.top
-        do {
-            try s.load(EmbeddedDocs.luaSource, chunkName: EmbeddedDocs.chunkName, mode: "t")
-            try s.call(nargs: 0, nresults: 1)
-            s.rawSet(-2, key: "doc")
-        } catch {
-            s.top = top  // help stays empty; the docs' own tests catch a broken doc.lua
-        }
+        s.push(function: { s in
+            let top = s.top
+            do {
+                try s.load(EmbeddedDocs.luaSource, chunkName: EmbeddedDocs.chunkName, mode: "t")
+                try s.call(nargs: 0, nresults: 1)
+                if s.type(at: -1) != .table { throw LuaError(status: .runtime, message: "doc.lua did not return a table") }
+            } catch {
+                s.top = top  // help stays empty; the docs' own tests catch a broken doc.lua
+                s.newTable()
+            }
+            return 1
+        })
+        s.rawSet(-2, key: "doc")
     }
 
     private func client() throws(RaisedB24Error) -> B24Client {

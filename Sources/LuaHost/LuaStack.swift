@@ -159,6 +159,17 @@ public struct LuaStack {
         return "(error in __tostring: \(string(at: -1) ?? typeName(at: -1)))"
     }
 
+    /// Pushes `t[key]` for the table at `index`, `__index` included, run under pcall; returns
+    /// its type. An error raised by a metamethod is thrown, and nothing is left pushed.
+    @discardableResult
+    public func get(_ index: Int32, key: String) throws(LuaError) -> LuaType {
+        let t = absolute(index)
+        push(key)
+        let status = b24lua_gettable_protected(L, t)
+        if status != LUA_OK { throw popError(status) }
+        return type(at: -1)
+    }
+
     /// A traceback of this thread from `level`, with an optional message first.
     public func traceback(message: String? = nil, level: Int32 = 1) -> String {
         let status: Int32

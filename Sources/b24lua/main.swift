@@ -30,7 +30,7 @@ func runMain() -> Int32 {
         return ExitStatus.usage.rawValue
     }
     do {
-        let runner = try ScriptRunner(options: options, environment: ProcessInfo.processInfo.environment)
+        let runner = try ScriptRunner(options: options, environment: ProcessEnvironment.current())
         let status = runner.run()
         fflush(nil)
         return status.rawValue

@@ -115,4 +115,31 @@ import Testing
         #expect(r == [.boolean(true), .integer(65), .boolean(true), .integer(62), .integer(4), .integer(4),
                       .string("INVALID_ARGUMENT")])
     }
+
+    /// `b24._doc` is compiled on its first read (docs/performance.md), and reads as it did when
+    /// it was filled at start-up: by key, by pairs(), keeping what a script set before.
+    @Test func theHelpTextsLoadOnFirstReadAndReadAsBefore() async throws {
+        let r = try await run("""
+            local before = getmetatable(b24._doc) ~= nil and rawget(b24._doc, "chat_get") == nil
+            b24._doc.mine = "my text"
+            local text = b24._doc.chat_get
+            local after = getmetatable(b24._doc) == nil
+            local n = 0
+            for _ in pairs(b24._doc) do n = n + 1 end
+            return before, type(text), text:find("b24.chat_get", 1, true) ~= nil, after, n > 40,
+                   b24._doc.mine, b24._doc.no_such_name
+            """)
+        #expect(r == [.boolean(true), .string("string"), .boolean(true), .boolean(true), .boolean(true),
+                      .string("my text"), .nil])
+    }
+
+    @Test func pairsAloneFillsTheHelpTexts() async throws {
+        let r = try await run("""
+            local names = {}
+            for name in pairs(b24._doc) do names[#names + 1] = name end
+            table.sort(names)
+            return #names > 40, b24._doc.INVALID_ARGUMENT ~= nil
+            """)
+        #expect(r == [.boolean(true), .boolean(true)])
+    }
 }

@@ -164,6 +164,14 @@ import Testing
         #expect(try await session.enter("help(print)").contains("no help for this function"))
     }
 
+    /// The real module's help texts, which load on the first help() (docs/performance.md).
+    @Test func helpReadsTheEmbeddedTextsOnFirstUse() async throws {
+        let session = try await Session()
+        #expect(try await session.enter("help(b24.chat_get)").contains("\nList the Open Channel chats"))
+        #expect(try await session.enter(":help INVALID_ARGUMENT").contains("code       INVALID_ARGUMENT"))
+        #expect(try await session.enter(":help chat_nothing").contains("no help for chat_nothing"))
+    }
+
     @Test func theBannerNamesTheTarget() async throws {
         let plain = try await Session()
         #expect(plain.terminal.transcript.contains("b24lua 0.1.0"))

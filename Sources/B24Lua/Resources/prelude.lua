@@ -491,7 +491,21 @@ b24._arguments = {
   chat_get = {"entity_type", "entity", "active_only"},
   chat_last_id = {"entity_type", "entity"},
 }
-b24._doc = core.doc or {}
+-- The help texts (doc.lua), compiled on first use: most runs never read them, and compiling
+-- them was a third of the start-up's Lua work (docs/performance.md). Any read of a key, or
+-- pairs(), fills the table and drops this metatable; keys a script set itself are kept.
+local rawset = rawset
+local doc_mt = {}
+local function fill_doc(t)
+  if getmetatable(t) ~= doc_mt then return end
+  setmetatable(t, nil)
+  for name, text in pairs(core.doc()) do
+    if rawget(t, name) == nil then rawset(t, name, text) end
+  end
+end
+doc_mt.__index = function(t, k) fill_doc(t) return rawget(t, k) end
+doc_mt.__pairs = function(t) fill_doc(t) return next, t, nil end
+b24._doc = setmetatable({}, doc_mt)
 
 -- b24.try.f(...) -> the value, or nil, err instead of raising a b24.Error.
 local try = {}

@@ -18,9 +18,10 @@ enum REPLHelp {
         let key = name.hasPrefix("b24.") ? String(name.dropFirst(4)) : name
         let top = stack.top
         defer { stack.top = top }
+        // `_doc` fills itself on its first read (prelude.lua), so the key is read with `__index`.
         guard !key.isEmpty, stack.reserve(4), stack.getGlobal("b24") == .table,
               stack.rawGet(-1, key: "_doc") == .table,
-              stack.rawGet(-1, key: key) == .string, let text = stack.string(at: -1)
+              (try? stack.get(-1, key: key)) == .string, let text = stack.string(at: -1)
         else { return "no help for \(name)" }
         return text
     }
