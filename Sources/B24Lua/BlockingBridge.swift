@@ -82,12 +82,8 @@ final class WaitingThreadExecutor: TaskExecutor, @unchecked Sendable {
         var deadline: Date?
         condition.lock()
         while true {
-            if !jobs.isEmpty {
-                let job = jobs.removeFirst()
-                condition.unlock()
-                job.runSynchronously(on: asUnownedTaskExecutor())
+            if runQueuedJobs() {
                 deadline = nil
-                condition.lock()
                 continue
             }
             if finished {
@@ -125,17 +121,25 @@ final class WaitingThreadExecutor: TaskExecutor, @unchecked Sendable {
         if start { startDrainerThread() }
     }
 
+    /// Runs the jobs queued now, unlocking around each; called and returns with the lock held.
+    /// True when it ran any.
+    private func runQueuedJobs() -> Bool {
+        var ran = false
+        while !jobs.isEmpty {
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+            condition.lock()
+            ran = true
+        }
+        return ran
+    }
+
     private func startDrainerThread() {
         let thread = Thread { [self] in
             condition.lock()
             while true {
-                if !jobs.isEmpty {
-                    let job = jobs.removeFirst()
-                    condition.unlock()
-                    job.runSynchronously(on: asUnownedTaskExecutor())
-                    condition.lock()
-                    continue
-                }
+                if runQueuedJobs() { continue }
                 // Idle for a second: end; a later job starts another drainer.
                 if !condition.wait(until: Date(timeIntervalSinceNow: 1)) && jobs.isEmpty {
                     drainerRunning = false
