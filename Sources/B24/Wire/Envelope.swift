@@ -47,11 +47,11 @@ enum Envelope {
         }
         if let error = restError(json, status: status, method: method) { return .failure(error) }
         guard (200..<300).contains(status) else {
-            return .failure(.badResponse("HTTP \(status) without an error code: \(excerpt(response.json?.serializedBytes() ?? response.body))",
+            return .failure(.badResponse("HTTP \(status) without an error code: \(excerpt(of: response))",
                                          status: status, method: method))
         }
         guard case .object(let obj) = json, let result = obj["result"] else {
-            return .failure(.badResponse("no `result` in the answer: \(excerpt(response.json?.serializedBytes() ?? response.body))",
+            return .failure(.badResponse("no `result` in the answer: \(excerpt(of: response))",
                                          status: status, method: method))
         }
         let time = obj["time"].flatMap { $0.objectValue != nil ? $0 : nil }
@@ -84,6 +84,11 @@ enum Envelope {
         let message = obj["error_description"]?.stringValue ?? obj["error_message"]?.stringValue ?? rawCode
         return B24Error(code: code, message: message, status: status, method: method,
                         argument: obj["argument"]?.stringValue)
+    }
+
+    /// The excerpt of an answer's body, whether it came as bytes or (in-process) as a value.
+    static func excerpt(of response: WireResponse) -> String {
+        excerpt(response.json?.serializedBytes() ?? response.body)
     }
 
     /// The first 120 characters of a body, on one line and redacted.

@@ -20,11 +20,9 @@ enum RequestEncoder {
             path = "\(o.endpoint.basePath)/rest/\(method)"
             body["auth"] = .string(accessToken ?? o.tokens.accessToken)
         }
-        if asValue {
-            return WireRequest(method: "POST", path: path, headers: headers, json: .object(body),
-                               fromLoopback: portal.endpoint.isLoopback)
-        }
-        return WireRequest(method: "POST", path: path, headers: headers, body: JSONValue.object(body).serializedBytes(),
+        let json = JSONValue.object(body)
+        return WireRequest(method: "POST", path: path, headers: headers, body: asValue ? [] : json.serializedBytes(),
+                           json: asValue ? Optional(json) : nil,  // a bare nil would be JSON null
                            fromLoopback: portal.endpoint.isLoopback)
     }
 

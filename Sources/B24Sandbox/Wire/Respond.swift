@@ -8,8 +8,8 @@ enum Respond {
     /// `asValue`: the caller is in-process and takes the body as a value (`WireResponse.json`).
     static func json(_ status: Int, _ body: JSONValue, extra: [(name: String, value: String)] = [],
                      asValue: Bool = false) -> WireResponse {
-        if asValue { return WireResponse(status: status, headers: [contentType] + extra, json: body) }
-        return WireResponse(status: status, headers: [contentType] + extra, body: body.serializedBytes())
+        WireResponse(status: status, headers: [contentType] + extra, body: asValue ? [] : body.serializedBytes(),
+                     json: asValue ? Optional(body) : nil)  // a bare nil would be JSON null
     }
 
     static func error(_ e: PortalError, asValue: Bool = false) -> WireResponse { json(e.status, e.body, asValue: asValue) }
