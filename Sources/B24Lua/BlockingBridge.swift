@@ -30,8 +30,9 @@ final class BlockingBridge: @unchecked Sendable {
         while !executor.runJobs(forAtMost: .milliseconds(50)) {
             if let reason = stopReason() {
                 task.cancel()
-                // The cancelled task still journals its outcome: its jobs go on on a thread of
-                // their own, and the next call gets a fresh executor.
+                // The cancelled task goes on to journal its outcome on a thread of its own (as it
+                // did on the pool), unless the process ends first; an intent without an outcome
+                // reads as outcome unknown (docs/journal.md). The next call gets a fresh executor.
                 executor.abandon()
                 self.executor = WaitingThreadExecutor()
                 throw Interrupted(message: reason)
