@@ -1,8 +1,6 @@
 // The JSON of the Bitrix24 wire, as a value. Objects keep their key order (a `batch` runs its
 // `cmd` map in order) and integers stay apart from floats (ids must round-trip exactly).
 
-import OrderedCollections
-
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -13,16 +11,25 @@ public enum JSONValue: Sendable, Hashable {
     case object(JSONObject)
 }
 
-/// An insertion-ordered JSON object with hashed keys: lookup and insert are O(1), so an object
-/// with 200,000 keys parses in linear time (docs/sandbox-wire.md). A key set again keeps its place.
+/// An insertion-ordered JSON object. Its members are one array; past `indexedFrom` members a
+/// hashed index of the keys comes with it, so lookup and insert stay O(1) and an object with
+/// 200,000 keys parses in linear time (docs/sandbox-wire.md). Below that, a key is found by
+/// comparing: most objects on the wire are small (a call's parameters, the `time` block), and
+/// for them one array costs less than any hash table (docs/performance.md). A key set again
+/// keeps its place.
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Element = (key: String, value: JSONValue)
-    var storage: OrderedDictionary<String, JSONValue> = [:]
+    /// The members in order.
+    private var pairs: [Element] = []
+    /// Each key's place in `pairs`; nil while the object has fewer than `indexedFrom` members.
+    private var index: [String: Int]?
+    /// How many members an object has before its keys are hashed.
+    static let indexedFrom = 16
 
     public init() {}
     public init(_ members: [(String, JSONValue)]) {
-        storage.reserveCapacity(members.count)
-        for (k, v) in members { storage[k] = v }
+        pairs.reserveCapacity(members.count)
+        for (k, v) in members { self[k] = v }
     }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements)
@@ -30,39 +37,82 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// Members whose keys the caller knows to be distinct (a fixed list of literal names): no
     /// key is looked up while they are stored.
     public init(distinctMembers members: KeyValuePairs<String, JSONValue>) {
-        storage = OrderedDictionary(uncheckedUniqueKeysWithValues: members.lazy.map { ($0.key, $0.value) })
+        pairs.reserveCapacity(members.count)
+        for m in members { pairs.append((m.key, m.value)) }
+        if pairs.count >= Self.indexedFrom { buildIndex() }
     }
 
     /// The members in order, as an array (a copy: prefer iterating the object itself).
-    public var members: [(key: String, value: JSONValue)] { storage.elements.map { ($0.key, $0.value) } }
-    public var keys: [String] { Array(storage.keys) }
-    public var values: [JSONValue] { Array(storage.values) }
-    public var count: Int { storage.count }
-    public var isEmpty: Bool { storage.isEmpty }
+    public var members: [(key: String, value: JSONValue)] { pairs }
+    public var keys: [String] { pairs.map(\.key) }
+    public var values: [JSONValue] { pairs.map(\.value) }
+    public var count: Int { pairs.count }
+    public var isEmpty: Bool { pairs.isEmpty }
     /// The first member in order, without copying the rest.
-    public var first: (key: String, value: JSONValue)? { storage.elements.first.map { ($0.key, $0.value) } }
+    public var first: (key: String, value: JSONValue)? { pairs.first }
 
-    public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
-        set { storage[key] = newValue }
+    /// Where `key` is in `pairs`.
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return pairs.firstIndex { $0.key == key }
     }
 
-    public mutating func reserveCapacity(_ n: Int) { storage.reserveCapacity(n) }
+    private mutating func buildIndex() {
+        var index = [String: Int](minimumCapacity: pairs.count)
+        for (i, p) in pairs.enumerated() { index[p.key] = i }
+        self.index = index
+    }
 
-    public struct Iterator: IteratorProtocol {
-        var base: OrderedDictionary<String, JSONValue>.Elements.Iterator
-        public mutating func next() -> (key: String, value: JSONValue)? {
-            base.next().map { ($0.key, $0.value) }
+    public subscript(key: String) -> JSONValue? {
+        get { position(of: key).map { pairs[$0].value } }
+        set {
+            switch (position(of: key), newValue) {
+            case (let i?, let v?):
+                pairs[i].value = v
+            case (nil, let v?):
+                pairs.append((key, v))
+                if index != nil {
+                    index![key] = pairs.count - 1
+                } else if pairs.count >= Self.indexedFrom {
+                    buildIndex()
+                }
+            case (let i?, nil):
+                pairs.remove(at: i)
+                if index != nil { buildIndex() }
+            case (nil, nil):
+                break
+            }
         }
     }
 
-    public func makeIterator() -> Iterator { Iterator(base: storage.elements.makeIterator()) }
-    public var underestimatedCount: Int { storage.count }
+    public mutating func reserveCapacity(_ n: Int) {
+        pairs.reserveCapacity(n)
+        if n >= Self.indexedFrom, index == nil {
+            buildIndex()
+            index!.reserveCapacity(n)
+        }
+    }
+
+    public struct Iterator: IteratorProtocol {
+        var base: IndexingIterator<[Element]>
+        public mutating func next() -> (key: String, value: JSONValue)? { base.next() }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(base: pairs.makeIterator()) }
+    public var underestimatedCount: Int { pairs.count }
 
     /// Equal when the same keys hold equal values in the same order (order is part of the wire).
-    public static func == (a: JSONObject, b: JSONObject) -> Bool { a.storage == b.storage }
+    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pairs.count)
+        for p in pairs {
+            hasher.combine(p.key)
+            hasher.combine(p.value)
+        }
+    }
 }
 
 extension JSONValue {
