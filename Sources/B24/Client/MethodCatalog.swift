@@ -106,7 +106,7 @@ public enum MethodCatalog {
     /// portal routes them alike).
     public static func normalized(_ method: String) -> String {
         // The common case (already lower-case, no suffix) costs no allocation.
-        if !method.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) && !method.hasSuffix(".json") { return method }
+        if !method.containsUTF8Byte(where: { $0 >= 0x41 && $0 <= 0x5A }) && !method.hasSuffix(".json") { return method }
         var m = method.lowercased()
         if m.hasSuffix(".json") { m.removeLast(5) }
         return m

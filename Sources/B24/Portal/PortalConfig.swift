@@ -3,12 +3,16 @@
 // with `Redaction` the moment it is parsed.
 
 public struct Webhook: Sendable, Equatable {
-    public var endpoint: Endpoint
-    public var user: String
-    public var code: String
+    public let endpoint: Endpoint
+    public let user: String
+    public let code: String
+    /// `/rest/USER/CODE/`, prefixed by the endpoint's base path: built once, not per request.
+    let pathPrefix: String
 
-    /// `/rest/USER/CODE/`, prefixed by the endpoint's base path.
-    var pathPrefix: String { "\(endpoint.basePath)/rest/\(user)/\(code)/" }
+    init(endpoint: Endpoint, user: String, code: String) {
+        self.endpoint = endpoint; self.user = user; self.code = code
+        pathPrefix = "\(endpoint.basePath)/rest/\(user)/\(code)/"
+    }
 }
 
 public struct OAuthTokens: Sendable, Equatable {

@@ -46,7 +46,7 @@ enum RequestEncoder {
     /// Method names are letters, digits, dots and underscores; anything else would change the path.
     static func validMethodName(_ method: String) -> Bool {
         !method.isEmpty && method.utf8.count <= 200
-            && method.utf8.allSatisfy { c in
+            && method.allUTF8Bytes { c in
                 (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x5F
             }
     }
