@@ -71,11 +71,11 @@ extension SandboxPortal {
                   s.data.user(uid)?.active == true
             else { throw .invalidCredentials }
             let w = s.data.webhooks[index]
-            return Caller(user: uid, scopes: Set(w.scopes), isWebhook: true, key: "webhook#\(index)")
+            return Caller(user: uid, scopes: w.scopes, isWebhook: true, key: .webhook(index: index))
         case .token(let token):
             guard let a = s.tokens.access[token] else { throw .noAuth }
             guard now < a.expiresAt else { throw .expiredToken }
-            return Caller(user: a.user, scopes: Set(a.scopes), isWebhook: false, key: "app:\(a.clientID)")
+            return Caller(user: a.user, scopes: a.scopes, isWebhook: false, key: .app(clientID: a.clientID))
         }
     }
 
@@ -86,15 +86,21 @@ extension SandboxPortal {
         guard spec.scope == MethodTable.basicScope || caller.scopes.contains(spec.scope) else {
             throw .insufficientScope(webhook: caller.isWebhook)
         }
-        let key = caller.key + "|" + method
-        var budget = s.budgets[key] ?? PortalOperatingBudget(limit: options.operatingLimit)
-        defer { s.budgets[key] = budget }
-        guard budget.admit(at: now) else { throw .operationTimeLimit }
-        // The call that crosses the limit still runs; failed calls cost time too.
-        let outcome = Result { () throws(PortalError) in try spec.handler(&s.data, caller, Params(object: params)) }
-        budget.record(options.processingMs / 1000, at: now)
-        let result = try outcome.get()
-        return (result, timeBlock(start: now, budget: &budget))
+        // One lookup: the budget is changed where it is stored.
+        return try Self.modify(&s.budgets[BudgetKey(caller: caller.key, method: method),
+                                          default: PortalOperatingBudget(limit: options.operatingLimit)])
+        { (budget) throws(PortalError) in
+            guard budget.admit(at: now) else { throw .operationTimeLimit }
+            // The call that crosses the limit still runs; failed calls cost time too.
+            let outcome = Result { () throws(PortalError) in try spec.handler(&s.data, caller, Params(object: params)) }
+            budget.record(options.processingMs / 1000, at: now)
+            let result = try outcome.get()
+            return (result, timeBlock(start: now, budget: &budget))
+        }
+    }
+
+    static func modify<T, R>(_ value: inout T, _ body: (inout T) throws(PortalError) -> R) throws(PortalError) -> R {
+        try body(&value)
     }
 
     func timeBlock(start: Double, budget: inout PortalOperatingBudget) -> TimeBlock {

@@ -5,8 +5,8 @@ struct PortalState {
     let initial: SandboxDataSet
     var data: SandboxDataSet
     var bucket: PortalLeakyBucket
-    /// Operating budgets keyed by "caller|method".
-    var budgets: [String: PortalOperatingBudget] = [:]
+    /// Operating budgets, one per caller and method.
+    var budgets: [BudgetKey: PortalOperatingBudget] = [:]
     var tokens: TokenStore
     var faults = FaultQueue()
     var stats = RequestStats()

@@ -99,10 +99,22 @@ enum PHP {
 /// The authenticated caller a method runs as.
 struct Caller {
     var user: Int64
-    var scopes: Set<String>
+    /// A webhook's or app's few scopes, searched in order: no set is built per request.
+    var scopes: [String]
     var isWebhook: Bool
     /// Identifies the webhook or app for the operating budget.
-    var key: String
+    var key: Key
+
+    enum Key: Hashable {
+        case webhook(index: Int)
+        case app(clientID: String)
+    }
+}
+
+/// An operating budget's owner: one caller and one method (docs/bitrix24-rest.md §5).
+struct BudgetKey: Hashable {
+    var caller: Caller.Key
+    var method: String
 }
 
 /// A method's answer before it is wrapped in the envelope.

@@ -43,6 +43,10 @@ public enum PHPQuery {
     }
 
     static func percentDecode(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBufferPointer { percentDecode($0) }
+    }
+
+    static func percentDecode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
             return String(decoding: bytes, as: UTF8.self)
         }

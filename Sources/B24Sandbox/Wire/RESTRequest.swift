@@ -58,19 +58,36 @@ struct RESTRequest {
     /// `/rest/METHOD` (OAuth) or `/rest/USER/CODE/METHOD` (webhook); the method lower-cased
     /// (the server lower-cases it) and without its optional `.json` suffix.
     static func route(_ path: String) -> (method: String, credentials: Credentials) {
-        // Split as bytes: the separators are ASCII, and splitting Characters costs ten times as much.
-        let parts = Array(path.utf8).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst(2)
-            .map { PHPQuery.percentDecode($0) }
-        var method: String
-        var credentials = Credentials.none
-        switch parts.count {
-        case 1: method = parts[0]
-        case 3:
-            method = parts[2]
-            credentials = .webhook(user: parts[0], code: parts[1])
-        default: method = parts.count > 3 ? "" : (parts.last ?? "")
+        // The segments after "/rest/", as bytes: the separators are ASCII. Only the first three
+        // can matter, so they are found in place and the rest only counted: no array is built.
+        var path = path
+        return path.withUTF8 { bytes in
+            var segments = 0  // the empty one before the first "/" and "rest" included
+            var first = 0..<0, second = 0..<0, third = 0..<0
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+                switch segments {
+                case 2: first = start..<i
+                case 3: second = start..<i
+                case 4: third = start..<i
+                default: break
+                }
+                segments += 1
+                start = i + 1
+            }
+            func decoded(_ r: Range<Int>) -> String { PHPQuery.percentDecode(UnsafeBufferPointer(rebasing: bytes[r])) }
+            var method: String
+            var credentials = Credentials.none
+            switch segments - 2 {
+            case 1: method = decoded(first)
+            case 2: method = decoded(second)
+            case 3:
+                method = decoded(third)
+                credentials = .webhook(user: decoded(first), code: decoded(second))
+            default: method = ""  // none, or more than three
+            }
+            return (MethodCatalog.normalized(method), credentials)
         }
-        return (MethodCatalog.normalized(method), credentials)
     }
 
     /// PHP fills `$_POST` only for form types; the REST server decodes the body as JSON only for

@@ -36,25 +36,28 @@ enum ISODate {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        // Written as bytes: string interpolation cost more than the rest of a sandbox call.
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        if y < 0 || y > 9999 {
-            out.append(contentsOf: String(y).utf8)
-        } else {
-            for p in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] { out.append(0x30 + UInt8(p)) }
+        if y < 0 || y > 9999 { return String(y) + format(year: nil, m, d, rem) }
+        return format(year: y, m, d, rem)
+    }
+
+    /// Written as bytes into the string's own buffer: string interpolation cost more than the
+    /// rest of a sandbox call. `year` nil: the caller writes it (outside 0...9999).
+    private static func format(year: Int64?, _ m: Int64, _ d: Int64, _ rem: Int64) -> String {
+        String(unsafeUninitializedCapacity: 25) { out in
+            var n = 0
+            func put(_ c: UInt8) { out[n] = c; n += 1 }
+            if let y = year {
+                put(0x30 + UInt8(y / 1000)); put(0x30 + UInt8(y / 100 % 10))
+                put(0x30 + UInt8(y / 10 % 10)); put(0x30 + UInt8(y % 10))
+            }
+            func two(_ v: Int64, _ sep: UInt8) { put(sep); put(0x30 + UInt8(v / 10)); put(0x30 + UInt8(v % 10)) }
+            two(m, UInt8(ascii: "-"))
+            two(d, UInt8(ascii: "-"))
+            two(rem / 3600, UInt8(ascii: "T"))
+            two(rem % 3600 / 60, UInt8(ascii: ":"))
+            two(rem % 60, UInt8(ascii: ":"))
+            for c in "+00:00".utf8 { put(c) }
+            return n
         }
-        func two(_ n: Int64, _ sep: UInt8) {
-            out.append(sep)
-            out.append(0x30 + UInt8(n / 10))
-            out.append(0x30 + UInt8(n % 10))
-        }
-        two(m, UInt8(ascii: "-"))
-        two(d, UInt8(ascii: "-"))
-        two(rem / 3600, UInt8(ascii: "T"))
-        two(rem % 3600 / 60, UInt8(ascii: ":"))
-        two(rem % 60, UInt8(ascii: ":"))
-        out.append(contentsOf: "+00:00".utf8)
-        return String(decoding: out, as: UTF8.self)
     }
 }
