@@ -142,6 +142,7 @@ enum LuaJSON {
             let forcedArray = s.hasMetatable(at: i, named: arrayName)
             let forcedObject = s.hasMetatable(at: i, named: objectName)
             var pairs: [(key: JSONValue, value: JSONValue)] = []
+            pairs.reserveCapacity(4)  // a call's parameters fit: no regrowth on the way there
             var allIntegerKeys = true
             try walk.forEachEntry(inTableAt: i) { (walk, k, v) throws(Refusal) in
                 let key: JSONValue
@@ -173,17 +174,19 @@ enum LuaJSON {
                 }
                 return true
             }
-            return try LuaJSON.table(pairs, forcedArray: forcedArray, forcedObject: forcedObject, allIntegerKeys: allIntegerKeys)
+            return try LuaJSON.table(&pairs, forcedArray: forcedArray, forcedObject: forcedObject, allIntegerKeys: allIntegerKeys)
         }
     }
 
     /// A table's entries as a JSON array (a sequence 1...n, or marked `b24.array`) or object.
-    private static func table(_ pairs: [(key: JSONValue, value: JSONValue)], forcedArray: Bool, forcedObject: Bool,
+    /// `pairs` is sorted in place for an object.
+    private static func table(_ pairs: inout [(key: JSONValue, value: JSONValue)], forcedArray: Bool, forcedObject: Bool,
                               allIntegerKeys: Bool) throws(Reader.Refusal) -> JSONValue {
         if forcedObject || (!forcedArray && !pairs.isEmpty && !(allIntegerKeys && isSequence(pairs))) {
             var o = JSONObject()
             o.reserveCapacity(pairs.count)
-            for p in pairs.sorted(by: { keyOrder($0.key, $1.key) }) {
+            pairs.sort { keyOrder($0.key, $1.key) }
+            for p in pairs {
                 switch p.key {
                 case .int(let n): o[String(n)] = p.value
                 case .string(let k): o[k] = p.value

@@ -22,9 +22,9 @@ public struct LuaNesting: Sendable {
     public static let slotsPerTable: Int32 = 6
 
     public let maxDepth: Int
-    /// Identities of the tables on the path from the root, outermost first.
+    /// Identities of the tables on the path from the root, outermost first. At most `maxDepth`
+    /// long, so a cycle is looked for by comparing: cheaper than keeping a set beside it.
     private var path: [UInt] = []
-    private var onPath: Set<UInt> = []
 
     /// A walk that stops at `maxDepth` tables, never deeper than `LuaNesting.maxDepth`.
     public init(maxDepth: Int = LuaNesting.maxDepth) {
@@ -38,17 +38,15 @@ public struct LuaNesting: Sendable {
     /// successful `enter` is paired with one `leave`.
     public mutating func enter(_ stack: LuaStack, tableAt index: Int32) -> Refusal? {
         let identity = stack.identity(at: index)
-        if onPath.contains(identity) { return .cycle }
+        if path.contains(identity) { return .cycle }
         if path.count >= maxDepth { return .tooDeep }
         if !stack.reserve(Self.slotsPerTable) { return .stackExhausted }
         path.append(identity)
-        onPath.insert(identity)
         return nil
     }
 
     /// Leaves the innermost table entered.
     public mutating func leave() {
-        guard let identity = path.popLast() else { return }
-        onPath.remove(identity)
+        _ = path.popLast()
     }
 }
