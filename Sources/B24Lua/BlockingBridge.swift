@@ -1,13 +1,19 @@
 import B24
 import Foundation
 import LuaHost
+import Synchronization
 
 /// Runs the client's async work from the Lua thread (docs/architecture.md rule 3): the Lua thread
-/// waits here, never a thread of Swift's cooperative pool. The work runs as a task that prefers
+/// waits here, never a thread of Swift's cooperative pool. The work runs in a task that prefers
 /// a `WaitingThreadExecutor`, so its jobs run on the Lua thread itself while it waits: a call
 /// answered in-process costs no thread switch at all, and one that waits for the network
 /// resumes on the Lua thread when its answer arrives (docs/performance.md). While it waits it
 /// watches for Ctrl-C and `--timeout`, so a waiting request can be interrupted.
+///
+/// The task is one long-lived `Worker` that runs call after call: creating a task per call (its
+/// record, its allocator's slabs, its teardown) cost more than a sandbox call's own work. An
+/// interrupted call's worker is cancelled and left to finish on a thread of its own; the next
+/// call starts a fresh one.
 final class BlockingBridge: @unchecked Sendable {
     struct Interrupted: Error {
         let message: String
@@ -18,32 +24,119 @@ final class BlockingBridge: @unchecked Sendable {
     }
 
     /// Used by one call at a time (the Lua thread's); replaced when a call is abandoned.
-    private var executor = WaitingThreadExecutor()
+    private var worker: Worker?
+    /// A call is being waited for: a call made from inside it (none is, today) gets a task of its own.
+    private var running = false
 
     func run<T: Sendable>(_ op: @escaping @Sendable () async throws(B24Error) -> T) throws(Interrupted) -> Result<T, B24Error> {
+        if running { return try runAlone(op) }
+        running = true
+        defer { running = false }
+        let worker = self.worker ?? Worker()
+        self.worker = worker
         let slot = Slot<T>()
-        let executor = self.executor
+        let executor = worker.executor
+        worker.mailbox.post {
+            do throws(B24Error) { slot.result = .success(try await op()) } catch { slot.result = .failure(error) }
+            executor.finish()
+        }
+        try wait(for: executor) {
+            worker.task.cancel()
+            worker.mailbox.close()
+            self.worker = nil
+        }
+        return slot.result!
+    }
+
+    /// One call in a task of its own.
+    private func runAlone<T: Sendable>(_ op: @escaping @Sendable () async throws(B24Error) -> T) throws(Interrupted) -> Result<T, B24Error> {
+        let slot = Slot<T>()
+        let executor = WaitingThreadExecutor()
         let task = Task(executorPreference: executor) {
             do throws(B24Error) { slot.result = .success(try await op()) } catch { slot.result = .failure(error) }
             executor.finish()
         }
+        try wait(for: executor) { task.cancel() }
+        return slot.result!
+    }
+
+    /// Runs `executor`'s jobs until its call finishes; on Ctrl-C or `--timeout`, `cancel`s and
+    /// hands the executor's further jobs to a thread of their own. The cancelled call goes on to
+    /// journal its outcome there, unless the process ends first; an intent without an outcome
+    /// reads as outcome unknown (docs/journal.md).
+    private func wait(for executor: WaitingThreadExecutor, cancel: () -> Void) throws(Interrupted) {
         while !executor.runJobs(forAtMost: .milliseconds(50)) {
             if let reason = stopReason() {
-                task.cancel()
-                // The cancelled task goes on to journal its outcome on a thread of its own (as it
-                // did on the pool), unless the process ends first; an intent without an outcome
-                // reads as outcome unknown (docs/journal.md). The next call gets a fresh executor.
+                cancel()
                 executor.abandon()
-                self.executor = WaitingThreadExecutor()
                 throw Interrupted(message: reason)
             }
         }
         executor.reset()
-        return slot.result!
     }
 
     /// Why waiting must stop now, if it must.
     func stopReason() -> String? { LuaInterrupt.pendingMessage }
+
+    /// A task that runs the calls posted to it, one after another, on its executor.
+    final class Worker: @unchecked Sendable {
+        let executor = WaitingThreadExecutor()
+        let mailbox = Mailbox()
+        private(set) var task: Task<Void, Never>!
+
+        init() {
+            let mailbox = self.mailbox
+            task = Task(executorPreference: executor) {
+                while let call = await mailbox.next() { await call() }
+            }
+        }
+    }
+
+    /// The worker's next call: one waiting at a time, handed over by resuming the worker.
+    final class Mailbox: @unchecked Sendable {
+        typealias Call = @Sendable () async -> Void
+        private struct State {
+            var waiting: UnsafeContinuation<Call?, Never>?
+            var posted: Call?
+            var closed = false
+        }
+        private let state = Mutex(State())
+
+        func post(_ call: @escaping Call) {
+            let waiting = state.withLock { s in
+                defer { s.waiting = nil }
+                if s.waiting == nil { s.posted = call }
+                return s.waiting
+            }
+            waiting?.resume(returning: call)
+        }
+
+        /// No more calls: the worker's loop ends.
+        func close() {
+            let waiting = state.withLock { s in
+                s.closed = true
+                defer { s.waiting = nil }
+                return s.waiting
+            }
+            waiting?.resume(returning: nil)
+        }
+
+        func next() async -> Call? {
+            await withUnsafeContinuation { (c: UnsafeContinuation<Call?, Never>) in
+                // Resumed here when a call was posted first (or the mailbox closed), else by `post`.
+                let ready: Call?? = state.withLock { s in
+                    if let call = s.posted {
+                        s.posted = nil
+                        return .some(call)
+                    }
+                    if s.closed { return .some(nil) }
+                    s.waiting = c
+                    return .none
+                }
+                if let ready { c.resume(returning: ready) }
+            }
+        }
+    }
 }
 
 /// A task executor whose jobs run on the thread that waits for them (`runJobs`). Jobs that
