@@ -93,8 +93,9 @@ public struct LuaStack {
         return try body(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: len))
     }
 
+    /// The string at `index`, decoded straight from Lua's buffer (invalid UTF-8 repaired).
     public func string(at index: Int32) -> String? {
-        bytes(at: index).map { String(decoding: $0, as: UTF8.self) }
+        withBytes(at: index) { String(decoding: $0, as: UTF8.self) }
     }
 
     // MARK: tables, raw

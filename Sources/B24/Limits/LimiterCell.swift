@@ -95,7 +95,7 @@ public final class LimiterCell: Sendable {
 
     private static func apply(_ s: inout State) {
         for p in s.pending { apply(p, to: &s.local) }
-        s.pending = []
+        s.pending.removeAll(keepingCapacity: true)
     }
 
     private static func apply(_ p: Pending, to limiter: inout RateLimiter) {

@@ -202,7 +202,7 @@ extension JSONValue {
             return 1 + deepest
         case .object(let o):
             var deepest = 0
-            for v in o.values where deepest <= limit - 1 { deepest = max(deepest, v.depth(limit: limit - 1)) }
+            for (_, v) in o where deepest <= limit - 1 { deepest = max(deepest, v.depth(limit: limit - 1)) }
             return 1 + deepest
         default:
             return 0

@@ -15,7 +15,9 @@ enum Respond {
     static func error(_ e: PortalError, asValue: Bool = false) -> WireResponse { json(e.status, e.body, asValue: asValue) }
 
     static func success(_ r: MethodResult, time: TimeBlock, asValue: Bool = false) -> WireResponse {
-        var o: JSONObject = ["result": r.result]
+        var o = JSONObject()
+        o.reserveCapacity(4)
+        o["result"] = r.result
         if let next = r.next { o["next"] = .int(next) }
         if let total = r.total { o["total"] = .int(total) }
         o["time"] = time.json
