@@ -1,5 +1,8 @@
 import B24
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// What the run gives the `b24` module: the portal, and how to treat writes.
@@ -87,6 +90,7 @@ public final class B24Module {
         }
         def("call") { [unowned self] s in try self.call(s, envelope: false) }
         def("request") { [unowned self] s in try self.call(s, envelope: true) }
+        def("call_fields") { [unowned self] s in try self.callFields(s) }
         def("batch") { [unowned self] s in try self.batch(s) }
         def("batch_start") { [unowned self] s in try self.batchStart(s) }
         def("batch_wait") { [unowned self] s in try self.batchWait(s) }
@@ -213,13 +217,75 @@ public final class B24Module {
         do { return try bridge.run(op) } catch { throw LuaMessageError(error.message) }
     }
 
+    /// The method names read lately, reused while a script calls the same few methods again
+    /// and again: decoding one anew is an allocation per call. Compared as bytes, so a name is
+    /// reused only when it is the very same string.
+    private var recentMethods: [(bytes: [UInt8], name: String)] = []
+
+    private func methodName(_ s: LuaStack, at index: Int32) -> String? {
+        s.withBytes(at: index) { bytes in
+            for known in recentMethods where known.bytes.count == bytes.count {
+                let same = known.bytes.withUnsafeBufferPointer { k in
+                    k.isEmpty || memcmp(k.baseAddress!, bytes.baseAddress!, k.count) == 0
+                }
+                if same { return known.name }
+            }
+            let name = String(decoding: bytes, as: UTF8.self)
+            if recentMethods.count == 4 { recentMethods.removeFirst() }
+            recentMethods.append((Array(bytes), name))
+            return name
+        }
+    }
+
     /// core.call(method, params) -> result; core.request(...) -> the whole envelope. Raises b24.Error.
     private func call(_ s: LuaStack, envelope: Bool) throws -> Int32 {
-        guard let method = s.string(at: 1), !method.isEmpty else {
-            let name = envelope ? "request" : "call"
-            throw RaisedB24Error(error: .invalidArgument("bad argument #1 to '\(name)' (method name expected, got \(s.typeName(at: 1)))"))
+        let name = envelope ? "request" : "call"
+        let method = try method(s, function: name)
+        return try send(s, method, try params(s, 2, function: name, method: method), envelope: envelope)
+    }
+
+    /// core.call_fields(method, name, value, name, value, ...) -> result: core.call with the
+    /// parameters given one by one (a nil value leaves its name out), in that order. The chat
+    /// functions send through it: no Lua table is built for the parameters only to be walked
+    /// again here (docs/performance.md).
+    private func callFields(_ s: LuaStack) throws -> Int32 {
+        let method = try method(s, function: "call_fields")
+        let top = s.top
+        var o = JSONObject()
+        o.reserveCapacity(Int(top - 1) / 2)
+        var i: Int32 = 2
+        while i <= top {
+            guard s.type(at: i) == .string, let name = s.string(at: i) else {
+                throw RaisedB24Error(error: .invalidArgument(
+                    "bad argument #\(i) to 'call_fields' (parameter name expected, got \(s.typeName(at: i)))", method: method))
+            }
+            if !s.isNoneOrNil(i + 1) {
+                do throws(LuaJSON.ConversionError) {
+                    o[name] = try LuaJSON.read(s, at: i + 1)
+                } catch {
+                    // Read again to name the parameter: a refusal is rare, and spelling every
+                    // path up front would cost each call.
+                    var message = error.message
+                    do throws(LuaJSON.ConversionError) {
+                        _ = try LuaJSON.read(s, at: i + 1, path: "params.\(name)")
+                    } catch { message = error.message }
+                    throw RaisedB24Error(error: .invalidArgument("bad argument #\(i + 1) to 'call_fields' (\(message))", method: method))
+                }
+            }
+            i += 2
         }
-        let params = try params(s, 2, function: envelope ? "request" : "call", method: method)
+        return try send(s, method, .object(o), envelope: false)
+    }
+
+    private func method(_ s: LuaStack, function: String) throws(RaisedB24Error) -> String {
+        guard let method = methodName(s, at: 1), !method.isEmpty else {
+            throw RaisedB24Error(error: .invalidArgument("bad argument #1 to '\(function)' (method name expected, got \(s.typeName(at: 1)))"))
+        }
+        return method
+    }
+
+    /// Sends one call through the pipeline and pushes its result (or envelope).
+    private func send(_ s: LuaStack, _ method: String, _ params: JSONValue, envelope: Bool) throws -> Int32 {
         let pipeline = try pipeline()
         let result = try wait { () async throws(B24Error) -> RESTResponse in try await pipeline.call(method, params) }
         switch result {

@@ -119,12 +119,28 @@ local function request(method, params, envelope)
   return core.call(method, params)
 end
 
+-- The same for parameters given as name, value, name, value, ... (a nil value leaves its name
+-- out). Outside b24.each they go to Swift as they are: no table is built only to be walked
+-- again there (docs/performance.md). Names in byte order keep the wire order of a table's.
+local function request_fields(method, ...)
+  if scheduled[co_running()] then
+    local p = {}
+    for i = 1, select("#", ...), 2 do
+      local k, v = select(i, ...)
+      p[k] = v
+    end
+    return request(method, p)
+  end
+  return core.call_fields(method, ...)
+end
+
 ---------------------------------------------------------------------------------------------
 -- argument checks for the chat functions
 
 local entity_types = {lead = true, deal = true, contact = true, company = true}
 
 local function positive_integer(fname, method, key, v, optional)
+  if math_type(v) == "integer" and v >= 1 then return v end  -- the common case, in one check
   if v == nil then
     if optional then return nil end
     usage(fname, method, fmt("bad argument '%s' to '%s' (positive integer expected, got no value)", key, fname), key)
@@ -177,12 +193,10 @@ end
 local function membership(fname, method)
   return function(t)
     local et, entity = chat_params(fname, method, t, membership_keys)
-    local p = {  -- one constructor: the table is sized once
-      CRM_ENTITY_TYPE = et, CRM_ENTITY = entity,
-      USER_ID = positive_integer(fname, method, "user", t.user),
-      CHAT_ID = positive_integer(fname, method, "chat", t.chat, true),
-    }
-    return integer_result(request(method, p))
+    local user = positive_integer(fname, method, "user", t.user)
+    local chat = positive_integer(fname, method, "chat", t.chat, true)
+    return integer_result(request_fields(method, "CHAT_ID", chat, "CRM_ENTITY", entity, "CRM_ENTITY_TYPE", et,
+                                         "USER_ID", user))
   end
 end
 
@@ -214,7 +228,7 @@ local last_id_keys = keys {"entity_type", "entity"}
 function b24.chat_last_id(t)
   local method = "imopenlines.crm.chat.getLastId"
   local et, entity = chat_params("chat_last_id", method, t, last_id_keys)
-  return integer_result(request(method, {CRM_ENTITY_TYPE = et, CRM_ENTITY = entity}))
+  return integer_result(request_fields(method, "CRM_ENTITY", entity, "CRM_ENTITY_TYPE", et))
 end
 
 ---------------------------------------------------------------------------------------------
