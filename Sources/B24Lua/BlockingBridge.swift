@@ -65,7 +65,7 @@ final class BlockingBridge: @unchecked Sendable {
     /// journal its outcome there, unless the process ends first; an intent without an outcome
     /// reads as outcome unknown (docs/journal.md).
     private func wait(for executor: WaitingThreadExecutor, cancel: () -> Void) throws(Interrupted) {
-        while !executor.runJobs(forAtMost: .milliseconds(50)) {
+        while !executor.runJobs(forAtMostSeconds: 0.05) {
             if let reason = stopReason() {
                 cancel()
                 executor.abandon()
@@ -169,10 +169,9 @@ final class WaitingThreadExecutor: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Runs jobs as they come until the task has finished (true) or `limit` passes without
+    /// Runs jobs as they come until the task has finished (true) or `seconds` pass without
     /// one (false).
-    func runJobs(forAtMost limit: Duration) -> Bool {
-        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+    func runJobs(forAtMostSeconds seconds: Double) -> Bool {
         var deadline: Date?
         condition.lock()
         while true {

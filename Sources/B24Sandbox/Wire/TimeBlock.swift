@@ -1,4 +1,5 @@
 import B24
+import Synchronization
 
 /// The `time` block of a successful answer (docs/bitrix24-rest.md §7).
 struct TimeBlock {
@@ -22,8 +23,18 @@ struct TimeBlock {
 
 /// ISO-8601 with an explicit offset, as PHP's `date('c')` prints it (the sandbox runs in UTC).
 enum ISODate {
+    /// The second formatted last: answers within one second carry the same dates.
+    private static let recent = Mutex<(second: Int64, text: String)?>(nil)
+
     static func format(_ unix: Double) -> String {
         let secs = Int64(unix.rounded(.down))
+        if let r = recent.withLock({ $0 }), r.second == secs { return r.text }
+        let text = format(seconds: secs)
+        recent.withLock { $0 = (secs, text) }
+        return text
+    }
+
+    private static func format(seconds secs: Int64) -> String {
         let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
         let rem = secs - days * 86400
         // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
