@@ -55,6 +55,35 @@ import Testing
         #expect(module.planText().hasPrefix("dry run: 6 write(s) planned, none sent\n  1. \(Self.delete) "))
     }
 
+    /// The chat functions hand their parameters to Swift one by one outside `b24.each` and as
+    /// a table inside it (docs/performance.md): both must put the same members on the wire, in
+    /// the same order, with an absent chat left out.
+    @Test func chatFunctionsSendTheSameParametersDirectlyAndInsideEach() async throws {
+        let calls = """
+            {entity_type = "lead", entity = 1205, user = 503, chat = 1763},
+            {entity_type = "Deal", entity = "1206", user = 504.0},
+            """
+        _ = try await run("""
+            for _, t in ipairs{\(calls)} do b24.chat_user_delete(t); b24.chat_user_add(t) end
+            b24.chat_last_id{entity_type = "lead", entity = 1205}
+            """)
+        let direct = module.plannedWrites.map { "\($0.method) \($0.params.serialized())" }
+        let again = try InProcessModule(dryRun: true)
+        _ = try await again.run("""
+            local report = b24.each({\(calls)}, function(t) b24.chat_user_delete(t); b24.chat_user_add(t) end)
+            assert(report.ok == 2, #report.failed)
+            """)
+        let scheduled = again.module.plannedWrites.map { "\($0.method) \($0.params.serialized())" }
+        #expect(direct == [
+            "\(Self.delete) {\"CHAT_ID\":1763,\"CRM_ENTITY\":1205,\"CRM_ENTITY_TYPE\":\"lead\",\"USER_ID\":503}",
+            "\(Self.add) {\"CHAT_ID\":1763,\"CRM_ENTITY\":1205,\"CRM_ENTITY_TYPE\":\"lead\",\"USER_ID\":503}",
+            "\(Self.delete) {\"CRM_ENTITY\":1206,\"CRM_ENTITY_TYPE\":\"deal\",\"USER_ID\":504}",
+            "\(Self.add) {\"CRM_ENTITY\":1206,\"CRM_ENTITY_TYPE\":\"deal\",\"USER_ID\":504}",
+        ])
+        // b24.each batches the items' first calls together: the same writes, in another order.
+        #expect(scheduled.sorted() == direct.sorted())
+    }
+
     @Test func aLookupThatFailsFailsTheWriteAndPlansNothing() async throws {
         let r = try await run("""
             local ok, e = pcall(b24.call, "imopenlines.crm.chat.user.delete", {CRM_ENTITY_TYPE = "lead", CRM_ENTITY = "x", USER_ID = 1})
