@@ -142,6 +142,33 @@ import Testing
         #expect(try await session.terminal.expect("b24> ").contains("interrupted!"))
     }
 
+    /// A call waiting for the portal is cut off by Ctrl-C; the calls after it run on a fresh
+    /// worker task while the abandoned one finishes on its own thread (docs/performance.md).
+    @Test func ctrlCInterruptsAWaitingCallAndTheNextCallsAnswer() async throws {
+        let dump = try await Binary.b24luaAsync(["sandbox", "dump"])
+        var text = dump.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        text.removeLast()  // the closing brace: append "limits"
+        text += ", \"limits\": {\"latency_ms\": 1500}}"
+        let fixture = try Binary.temporaryDirectory().appendingPathComponent("slow.json")
+        try text.write(to: fixture, atomically: true, encoding: .utf8)
+        let session = try await Session(["--sandbox=\(fixture.path)"])
+        session.terminal.send("b24.chat_last_id{entity_type = 'lead', entity = 1205}\r")
+        _ = await session.terminal.drain(for: 0.4)
+        session.terminal.send("\u{03}")
+        #expect(try await session.awaitPrompt().contains("interrupted!"))
+        // Twice more, one after the other: each answers, on the worker that replaced the first.
+        #expect(try await session.enter("b24.chat_last_id{entity_type = 'lead', entity = 1205}").contains("\n1763\n"))
+        #expect(try await session.enter("b24.chat_user_delete{entity_type = 'lead', entity = 1205, user = 503}")
+            .contains("\n1763\n"))
+        // Interrupted again, then a call that finds the member gone.
+        session.terminal.send("b24.chat_last_id{entity_type = 'lead', entity = 1205}\r")
+        _ = await session.terminal.drain(for: 0.4)
+        session.terminal.send("\u{03}")
+        #expect(try await session.awaitPrompt().contains("interrupted!"))
+        let gone = try await session.enter("select(2, pcall(b24.chat_user_delete, {entity_type = 'lead', entity = 1205, user = 503})).code")
+        #expect(gone.contains("\"CRM_CHAT_USER_NOT_ACTIVE\"") || gone.contains("\"WRONG_REQUEST\""), "\(gone)")
+    }
+
     @Test func ctrlCAtThePromptClearsTheLineOrTheChunk() async throws {
         let session = try await Session()
         session.terminal.send("print('not run')")
