@@ -32,10 +32,12 @@ import Testing
 
     static func two(_ v: some BinaryInteger) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
-    /// What `ISODate.format` promises: four digits for 0...9999, `String(year)` outside.
+    /// What `ISODate.format` promises, as PHP's `date('c')`: four digits for 0...9999, a
+    /// negative year padded to four digits after its sign, a year past 9999 as it is.
     static func reference(_ unix: Double) -> String {
         let c = civil(unix)
-        let year = (0...9999).contains(c.y) ? String(repeating: "0", count: 4 - String(c.y).count) + String(c.y) : String(c.y)
+        func pad(_ v: Int64) -> String { String(repeating: "0", count: max(0, 4 - String(v).count)) + String(v) }
+        let year = c.y < 0 ? "-" + pad(-c.y) : c.y <= 9999 ? pad(c.y) : String(c.y)
         return "\(year)-\(two(c.m))-\(two(c.d))T\(two(c.h)):\(two(c.min)):\(two(c.s))+00:00"
     }
 
@@ -54,7 +56,7 @@ import Testing
         #expect(Self.reference(951_782_400) == "2000-02-29T00:00:00+00:00")
         #expect(Self.reference(-2_203_891_200) == "1900-03-01T00:00:00+00:00")   // 1900 has no Feb 29
         #expect(Self.reference(-62_167_219_200) == "0000-01-01T00:00:00+00:00")
-        #expect(Self.reference(-62_167_219_201) == "-1-12-31T23:59:59+00:00")
+        #expect(Self.reference(-62_167_219_201) == "-0001-12-31T23:59:59+00:00")
         #expect(Self.reference(253_402_300_800) == "10000-01-01T00:00:00+00:00")
     }
 
@@ -91,17 +93,17 @@ import Testing
         }
     }
 
-    /// Outside 0...9999 the year is `String(year)`, whatever its length, and the rest follows.
-    /// Pinned as it is: PHP's `date('c')` pads a negative year to four digits after its sign
-    /// (`-0001`, php-src's test for bug #41844), but no sandbox clock reads a time before year 0.
+    /// Outside 0...9999 the year is written as PHP's `date('c')` writes it: a negative year
+    /// padded to four digits after its sign (`-0001`, php-src's test for bug #41844), a year
+    /// past 9999 whatever its length; the rest follows.
     @Test func yearsOutsideFourDigits() {
         let cases: [(Double, String)] = [
-            (-62_167_219_201, "-1-12-31T23:59:59+00:00"),
-            (-62_198_755_200, "-1-01-01T00:00:00+00:00"),
-            (-62_198_755_201, "-2-12-31T23:59:59+00:00"),
-            (-62_193_657_600, "-1-03-01T00:00:00+00:00"),
-            (-62_261_817_600, "-3-01-01T02:40:00+00:00"),
-            (-62_288_265_601, "-4-02-29T23:59:59+00:00"),  // -4 is a leap year
+            (-62_167_219_201, "-0001-12-31T23:59:59+00:00"),
+            (-62_198_755_200, "-0001-01-01T00:00:00+00:00"),
+            (-62_198_755_201, "-0002-12-31T23:59:59+00:00"),
+            (-62_193_657_600, "-0001-03-01T00:00:00+00:00"),
+            (-62_261_817_600, "-0003-01-01T02:40:00+00:00"),
+            (-62_288_265_601, "-0004-02-29T23:59:59+00:00"),  // -4 is a leap year
             (-93_724_128_000, "-1000-01-01T00:00:00+00:00"),
             (-377_736_739_200, "-10000-01-01T00:00:00+00:00"),
             (-3_374_645_973_904, "-104969-09-23T12:34:56+00:00"),

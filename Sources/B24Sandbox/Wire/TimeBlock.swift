@@ -47,7 +47,13 @@ enum ISODate {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        if y < 0 || y > 9999 { return String(y) + format(year: nil, m, d, rem) }
+        // PHP pads a negative year to four digits after its sign (`-0001`), and prints a
+        // year past 9999 as it is.
+        if y < 0 {
+            let digits = String(-y)
+            return "-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits + format(year: nil, m, d, rem)
+        }
+        if y > 9999 { return String(y) + format(year: nil, m, d, rem) }
         return format(year: y, m, d, rem)
     }
 
