@@ -24,7 +24,7 @@ final class BlockingBridge: @unchecked Sendable {
     }
 
     /// Used by one call at a time (the Lua thread's); replaced when a call is abandoned.
-    private var worker: Worker?
+    private(set) var worker: Worker?
     /// A call is being waited for: a call made from inside it (none is, today) gets a task of its own.
     private var running = false
 
