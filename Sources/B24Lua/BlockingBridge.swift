@@ -28,6 +28,14 @@ final class BlockingBridge: @unchecked Sendable {
     /// A call is being waited for: a call made from inside it (none is, today) gets a task of its own.
     private var running = false
 
+    /// The worker waits in its mailbox for a call this bridge would post: end its loop, on a
+    /// thread of the executor's own (nobody waits here any more).
+    deinit {
+        guard let worker else { return }
+        worker.mailbox.close()
+        worker.executor.abandon()
+    }
+
     func run<T: Sendable>(_ op: @escaping @Sendable () async throws(B24Error) -> T) throws(Interrupted) -> Result<T, B24Error> {
         if running { return try runAlone(op) }
         running = true
