@@ -221,9 +221,13 @@ public final class B24Module {
     /// and again: decoding one anew is an allocation per call. Compared as bytes, so a name is
     /// reused only when it is the very same string.
     private var recentMethods: [(bytes: [UInt8], name: String)] = []
+    /// Longer names are not kept: no method has one (RequestEncoder.validMethodName), and what
+    /// is kept is Swift memory, outside --max-memory.
+    private static let longestKeptMethodName = 200
 
     private func methodName(_ s: LuaStack, at index: Int32) -> String? {
         s.withBytes(at: index) { bytes in
+            if bytes.count > Self.longestKeptMethodName { return String(decoding: bytes, as: UTF8.self) }
             for known in recentMethods where known.bytes.count == bytes.count {
                 let same = known.bytes.withUnsafeBufferPointer { k in
                     k.isEmpty || memcmp(k.baseAddress!, bytes.baseAddress!, k.count) == 0
