@@ -265,13 +265,14 @@ public final class B24Module {
             }
             if !s.isNoneOrNil(i + 1) {
                 do throws(LuaJSON.ConversionError) {
-                    o[name] = try LuaJSON.read(s, at: i + 1)
+                    // One table less: the value sits inside the params object, as in core.call's.
+                    o[name] = try LuaJSON.read(s, at: i + 1, maxDepth: LuaNesting.maxDepth - 1)
                 } catch {
                     // Read again to name the parameter: a refusal is rare, and spelling every
                     // path up front would cost each call.
                     var message = error.message
                     do throws(LuaJSON.ConversionError) {
-                        _ = try LuaJSON.read(s, at: i + 1, path: "params.\(name)")
+                        _ = try LuaJSON.read(s, at: i + 1, path: "params.\(name)", maxDepth: LuaNesting.maxDepth - 1)
                     } catch { message = error.message }
                     throw RaisedB24Error(error: .invalidArgument("bad argument #\(i + 1) to 'call_fields' (\(message))", method: method))
                 }

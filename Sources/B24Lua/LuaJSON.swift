@@ -67,10 +67,12 @@ enum LuaJSON {
     /// cycles, NaN/inf and non-UTF-8 strings are refused with a message naming the path; so is
     /// nesting deeper than the host's one rule allows (`LuaNesting.maxDepth`). A visitor of the
     /// host's one walk (`LuaWalk`, docs/lua-host.md "One walk of a value").
-    static func read(_ s: LuaStack, at index: Int32, path: String = "value") throws(ConversionError) -> JSONValue {
+    /// `maxDepth`: fewer tables, for a value that will sit inside an object of its own on the wire.
+    static func read(_ s: LuaStack, at index: Int32, path: String = "value",
+                     maxDepth: Int = LuaNesting.maxDepth) throws(ConversionError) -> JSONValue {
         var reader = Reader()
         do throws(Reader.Refusal) {
-            return try s.walk(at: index, &reader)
+            return try s.walk(at: index, maxDepth: maxDepth, &reader)
         } catch {
             throw ConversionError(message: error.message(root: path))
         }
