@@ -78,10 +78,7 @@ public struct LuaStack {
 
     /// The bytes of the string at `index` (numbers are not converted: that would modify the stack slot).
     public func bytes(at index: Int32) -> [UInt8]? {
-        guard lua_type(L, index) == LUA_TSTRING else { return nil }
-        var len = 0
-        guard let p = lua_tolstring(L, index, &len) else { return nil }
-        return Array(UnsafeRawBufferPointer(start: p, count: len))
+        withBytes(at: index) { Array($0) }
     }
 
     /// Runs `body` over the bytes of the string at `index` in place (no copy); nil when it is
