@@ -29,8 +29,8 @@ struct Params {
         if let folded { return folded[name.lowercased()] }
         // Lower-casing keeps an ASCII name's length; only other names need a closer look.
         let lower = name.lowercased()
-        let ascii = name.utf8.allSatisfy { $0 < 0x80 }
-        for (k, v) in object where !ascii || k.utf8.count == name.utf8.count || !k.utf8.allSatisfy({ $0 < 0x80 }) {
+        let ascii = name.allUTF8Bytes { $0 < 0x80 }
+        for (k, v) in object where !ascii || k.utf8.count == name.utf8.count || !k.allUTF8Bytes({ $0 < 0x80 }) {
             if k.lowercased() == lower { return v }
         }
         return nil
