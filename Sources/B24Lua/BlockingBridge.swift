@@ -44,10 +44,7 @@ final class BlockingBridge: @unchecked Sendable {
         self.worker = worker
         let slot = Slot<T>()
         let executor = worker.executor
-        worker.mailbox.post {
-            do throws(B24Error) { slot.result = .success(try await op()) } catch { slot.result = .failure(error) }
-            executor.finish()
-        }
+        worker.mailbox.post(Self.job(op, into: slot, then: executor))
         try wait(for: executor) {
             worker.task.cancel()
             worker.mailbox.close()
@@ -60,12 +57,18 @@ final class BlockingBridge: @unchecked Sendable {
     private func runAlone<T: Sendable>(_ op: @escaping @Sendable () async throws(B24Error) -> T) throws(Interrupted) -> Result<T, B24Error> {
         let slot = Slot<T>()
         let executor = WaitingThreadExecutor()
-        let task = Task(executorPreference: executor) {
+        let task = Task(executorPreference: executor, operation: Self.job(op, into: slot, then: executor))
+        try wait(for: executor) { task.cancel() }
+        return slot.result!
+    }
+
+    /// `op` as the executor runs it: its outcome into `slot`, then the executor told it is done.
+    private static func job<T: Sendable>(_ op: @escaping @Sendable () async throws(B24Error) -> T, into slot: Slot<T>,
+                                         then executor: WaitingThreadExecutor) -> @Sendable () async -> Void {
+        {
             do throws(B24Error) { slot.result = .success(try await op()) } catch { slot.result = .failure(error) }
             executor.finish()
         }
-        try wait(for: executor) { task.cancel() }
-        return slot.result!
     }
 
     /// Runs `executor`'s jobs until its call finishes; on Ctrl-C or `--timeout`, `cancel`s and
