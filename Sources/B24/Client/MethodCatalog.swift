@@ -106,7 +106,7 @@ public enum MethodCatalog {
     /// portal routes them alike).
     public static func normalized(_ method: String) -> String {
         // The common case (already lower-case, no suffix) costs no allocation.
-        if !method.containsUTF8Byte(where: { $0 >= 0x41 && $0 <= 0x5A }) && !method.utf8.hasSuffixJSON { return method }
+        if !method.containsUTF8Byte(where: { $0 >= 0x41 && $0 <= 0x5A }) && !method.hasUTF8Suffix(".json") { return method }
         var m = method.lowercased()
         if m.hasSuffix(".json") { m.removeLast(5) }
         return m
@@ -169,15 +169,4 @@ extension B24Client {
     public static func isReadOnly(method: String) -> Bool { MethodCatalog.isReadOnly(method: method) }
 
     static func normalizedMethod(_ method: String) -> String { MethodCatalog.normalized(method) }
-}
-
-extension String.UTF8View {
-    /// Ends in ".json", compared as bytes (`hasSuffix` compares Characters).
-    var hasSuffixJSON: Bool {
-        withContiguousStorageIfAvailable { b in
-            let n = b.count
-            return n >= 5 && b[n - 5] == UInt8(ascii: ".") && b[n - 4] == UInt8(ascii: "j") && b[n - 3] == UInt8(ascii: "s")
-                && b[n - 2] == UInt8(ascii: "o") && b[n - 1] == UInt8(ascii: "n")
-        } ?? String(self).hasSuffix(".json")
-    }
 }
