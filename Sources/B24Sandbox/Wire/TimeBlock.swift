@@ -10,13 +10,11 @@ struct TimeBlock {
     var operatingResetAt: Double
 
     var json: JSONValue {
-        let dateStart = ISODate.format(start)
-        // Most answers start and finish within one second.
-        let dateFinish = finish.rounded(.down) == start.rounded(.down) ? dateStart : ISODate.format(finish)
-        return .object(JSONObject(distinctMembers: [
+        // Most answers start and finish within one second: ISODate formats it once.
+        .object(JSONObject(distinctMembers: [
             "start": .double(start), "finish": .double(finish), "duration": .double(finish - start),
-            "processing": .double(processing), "date_start": .string(dateStart),
-            "date_finish": .string(dateFinish), "operating_reset_at": .int(Int64(operatingResetAt)),
+            "processing": .double(processing), "date_start": .string(ISODate.format(start)),
+            "date_finish": .string(ISODate.format(finish)), "operating_reset_at": .int(Int64(operatingResetAt)),
             "operating": .double(operating)]))
     }
 }
