@@ -62,7 +62,7 @@ public final class B24Session {
         var status = status
         if let path = flags.saveState, let sandbox = connection.sandbox {
             // Whatever the script's end: a failed rehearsal's state tells what it did before failing.
-            do { try DataSetFile.write(sandbox.dataSetJSON(), to: path) } catch {
+            do throws(B24Error) { try DataSetFile.write(sandbox.dataSetJSON(), to: path) } catch {
                 FileHandle.standardError.write(Data("b24lua: --save-state: \(error.message)\n".utf8))
                 if status == .success { status = .scriptError }
             }

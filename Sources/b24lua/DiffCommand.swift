@@ -83,7 +83,7 @@ struct DiffCommand: AsyncParsableCommand {
 
         var sides: [(label: String, data: SandboxDataSet)] = []
         for path in dataSets {
-            do { sides.append((path, try DataSetFile.read(path))) } catch {
+            do throws(B24Error) { sides.append((path, try DataSetFile.read(path))) } catch {
                 Self.say(error.message)
                 try ExitStatus.usage.end()
             }

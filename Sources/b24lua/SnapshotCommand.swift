@@ -62,7 +62,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         }
         switch result {
         case .success(let data):
-            do {
+            do throws(B24Error) {
                 try DataSetFile.write(data.fixture(), to: output)
             } catch {
                 Self.say("cannot write \(output): \(error.message); the answers stay in \(checkpoint)")

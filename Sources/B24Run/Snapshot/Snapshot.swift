@@ -50,7 +50,7 @@ public struct Snapshot {
         let data = SnapshotAssembly(checkpoint: checkpoint, request: request)
             .dataSet(portal: portal, takenAt: checkpoint.startedAt, webhookCode: code)
         // What is written must load: the same checks as `--sandbox=FILE`.
-        do { _ = try SandboxDataSet(fixture: data.fixture()) } catch {
+        do throws(SandboxDataSetError) { _ = try SandboxDataSet(fixture: data.fixture()) } catch {
             throw SnapshotError(.failed, "the portal's answers do not make a consistent data set: \(error.message)")
         }
         return data
@@ -84,7 +84,7 @@ public struct Snapshot {
                 let slice = Array(pending[start..<min(start + Self.round, pending.count)])
                 try checkCancelled(&c)
                 let run: BatchRun
-                do { run = try await client.batchRun(slice.map(\.command)) } catch {
+                do throws(B24Error) { run = try await client.batchRun(slice.map(\.command)) } catch {
                     throw SnapshotError(.failed, "cannot send \(label) reads: \(error.description)")
                 }
                 var stop: SnapshotError?

@@ -136,29 +136,29 @@ struct SnapshotAssembly {
         notes.append("admin: only the snapshot user's own administrator flag can be read (user.admin); "
                      + "every other user is recorded as not an administrator")
 
-        let chats = chats()
+        let readChats = chats()
         var lineRows = lines()
         var connectorOf: [Int64: String] = [:]
-        for c in chats { if let l = c.line, connectorOf[l] == nil, !c.connector.isEmpty { connectorOf[l] = c.connector } }
+        for c in readChats { if let l = c.line, connectorOf[l] == nil, !c.connector.isEmpty { connectorOf[l] = c.connector } }
         var missingLines: [Int64] = []
-        for c in chats { if let l = c.line, !lineRows.contains(where: { $0.id == l }), !missingLines.contains(l) { missingLines.append(l) } }
+        for c in readChats { if let l = c.line, !lineRows.contains(where: { $0.id == l }), !missingLines.contains(l) { missingLines.append(l) } }
         for l in missingLines { lineRows.append(Line(id: l, title: "", managers: [])) }
         if !missingLines.isEmpty {
             notes.append("lines: \(missingLines.count) line(s) of chats were not listed by imopenlines.config.list.get "
                          + "(\(Self.sample(missingLines))); recorded without a title or operators")
         }
-        let lines = lineRows.sorted { $0.id < $1.id }.map {
+        let dataLines = lineRows.sorted { $0.id < $1.id }.map {
             SandboxLine(id: $0.id, connector: connectorOf[$0.id] ?? "", title: $0.title,
                         managers: $0.managers.filter(knownUsers.contains))
         }
-        let chatless = lines.filter { connectorOf[$0.id] == nil }.map(\.id)
+        let chatless = dataLines.filter { connectorOf[$0.id] == nil }.map(\.id)
         if !chatless.isEmpty {
             notes.append("connector: a line's connector is read from its chats; \(chatless.count) line(s) without chats "
                          + "here have none (\(Self.sample(chatless)))")
         }
         notes.append("line history: who may view a line's chat history cannot be read; the data set lets everyone")
         var chatLess: [Int64] = []
-        let dataChats: [SandboxChat] = chats.sorted { $0.id < $1.id }.compactMap { c in
+        let dataChats: [SandboxChat] = readChats.sorted { $0.id < $1.id }.compactMap { c in
             guard let line = c.line else { chatLess.append(c.id); return nil }
             return SandboxChat(id: c.id, line: line, entity: c.entity, members: c.members.filter(knownUsers.contains),
                                active: c.active)
@@ -201,7 +201,7 @@ struct SnapshotAssembly {
             portal: portal, users: users,
             webhooks: knownUsers.contains(taker)
                 ? [SandboxWebhook(user: taker, code: webhookCode, scopes: ["imopenlines", "crm", "user", "im"])] : [],
-            lines: lines, entities: entities, chats: dataChats, snapshot: marker)
+            lines: dataLines, entities: entities, chats: dataChats, snapshot: marker)
         if request.anonymize { ds = Pseudonyms.applied(to: ds) }
         return ds
     }

@@ -55,7 +55,7 @@ struct SnapshotCheckpoint {
 
     /// Temporary file, fsync, rename: a crash leaves the previous checkpoint or this one.
     func save(_ path: String) throws(SnapshotError) {
-        do { try TokenFile.writeAtomically(json.serializedBytes() + [0x0A], to: path) } catch {
+        do throws(B24Error) { try TokenFile.writeAtomically(json.serializedBytes() + [0x0A], to: path) } catch {
             throw SnapshotError(.failed, "cannot write the checkpoint: \(error.message)")
         }
     }

@@ -9,7 +9,7 @@ public enum SnapshotRun {
                             checkpointPath: String?, fresh: Bool, progress: ProgressLine?,
                             notice: @escaping @Sendable (String) -> Void) async throws(SnapshotError) -> SandboxDataSet {
         let connection: PortalConnection
-        do {
+        do throws(B24Error) {
             let settings = try PortalSettings.resolve(flags, environment: environment)
             if case .none = settings.target {
                 throw B24Error.configError("no portal configured: use --webhook URL, --webhook-file FILE, --profile NAME, "

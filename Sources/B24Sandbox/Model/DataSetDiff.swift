@@ -110,8 +110,8 @@ public struct DataSetDiff: Sendable {
             case .changed:
                 var parts = c.removed.map { "− " + ($0.name.isEmpty ? "\($0.id)" : "\($0.id) \($0.name)") }
                 parts += c.added.map { "+ " + ($0.name.isEmpty ? "\($0.id)" : "\($0.id) \($0.name)") }
-                if let (before, _) = c.active { parts.append(before ? "closed" : "reopened") }
-                if let (x, y) = c.moved { parts.append("moved from \(x) to \(y)") }
+                if let active = c.active { parts.append(active.0 ? "closed" : "reopened") }
+                if let moved = c.moved { parts.append("moved from \(moved.0) to \(moved.1)") }
                 return head + parts.joined(separator: ", ")
             }
         }
@@ -133,8 +133,8 @@ public struct DataSetDiff: Sendable {
                                  "entity": ["type": .string(c.entity.type.rawValue), "id": .int(c.entity.id)],
                                  "line": .string(c.line), "change": .string(c.kind.rawValue),
                                  "removed": members(c.removed), "added": members(c.added)]
-            if let (x, y) = c.active { o["active"] = ["a": .bool(x), "b": .bool(y)] }
-            if let (x, y) = c.moved { o["moved"] = ["a": .string(x), "b": .string(y)] }
+            if let active = c.active { o["active"] = ["a": .bool(active.0), "b": .bool(active.1)] }
+            if let moved = c.moved { o["moved"] = ["a": .string(moved.0), "b": .string(moved.1)] }
             return .object(o)
         }
         return ["equal": .bool(isEmpty), "a": .string(a), "b": .string(b), "chats": .array(chats),
