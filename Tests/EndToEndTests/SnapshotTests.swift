@@ -215,6 +215,11 @@ import Testing
         #expect(saved.chats.first { $0.id == 1763 }?.members == [1, 506])
         let diff = try await Binary.b24luaAsync(["diff", "--json", after, "--sandbox"], environment: place.env)
         #expect(diff.status == 1, "\(diff.stderr)")
+        // The live portal stands where its option stands: first here, second above.
+        let forward = try await Binary.b24luaAsync(["diff", "--sandbox", after], environment: place.env)
+        #expect(forward.stdout.hasPrefix("lead 1205 chat 1763 (Live Chat): − 503 Anna Petrova\n"), "\(forward.stdout)")
+        let backward = try await Binary.b24luaAsync(["diff", after, "--sandbox"], environment: place.env)
+        #expect(backward.stdout.hasPrefix("lead 1205 chat 1763 (Live Chat): + 503 Anna Petrova\n"), "\(backward.stdout)")
         let notSandbox = try await Binary.b24luaAsync(["--webhook", "https://x.example/rest/1/c/", "--save-state", after, "-e", ""],
                                                       environment: place.env)
         #expect(notSandbox.status == 2)
