@@ -14,6 +14,8 @@ public final class WriteTally: Sendable {
         public var alreadyDone = 0
         /// Sent, and neither done nor failed for certain.
         public var unknown: Int { sent - done - failed }
+        /// Nothing written: no write sent, none skipped.
+        public var isEmpty: Bool { sent == 0 && alreadyDone == 0 }
     }
 
     private let counts = Mutex(Counts())

@@ -27,7 +27,7 @@ public final class B24Session {
         if let sandbox = connection.sandbox {
             config.sandbox = SandboxAccess(members: { sandbox.members(ofChat: $0) }, state: { sandbox.stateJSON() })
         }
-        do {
+        do throws(B24Error) {
             // --resume JOURNAL journals into JOURNAL too, so that one undo takes back the whole job.
             if let resume = flags.resume {
                 if let other = flags.journal, other != resume,

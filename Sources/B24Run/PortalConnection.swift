@@ -11,8 +11,9 @@ public final class PortalConnection: Sendable {
     public let unavailable: B24Error?
 
     /// Which portal the writes go to, as every journal line names it (docs/journal.md):
-    /// `https://host:443` (scheme, host and port), or `sandbox:default` / `sandbox:/abs/FIXTURE.json`
-    /// for the in-process sandbox's data set; nil when no portal is configured.
+    /// `https://host:443` (scheme, host and port), or `sandbox:NAME` for the in-process sandbox,
+    /// NAME being its data set's portal (`sandbox:sandbox.example` for the default one: a
+    /// sandbox run is never undone on a real portal); nil when no portal is configured.
     public let identity: String?
 
     public var host: String? { sandbox?.portalHost ?? client?.host }
@@ -24,11 +25,8 @@ public final class PortalConnection: Sendable {
         self.identity = identity
     }
 
-    /// The in-process sandbox's name in a journal: its data set.
-    static func sandboxIdentity(fixture: String?) -> String {
-        guard let fixture else { return "sandbox:default" }
-        return "sandbox:" + URL(fileURLWithPath: fixture).standardizedFileURL.path
-    }
+    /// The in-process sandbox's name in a journal: its data set's portal.
+    static func sandboxIdentity(_ portal: SandboxPortal) -> String { "sandbox:" + portal.portalHost }
 
     /// `sharedLimit`: the rate limit is shared with every b24lua process of the portal
     /// (docs/shared-limit.md); the in-process sandbox never shares.
@@ -73,7 +71,7 @@ public final class PortalConnection: Sendable {
                 ? .custom(rate: options.effectiveRate, burst: options.effectiveBurst) : .unlimited
             let client = B24Client(portal: config, transport: InProcessTransport(handler: portal), plan: plan,
                                    logger: logger)
-            return PortalConnection(client: client, sandbox: portal, unavailable: nil, identity: sandboxIdentity(fixture: fixture))
+            return PortalConnection(client: client, sandbox: portal, unavailable: nil, identity: sandboxIdentity(portal))
         case .webhook(let url):
             let config = try PortalConfig.webhook(url)
             let plan = plan(settings)

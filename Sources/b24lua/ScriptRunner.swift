@@ -162,10 +162,9 @@ final class ScriptRunner {
     /// what the run's writes came to and how to undo or finish them (docs/journal.md, "Stopped runs").
     func reportStop(_ error: LuaError) {
         var text = session?.module.progressLineOpen == true ? "\n" : ""
-        text += "b24lua: " + StopReport.message(error.message)
-        if let tb = error.traceback.flatMap(StopReport.userFrames) { text += "\n" + tb }
+        text += "b24lua: " + StopReport.text(error.message + (error.traceback.map { "\n" + $0 } ?? ""))
         FileHandle.standardError.write((Redaction.redact(text) + "\n").data(using: .utf8)!)
-        if let session, session.module.configuration.journal != nil || session.module.tally.snapshot != WriteTally.Counts() {
+        if let session, session.module.configuration.journal != nil || !session.module.tally.snapshot.isEmpty {
             FileHandle.standardError.write(Data(session.stopSummary().utf8))
         }
     }

@@ -2,6 +2,14 @@
 /// module (its chunk is named `b24`) and C functions are not the user's; only the script's own
 /// frames are (docs/journal.md, "Stopped runs").
 enum StopReport {
+    /// The message, then what is left of its traceback (the message may carry it already).
+    static func text(_ full: String) -> String {
+        guard let r = full.range(of: "\nstack traceback:") else { return message(full) }
+        let head = message(String(full[..<r.lowerBound]))
+        guard let frames = userFrames(String(full[full.index(after: r.lowerBound)...])) else { return head }
+        return head + "\n" + frames
+    }
+
     /// `b24:449: interrupted!` → `interrupted!`; a script's own place is kept.
     static func message(_ text: String) -> String {
         guard text.hasPrefix("b24:") else { return text }
