@@ -115,7 +115,7 @@ public struct MethodEntry: Sendable, Equatable {
 
     /// Why `params` (and the `result`, when one is known) cannot be this method's, nil when they
     /// fit: every rule's parameter present when required and of its type; a result that is a chat
-    /// id (an integer, 0 or more) when the method resolves to one.
+    /// id (an integer, 0 or more) or null (not known) when the method resolves to one.
     public func problem(params: JSONValue, result: JSONValue?) -> String? {
         guard params.objectValue != nil else { return "parameters are not an object" }
         for rule in parameters {
@@ -125,7 +125,8 @@ public struct MethodEntry: Sendable, Equatable {
             }
             if let p = rule.type.problem(with: v) { return "\(rule.name): \(p)" }
         }
-        if resolution != nil, let result {
+        // null: confirmed on a retry without learning the chat (`B24Client.confirmedResponse`).
+        if resolution != nil, let result, result != .null {
             guard let n = result.intValue, n >= 0, result.stringValue == nil else {
                 return "result: a chat id (an integer, 0 or more) expected, got \(ParameterType.describe(result))"
             }
