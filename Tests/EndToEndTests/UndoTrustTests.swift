@@ -254,6 +254,9 @@ import Testing
         #expect(undo.stderr.contains("journal line 3: \(Self.add): CRM_ENTITY_TYPE:"), "\(undo.stderr)")
         #expect(undo.stderr.contains("journal line 5: \(Self.add): CRM_ENTITY: a positive integer expected, got -5"), "\(undo.stderr)")
         #expect(undo.stderr.contains("journal line 6: \(Self.add): result:"), "\(undo.stderr)")
+        // --force lifts the portal check, never this one.
+        let forced = try await Binary.b24luaAsync(["undo", journal, "--force", "--webhook", sandbox.webhookURL], environment: environment)
+        #expect(forced.status == 2 && forced.stderr.contains("journal line 1: \(Self.add): USER_ID"), "\(forced.stdout)\(forced.stderr)")
         #expect(sandbox.requests == 0)
         #expect(sandbox.members(1763) == [1, 503, 506], "the admin is still a member")
     }
