@@ -100,6 +100,9 @@ public final class B24Session {
             lines.append("b24lua: journal: \(journal.path) (run \(journal.run))")
             lines.append("b24lua: to take this run back: " + undo.joined(separator: " "))
             lines.append("b24lua: to finish the job instead: run the same command with --resume \(Self.shellQuoted(journal.path))")
+            if connection.sandbox != nil {
+                lines.append("b24lua: (the in-process sandbox starts afresh in every process: there, both find its data set as it was)")
+            }
         } else if c.sent > 0 {
             lines.append("b24lua: no --journal: nothing records which writes were done, so undo cannot take them back")
         }
