@@ -13,6 +13,8 @@ public struct B24ModuleConfiguration {
     public var portalHost: String?
     public var dryRun = false
     public var journal: Journal?
+    /// `--resume JOURNAL`: the writes that journal shows done, not sent again.
+    public var resume: ResumeLedger?
     /// `--yes`: `b24.confirm` answers true without asking.
     public var assumeYes = false
     /// Progress bars on stderr (a terminal, and not `--quiet`).
@@ -53,6 +55,10 @@ public final class B24Module {
     }
     /// A `b24.each` run ended with failed items (exit status 3 unless the script exits itself).
     public private(set) var eachHadFailures = false
+    /// Every write sent so far, for the summary of a stopped run (docs/journal.md).
+    public let tally = WriteTally()
+    /// A progress bar is on stderr's current line (a stop's summary starts a new line).
+    public private(set) var progressLineOpen = false
 
     public init(configuration: B24ModuleConfiguration) {
         self.configuration = configuration
@@ -96,6 +102,14 @@ public final class B24Module {
         def("batch_wait") { [unowned self] s in try self.batchWait(s) }
         def("normalized") { s in
             s.push(MethodCatalog.normalized(s.string(at: 1) ?? ""))
+            return 1
+        }
+        def("progress_line") { [unowned self] s in
+            self.progressLineOpen = s.bool(at: 1)
+            return 0
+        }
+        def("is_write") { s in
+            s.push(MethodCatalog.isWrite(s.string(at: 1) ?? ""))
             return 1
         }
         def("mark_failed") { [unowned self] _ in
@@ -148,6 +162,8 @@ public final class B24Module {
         s.rawSet(-2, key: "dry_run")
         s.push(configuration.progress)
         s.rawSet(-2, key: "progress")
+        s.push(configuration.resume != nil)
+        s.rawSet(-2, key: "resuming")
         if let host = configuration.portalHost {
             s.push(host)
             s.rawSet(-2, key: "portal")
@@ -167,8 +183,14 @@ public final class B24Module {
     }
 
     /// The method catalog's facts the prelude needs (docs/method-catalog.md): the batch limits
-    /// its `b24.each` scheduler keeps to.
+    /// its `b24.each` scheduler keeps to, and the entity types its argument checks accept.
     private func pushCatalog(_ s: LuaStack) {
+        s.newTable()
+        for t in MethodCatalog.entityTypes {
+            s.push(true)
+            s.rawSet(-2, key: t)
+        }
+        s.rawSet(-2, key: "entity_types")
         s.push(Int64(MethodCatalog.batchLimit))
         s.rawSet(-2, key: "batch_limit")
         s.push(Int64(MethodCatalog.batchesInFlight))
@@ -304,7 +326,8 @@ public final class B24Module {
     }
 
     private func pipeline() throws(RaisedB24Error) -> CallPipeline {
-        CallPipeline(client: try client(), journal: configuration.journal, dryRun: dryRun?.stage())
+        CallPipeline(client: try client(), journal: configuration.journal, dryRun: dryRun?.stage(), resume: configuration.resume,
+                     tally: tally)
     }
 
     /// Reads a sequence of {key=, method=, params=} at `index`.
@@ -341,7 +364,8 @@ public final class B24Module {
             let e = configuration.unavailable ?? .configError("no portal configured")
             return { () async throws(B24Error) -> [BatchOutcome] in throw e }
         }
-        let pipeline = CallPipeline(client: client, journal: configuration.journal, dryRun: dryRun?.stage())
+        let pipeline = CallPipeline(client: client, journal: configuration.journal, dryRun: dryRun?.stage(),
+                                    resume: configuration.resume, tally: tally)
         return { () async throws(B24Error) -> [BatchOutcome] in
             let run = try await pipeline.batch(commands, halt: halt)
             if let e = run.wholeFailure { throw e }
@@ -359,6 +383,10 @@ public final class B24Module {
                 LuaJSON.push(r.envelope, s)
                 s.push(true)
                 s.rawSet(-2, key: "ok")
+                if r.resumed {
+                    s.push(true)
+                    s.rawSet(-2, key: "resumed")
+                }
             case .failure(let e):
                 s.newTable()
                 s.push(false)

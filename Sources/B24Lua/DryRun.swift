@@ -43,7 +43,8 @@ public final class DryRun: Sendable {
         var lines = ["dry run: \(writes.count) write(s) planned, none sent"]
         for (i, w) in writes.enumerated() {
             let params = Redaction.redact(json: w.params).serialized(), result = Redaction.redact(json: w.result).serialized()
-            lines.append("  \(i + 1). \(w.method) \(params) -> \(result)")
+            // The method name too: a script may put a secret anywhere (docs/journal.md).
+            lines.append("  \(i + 1). \(Redaction.redact(w.method)) \(params) -> \(result)")
         }
         return lines.joined(separator: "\n")
     }

@@ -12,6 +12,8 @@ public struct B24Flags: Equatable, Sendable {
     public var plan: String?
     public var dryRun = false
     public var journal: String?
+    /// `--resume JOURNAL`: skip the writes JOURNAL shows done, and journal into it (docs/journal.md).
+    public var resume: String?
     public var yes = false
     public var safe = false
     /// `--allow-read DIR` / `--allow-write DIR` (repeatable): what `--safe` lets a script open.
@@ -73,6 +75,7 @@ public struct B24Flags: Equatable, Sendable {
             plan = p
         case "dry-run": try flag(); dryRun = true
         case "journal": journal = try value()
+        case "resume": resume = try value()
         case "yes": try flag(); yes = true
         case "safe": try flag(); safe = true
         case "allow-read": allowRead.append(try value())

@@ -9,6 +9,8 @@ public final class B24Session {
     public let flags: B24Flags
     public let connection: PortalConnection
     public let module: B24Module
+    /// The portal options a printed undo command may carry (`PortalSettings.printableOptions`).
+    public let printableOptions: [String]?
 
     public init(flags: B24Flags, environment: [String: String]) throws(B24Error) {
         self.flags = flags
@@ -18,6 +20,7 @@ public final class B24Session {
                 throw .configError("--save-state keeps the sandbox's state: it goes with --sandbox[=FILE.json]")
             }
         }
+        printableOptions = settings.printableOptions
         connection = try PortalConnection.open(settings, verbose: flags.verbose || environment["B24LUA_LOG"] == "debug",
                                                sharedLimit: !flags.noSharedLimit)
         var config = B24ModuleConfiguration(client: connection.client, unavailable: connection.unavailable,
@@ -29,13 +32,23 @@ public final class B24Session {
         if let sandbox = connection.sandbox {
             config.sandbox = SandboxAccess(members: { sandbox.members(ofChat: $0) }, state: { sandbox.stateJSON() })
         }
-        if let path = flags.journal ?? environment["B24LUA_JOURNAL"], !path.isEmpty, !flags.dryRun {
-            do {
-                config.journal = try Journal(path: path, portal: connection.host ?? "none")
-            } catch {
-                connection.shutdown()  // the HTTP client must be shut down before it is dropped
-                throw error
+        do throws(B24Error) {
+            // --resume JOURNAL journals into JOURNAL too, so that one undo takes back the whole job.
+            if let resume = flags.resume {
+                if let other = flags.journal, other != resume,
+                   FileIdentity(path: other) == nil || FileIdentity(path: other) != FileIdentity(path: resume) {
+                    throw B24Error.configError("--resume \(resume) journals into \(resume); --journal \(other) names another file")
+                }
+                var warnings: [String] = []
+                config.resume = try ResumeLedger(path: resume, portal: connection.identity ?? "none", warnings: &warnings)
+                for w in warnings { FileHandle.standardError.write(Data("b24lua: --resume \(resume): warning: \(w)\n".utf8)) }
             }
+            if let path = flags.resume ?? flags.journal ?? environment["B24LUA_JOURNAL"], !path.isEmpty, !flags.dryRun {
+                config.journal = try Journal(path: path, portal: connection.identity ?? "none")
+            }
+        } catch {
+            connection.shutdown()  // the HTTP client must be shut down before it is dropped
+            throw error
         }
         module = B24Module(configuration: config)
     }
@@ -67,8 +80,52 @@ public final class B24Session {
                 if status == .success { status = .scriptError }
             }
         }
+        if let resume = module.configuration.resume {
+            FileHandle.standardError.write(Data(Redaction.redact(resumeNote(resume)).utf8))
+        }
         connection.shutdown()
         if status == .success && module.eachHadFailures { return .itemsFailed }
         return status
+    }
+
+    /// What `--resume` skipped, said once at the end of the run.
+    private func resumeNote(_ resume: ResumeLedger) -> String {
+        let skipped = module.tally.snapshot.alreadyDone
+        var text = "b24lua: resumed from \(resume.path): \(skipped) write(s) it shows done were not sent again\n"
+        if resume.doneCount == 0 && resume.elsewhereCount > 0 {
+            text += "b24lua: note: \(resume.path) holds no writes for this portal (\(resume.elsewhereCount) were sent to another)\n"
+        }
+        return text
+    }
+
+    /// Said when a run is stopped (Ctrl-C, `--timeout`), on a line of its own: what its writes
+    /// came to, where they are journaled, and the undo command that takes them back, with only
+    /// the portal options that are safe to print (docs/journal.md, "Stopped runs").
+    public func stopSummary() -> String {
+        let c = module.tally.snapshot
+        var lines = ["b24lua: stopped: \(c.done) write(s) done, \(c.failed) failed, \(c.unknown) outcome unknown"
+                     + (c.alreadyDone > 0 ? ", \(c.alreadyDone) already done before (--resume)" : "")]
+        if let journal = module.configuration.journal {
+            let portal = printableOptions.map { $0.map(Self.shellQuoted).joined(separator: " ") } ?? "[portal options]"
+            var undo = ["b24lua", "undo", Self.shellQuoted(journal.path)]
+            if journal.heldEarlierLines { undo += ["--run", journal.run] }
+            if !portal.isEmpty { undo.append(portal) }
+            lines.append("b24lua: journal: \(journal.path) (run \(journal.run))")
+            lines.append("b24lua: to take this run back: " + undo.joined(separator: " "))
+            lines.append("b24lua: to finish the job instead: run the same command with --resume \(Self.shellQuoted(journal.path))")
+            if connection.sandbox != nil {
+                lines.append("b24lua: (the in-process sandbox starts afresh in every process: there, both find its data set as it was)")
+            }
+        } else if c.sent > 0 {
+            lines.append("b24lua: no --journal: nothing records which writes were done, so undo cannot take them back")
+        }
+        return Redaction.redact(lines.joined(separator: "\n")) + "\n"
+    }
+
+    /// A word as a POSIX shell reads it back: quoted only when it needs to be.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:@%+,~".unicodeScalars.contains($0) }
+        if plain && !word.isEmpty { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -10,13 +10,23 @@ public final class PortalConnection: Sendable {
     /// Why there is no client (no portal configured, a bad URL, a bad fixture).
     public let unavailable: B24Error?
 
+    /// Which portal the writes go to, as every journal line names it (docs/journal.md):
+    /// `https://host:443` (scheme, host and port), or `sandbox:NAME` for the in-process sandbox,
+    /// NAME being its data set's portal (`sandbox:sandbox.example` for the default one: a
+    /// sandbox run is never undone on a real portal); nil when no portal is configured.
+    public let identity: String?
+
     public var host: String? { sandbox?.portalHost ?? client?.host }
 
-    public init(client: B24Client?, sandbox: SandboxPortal?, unavailable: B24Error?) {
+    public init(client: B24Client?, sandbox: SandboxPortal?, unavailable: B24Error?, identity: String? = nil) {
         self.client = client
         self.sandbox = sandbox
         self.unavailable = unavailable
+        self.identity = identity
     }
+
+    /// The in-process sandbox's name in a journal: its data set's portal.
+    static func sandboxIdentity(_ portal: SandboxPortal) -> String { "sandbox:" + portal.portalHost }
 
     /// `sharedLimit`: the rate limit is shared with every b24lua process of the portal
     /// (docs/shared-limit.md); the in-process sandbox never shares.
@@ -61,13 +71,13 @@ public final class PortalConnection: Sendable {
                 ? .custom(rate: options.effectiveRate, burst: options.effectiveBurst) : .unlimited
             let client = B24Client(portal: config, transport: InProcessTransport(handler: portal), plan: plan,
                                    logger: logger)
-            return PortalConnection(client: client, sandbox: portal, unavailable: nil)
+            return PortalConnection(client: client, sandbox: portal, unavailable: nil, identity: sandboxIdentity(portal))
         case .webhook(let url):
             let config = try PortalConfig.webhook(url)
             let plan = plan(settings)
             return PortalConnection(client: B24Client(portal: config, plan: plan, logger: logger,
                                                       sharedLimit: shared(config.endpoint.origin, plan), warn: warn),
-                                    sandbox: nil, unavailable: nil)
+                                    sandbox: nil, unavailable: nil, identity: config.endpoint.identity)
         case .oauth(let portal, let clientId, let clientSecret, let access, let refresh, let oauthURL, let profile):
             // The pair given may have been rotated by an earlier run: the cache, when it comes
             // from the same given pair, is the current one (docs/shared-limit.md, "Tokens").
@@ -87,7 +97,7 @@ public final class PortalConnection: Sendable {
             let plan = plan(settings)
             return PortalConnection(client: B24Client(portal: .oauth(credentials), plan: plan, logger: logger,
                                                       sharedLimit: shared(credentials.endpoint.origin, plan), warn: warn),
-                                    sandbox: nil, unavailable: nil)
+                                    sandbox: nil, unavailable: nil, identity: credentials.endpoint.identity)
         }
     }
 

@@ -15,22 +15,42 @@ public struct PortalSettings {
 
     public var target: Target
     public var plan: String?
+    /// The portal options that pick this portal again, safe to print (a path, a profile name,
+    /// `--sandbox`): what a stopped run's summary puts in its undo command. Empty when the
+    /// environment or the config file's default picks it; nil when only a secret-bearing flag
+    /// could (`--webhook URL`, a webhook URL or tokens in the environment).
+    public var printableOptions: [String]?
 
-    public init(target: Target, plan: String?) {
+    public init(target: Target, plan: String?, printableOptions: [String]? = nil) {
         self.target = target
         self.plan = plan
+        self.printableOptions = printableOptions
     }
 
     public static func resolve(_ flags: B24Flags, environment: [String: String]) throws(B24Error) -> PortalSettings {
+        var settings = try resolveTarget(flags, environment: environment)
+        if settings.printableOptions == nil, case .sandbox(let fixture) = settings.target {
+            settings.printableOptions = [fixture.map { "--sandbox=\($0)" } ?? "--sandbox"]
+        }
+        return settings
+    }
+
+    private static func resolveTarget(_ flags: B24Flags, environment: [String: String]) throws(B24Error) -> PortalSettings {
         let env = environment.filter { !$0.value.isEmpty }  // VAR= means unset, as shells use it
         if let sandbox = flags.sandbox { return PortalSettings(target: .sandbox(fixture: sandbox), plan: flags.plan) }
         if flags.webhook != nil, flags.webhookFile != nil {
             throw .configError("--webhook and --webhook-file both given; use one")
         }
         if let url = flags.webhook { return PortalSettings(target: .webhook(url), plan: flags.plan) }
-        if let file = flags.webhookFile { return PortalSettings(target: .webhook(try WebhookFile.read(file)), plan: flags.plan) }
+        if let file = flags.webhookFile {
+            return PortalSettings(target: .webhook(try WebhookFile.read(file)), plan: flags.plan, printableOptions: ["--webhook-file", file])
+        }
         let config = try ConfigFile.load(environment: env)
-        if let name = flags.profile { return try fromProfile(name, config: config, flags: flags) }
+        if let name = flags.profile {
+            var s = try fromProfile(name, config: config, flags: flags)
+            s.printableOptions = ["--profile", name]
+            return s
+        }
         if let s = env["B24_SANDBOX"], !s.isEmpty, s != "0" {
             let fixture = (s == "1" || s.lowercased() == "true") ? nil : s
             return PortalSettings(target: .sandbox(fixture: fixture), plan: flags.plan)
@@ -40,7 +60,7 @@ public struct PortalSettings {
         }
         if let url = env["B24_WEBHOOK_URL"] { return PortalSettings(target: .webhook(url), plan: flags.plan) }
         if let file = env["B24_WEBHOOK_FILE"] {
-            return PortalSettings(target: .webhook(try WebhookFile.read(file)), plan: flags.plan)
+            return PortalSettings(target: .webhook(try WebhookFile.read(file)), plan: flags.plan, printableOptions: ["--webhook-file", file])
         }
         if let portal = env["B24_PORTAL"], let access = env["B24_ACCESS_TOKEN"] {
             return PortalSettings(
@@ -49,8 +69,15 @@ public struct PortalSettings {
                                oauthURL: env["B24_OAUTH_URL"], profile: nil),
                 plan: flags.plan)
         }
-        if let name = env["B24LUA_PROFILE"] ?? config?.defaultProfile {
-            return try fromProfile(name, config: config, flags: flags)
+        if let name = env["B24LUA_PROFILE"] {
+            var s = try fromProfile(name, config: config, flags: flags)
+            s.printableOptions = ["--profile", name]
+            return s
+        }
+        if let name = config?.defaultProfile {
+            var s = try fromProfile(name, config: config, flags: flags)
+            s.printableOptions = []
+            return s
         }
         return PortalSettings(target: .none, plan: flags.plan)
     }

@@ -48,6 +48,7 @@ extension RunOptions {
           --plan standard|enterprise|unlimited|RATE/BURST   the portal's rate limit
           --dry-run                  send reads, record writes, print the plan
           --journal FILE             append every write and its outcome (B24LUA_JOURNAL)
+          --resume JOURNAL           skip the writes JOURNAL shows done; journal into it
           --yes                      answer yes to b24.confirm
           --safe                     capability sandbox: no environment, processes, C code, debug;
                                      files only below the script's directory and:

@@ -146,13 +146,26 @@ final class ScriptRunner {
             return .success
         } catch {
             stack.top = base
-            report(error as? LuaError ?? LuaError(status: .runtime, message: "\(error)"))
+            let error = error as? LuaError ?? LuaError(status: .runtime, message: "\(error)")
+            if LuaInterrupt.requested || LuaInterrupt.timedOut { reportStop(error) } else { report(error) }
             if LuaInterrupt.requested {
                 LuaInterrupt.clear()
                 return .interrupted
             }
             // A timeout stays pending: nothing after it may run Lua code for long.
             return LuaInterrupt.timedOut ? .timedOut : .scriptError
+        }
+    }
+
+    /// A stop (Ctrl-C, `--timeout`) is not the script's error: on a line of its own (a progress
+    /// bar may hold the current one), its message without the b24 module's inner frames, then
+    /// what the run's writes came to and how to undo or finish them (docs/journal.md, "Stopped runs").
+    func reportStop(_ error: LuaError) {
+        var text = session?.module.progressLineOpen == true ? "\n" : ""
+        text += "b24lua: " + StopReport.text(error.message + (error.traceback.map { "\n" + $0 } ?? ""))
+        FileHandle.standardError.write((Redaction.redact(text) + "\n").data(using: .utf8)!)
+        if let session, session.module.configuration.journal != nil || !session.module.tally.snapshot.isEmpty {
+            FileHandle.standardError.write(Data(session.stopSummary().utf8))
         }
     }
 

@@ -15,15 +15,20 @@ struct UndoCommand: ParsableCommand {
         abstract: "Apply the inverse of every successful write in a journal, newest first.",
         discussion: """
             imopenlines.crm.chat.user.delete <-> imopenlines.crm.chat.user.add. Writes whose outcome \
-            is unknown are undone too; failed writes are skipped; running it again is harmless. \
-            Portal options may also come before 'undo' (b24lua --webhook-file F undo run.jsonl).
+            is unknown are undone too; failed writes are skipped; running it again is harmless. Only \
+            the writes the journal records as sent to this portal are undone; the others are counted \
+            as "another portal: skipped". Portal options may also come before 'undo' \
+            (b24lua --webhook-file F undo run.jsonl).
             """)
 
     @Argument(help: ArgumentHelp("The journal to undo ('-': standard input).", valueName: "journal"))
     var journals: [String] = []
 
-    @Flag(help: "Undo although the journal was written against another portal.")
+    @Flag(help: "Undo every write of the journal here, also those it records as sent to another portal.")
     var force = false
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("Undo only this run of the journal (its 'run' id).", valueName: "ID"))
+    var runID: String?
 
     @OptionGroup(title: "Portal options")
     var portal: PortalOptions
@@ -37,7 +42,7 @@ struct UndoCommand: ParsableCommand {
     func run() throws {
         let flags: B24Flags
         do throws(UsageError) { flags = try portal.flags() } catch { throw ValidationError(error.description) }
-        try Self.undo(Options(journal: journals[0], flags: flags, force: force)).end()
+        try Self.undo(Options(journal: journals[0], flags: flags, force: force, run: runID)).end()
     }
 
     /// What a parsed command line asks for.
@@ -46,11 +51,14 @@ struct UndoCommand: ParsableCommand {
         var journal: String
         var flags: B24Flags
         var force: Bool
+        /// `--run ID`: one run of a journal that holds several.
+        var run: String? = nil
     }
 
     static func undo(_ options: Options) -> ExitStatus {
-        let writes: [JournaledWrite]
-        let portals: Set<String>
+        var writes: [JournaledWrite]
+        // Which file is being undone, taken before reading: `-` is standard input's file.
+        let undoneFile = options.journal == "-" ? FileIdentity(descriptor: STDIN_FILENO) : FileIdentity(path: options.journal)
         do {
             // `-` is read from the descriptor: opening /dev/stdin fails on a pipe or socket.
             let text = options.journal == "-"
@@ -59,7 +67,6 @@ struct UndoCommand: ParsableCommand {
             var warnings: [String] = []
             writes = try JournaledWrite.read(text, warnings: &warnings)
             for w in warnings { complain("\(options.journal): warning: \(w)") }
-            portals = journalPortals(text)
         } catch let error as B24Error {
             complain("\(options.journal): \(error.message)")
             return .usage
@@ -67,8 +74,23 @@ struct UndoCommand: ParsableCommand {
             complain("cannot read journal \(options.journal): \(error.localizedDescription)")
             return .usage
         }
-        let plan = writes.reversed().map(UndoStep.init)
-        guard !plan.isEmpty else {
+        // A line that does not fit the catalog's types is not turned into a call (docs/journal.md).
+        let problems = writes.compactMap { w in UndoStep(w).problem.map { "journal line \(w.line): \(w.method): \($0)" } }
+        if !problems.isEmpty {
+            complain("\(options.journal) has \(problems.count) line(s) that no b24lua run writes; nothing was sent:")
+            for p in problems.prefix(20) { complain("  " + p) }
+            if problems.count > 20 { complain("  … and \(problems.count - 20) more") }
+            return .usage
+        }
+        if let run = options.run {
+            let runs = orderedRuns(writes)
+            guard runs.contains(run) else {
+                complain("\(options.journal) holds no run '\(run.prefix(40))' (its runs: \(runs.isEmpty ? "none" : runs.joined(separator: ", ")))")
+                return .usage
+            }
+            writes = writes.filter { $0.run == run }
+        }
+        guard !writes.isEmpty else {
             print("undo: \(options.journal) records no writes; nothing to undo")
             return .success
         }
@@ -81,10 +103,20 @@ struct UndoCommand: ParsableCommand {
             return .usage
         }
         defer { connection?.shutdown() }
-        if let host = connection?.host, !portals.isEmpty, !portals.contains(host), !options.force {
-            complain("\(options.journal) was written against \(portals.sorted().joined(separator: ", ")), "
-                     + "not \(host); pass --force to undo it there anyway")
-            return .usage
+        // Only the writes sent to this portal (docs/journal.md): a journal may also hold a trial
+        // run on the sandbox, or a run against another portal.
+        var elsewhere: [(portal: String, count: Int)] = []
+        if let here = connection?.identity, !options.force {
+            for w in writes where w.portal != here {
+                if let i = elsewhere.firstIndex(where: { $0.portal == w.portalName }) { elsewhere[i].count += 1 }
+                else { elsewhere.append((w.portalName, 1)) }
+            }
+            writes = writes.filter { $0.portal == here }
+            if writes.isEmpty {
+                complain("\(options.journal) was written against \(elsewhere.map(\.portal).joined(separator: ", ")), "
+                         + "not \(here); pass --force to undo it there anyway")
+                return .usage
+            }
         }
         if !options.flags.dryRun, connection?.client == nil {
             complain((connection?.unavailable ?? .configError("no portal configured")).description)
@@ -94,21 +126,23 @@ struct UndoCommand: ParsableCommand {
         let fromEnvironment = options.flags.journal == nil
         if !options.flags.dryRun, let path = options.flags.journal ?? ProcessInfo.processInfo.environment["B24LUA_JOURNAL"],
            !path.isEmpty {
-            // Journaling the inverses into the journal being undone would make it undo itself.
-            if sameFile(path, options.journal) {
+            // Journaling the inverses into the journal being undone would make it undo itself;
+            // a link or another spelling of its name is the same file (device and inode).
+            if let undoneFile, FileIdentity(path: path) == undoneFile {
                 if !fromEnvironment {
                     complain("--journal \(path) is the journal being undone; name another file")
                     return .usage
                 }
                 complain("warning: B24LUA_JOURNAL is the journal being undone; the undo's own writes are not journaled")
             } else {
-                do { undoJournal = try Journal(path: path, portal: connection?.host ?? "") } catch {
+                do { undoJournal = try Journal(path: path, portal: connection?.identity ?? "") } catch {
                     complain(error.description)
                     return .usage
                 }
             }
         }
 
+        let plan = writes.reversed().map(UndoStep.init)
         var tally = Tally()
         let outcomes = execute(plan, dryRun: options.flags.dryRun, client: connection?.client, journal: undoJournal)
         for (i, (step, outcome)) in zip(plan, outcomes).enumerated() {
@@ -117,46 +151,27 @@ struct UndoCommand: ParsableCommand {
         }
         fflush(nil)
         print(tally.summary(dryRun: options.flags.dryRun))
+        for (portal, count) in elsewhere {
+            print(Redaction.redact("another portal: skipped \(count) write(s) sent to \(portal) (undo them with that portal's options, or --force)"))
+        }
         if !tally.cannotUndo.isEmpty {
             print("cannot undo (no known inverse): " + tally.cannotUndo.joined(separator: ", "))
         }
-        fflush(nil)
-        return tally.failed > 0 || !tally.cannotUndo.isEmpty ? .scriptError : .success
-    }
-
-    // MARK: One step
-
-    /// What happened to one journaled write.
-    enum Outcome {
-        case undone
-        case wouldUndo
-        case alreadyUndone
-        case failed(B24Error)
-        /// The original write did nothing to undo (it failed, or returned chat 0).
-        case skipped(String)
-        case cannotUndo
-
-        func line(_ step: UndoStep, position: String) -> String {
-            let verb: String
-            switch self {
-            case .skipped: verb = "skip"
-            case .cannotUndo: verb = "cannot undo"
-            case .wouldUndo: verb = "would undo"
-            default: verb = "undo"
-            }
-            let what = step.inverse.map { "\($0) \(step.target)" } ?? step.write.method
-            let result: String
-            switch self {
-            case .undone: result = "ok"
-            case .wouldUndo: result = step.write.ok == true ? "not sent (dry run)" : "not sent (dry run; outcome was unknown)"
-            case .alreadyUndone: result = "already undone"
-            case .failed(let e): result = "failed: \(e.description)"
-            case .skipped(let why): result = why
-            case .cannotUndo: result = "no known inverse"
-            }
-            return "\(verb) \(position): \(what) … \(result)"
+        if tally.unverified > 0 {
+            print("not verified: give the webhook or app the '\(MethodCatalog.membersScope)' scope so undo can read chat members "
+                  + "(\(MethodCatalog.membersMethod)), then run undo again")
         }
+        fflush(nil)
+        return tally.succeeded ? .success : .scriptError
     }
+
+    /// The runs of a journal, in the order they first appear.
+    static func orderedRuns(_ writes: [JournaledWrite]) -> [String] {
+        var seen: Set<String> = []
+        return writes.compactMap { seen.insert($0.run).inserted ? $0.run : nil }
+    }
+
+    // MARK: Sending
 
     /// Every step's outcome, in plan order. The inverses go out batched, as `b24.each` sends
     /// (docs/journal.md): batch requests of 50, several in flight, paced by the client's limiter,
@@ -198,8 +213,14 @@ struct UndoCommand: ParsableCommand {
                 }
             }
         }
-        let already = inState(refusedOrAlready.keys.sorted(), plan, client: client)
-        for (i, e) in refusedOrAlready { outcomes[i] = already.contains(i) ? .alreadyUndone : .failed(e) }
+        let state = inState(refusedOrAlready.keys.sorted(), plan, client: client)
+        for (i, e) in refusedOrAlready {
+            switch state[i] {
+            case .some(.success(true)): outcomes[i] = .alreadyUndone
+            case .some(.failure(let why)): outcomes[i] = .unverified(e, why.text)
+            default: outcomes[i] = .failed(e)
+            }
+        }
         return outcomes.map { $0! }
     }
 
@@ -208,11 +229,13 @@ struct UndoCommand: ParsableCommand {
         CallPipeline.rounds(keys: steps.map { plan[$0].memberKey }).map { $0.map { steps[$0] } }
     }
 
-    /// The steps whose inverse's state is already there: the user is (for an add) or is not (for
-    /// a delete) a member of the step's chat. Chats the journal does not name are looked up; all
-    /// of it in batches of reads.
-    static func inState(_ steps: [Int], _ plan: [UndoStep], client: B24Client) -> Set<Int> {
-        guard !steps.isEmpty else { return [] }
+    /// Whether each step's inverse's state is already there: the user is (for an add) or is not
+    /// (for a delete) a member of the step's chat. Chats the journal does not name are looked up;
+    /// all of it in batches of reads. A step whose chat or members could not be read has why, as
+    /// text naming what is missing (the `im` scope, for the members: docs/journal.md).
+    static func inState(_ steps: [Int], _ plan: [UndoStep], client: B24Client) -> [Int: Result<Bool, Unverifiable>] {
+        guard !steps.isEmpty else { return [:] }
+        var out: [Int: Result<Bool, Unverifiable>] = [:]
         var chats: [Int: Int64] = [:]
         var unnamed: [Int] = []
         for i in steps {
@@ -221,38 +244,59 @@ struct UndoCommand: ParsableCommand {
         let lookups = reads(client, unnamed.compactMap { i in
             MethodCatalog.resolution(of: plan[i].write.method).map { ($0.lookup, $0.lookupParams(plan[i].write.params)) }
         })
-        for (i, r) in zip(unnamed, lookups) { if let c = r?.intValue, c > 0 { chats[i] = c } }
+        for (i, r) in zip(unnamed, lookups) {
+            switch r {
+            case .success(let v): if let c = v.intValue, c > 0 { chats[i] = c }
+            case .failure(let e) where e.code == MethodCatalog.resolution(of: plan[i].write.method)?.emptyCode: break  // no chat
+            case .failure(let e): out[i] = .failure(Unverifiable(why(e, reading: "the entity's last chat")))
+            }
+        }
         let distinct = Array(Set(chats.values)).sorted()
         let lists = reads(client, distinct.map { (MethodCatalog.membersMethod, ["CHAT_ID": .int($0)]) })
-        var members: [Int64: Set<Int64>] = [:]
+        var members: [Int64: Result<Set<Int64>, B24Error>] = [:]
         for (c, r) in zip(distinct, lists) {
-            if let a = r?.arrayValue { members[c] = Set(a.compactMap(\.intValue)) }
+            members[c] = r.map { Set(($0.arrayValue ?? []).compactMap(\.intValue)) }
         }
-        var out: Set<Int> = []
-        for i in steps {
+        for i in steps where out[i] == nil {
             guard let c = chats[i], let m = members[c], let user = plan[i].param("USER_ID")?.intValue,
-                  let inverse = plan[i].inverseCall?.method else { continue }
-            guard let wantMember = MethodCatalog.entry(inverse)?.leavesMember else { continue }
-            if m.contains(user) == wantMember { out.insert(i) }
+                  let inverse = plan[i].inverseCall?.method,
+                  let wantMember = MethodCatalog.entry(inverse)?.leavesMember else { continue }
+            switch m {
+            case .success(let set): out[i] = .success(set.contains(user) == wantMember)
+            case .failure(let e): out[i] = .failure(Unverifiable(why(e, reading: "the chat's members (\(MethodCatalog.membersMethod))")))
+            }
         }
         return out
     }
 
-    /// Reads in batches; nil where one failed.
-    static func reads(_ client: B24Client, _ calls: [(String, JSONValue)]) -> [JSONValue?] {
-        guard !calls.isEmpty else { return calls.map { _ in nil } }
-        let commands = calls.enumerated().map { BatchCommand(key: "r\($0.offset)", method: $0.element.0, params: $0.element.1) }
-        guard case .success(let run) = blocking({ () async throws(B24Error) -> BatchRun in try await client.batchRun(commands) })
-        else { return calls.map { _ in nil } }
-        return run.outcomes.map { if case .success(let r) = $0 { r.result } else { nil } }
+    /// Why a step could not be verified, in words.
+    struct Unverifiable: Error, Equatable {
+        let text: String
+        init(_ text: String) { self.text = text }
     }
 
-    /// Both name the same file (or would, once created).
-    static func sameFile(_ a: String, _ b: String) -> Bool {
-        func resolved(_ p: String) -> String {
-            URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path
+    /// A read's failure as the reason a step is not verified: a missing scope is named.
+    static func why(_ e: B24Error, reading what: String) -> String {
+        if e.code == "insufficient_scope", what.contains(MethodCatalog.membersMethod) {
+            return "reading \(what) needs the '\(MethodCatalog.membersScope)' scope, which this webhook or app lacks"
         }
-        return resolved(a) == resolved(b)
+        return "reading \(what) failed: \(e.description)"
+    }
+
+    /// Reads in batches, one result per call.
+    static func reads(_ client: B24Client, _ calls: [(String, JSONValue)]) -> [Result<JSONValue, B24Error>] {
+        guard !calls.isEmpty else { return [] }
+        let commands = calls.enumerated().map { BatchCommand(key: "r\($0.offset)", method: $0.element.0, params: $0.element.1) }
+        switch blocking({ () async throws(B24Error) -> BatchRun in try await client.batchRun(commands) }) {
+        case .success(let run):
+            return run.outcomes.map { o in
+                switch o {
+                case .success(let r): .success(r.result)
+                case .failure(let e): .failure(e)
+                }
+            }
+        case .failure(let e): return calls.map { _ in .failure(e) }
+        }
     }
 
     /// Runs client work from this synchronous main thread; the client runs on the cooperative pool.
@@ -277,102 +321,7 @@ struct UndoCommand: ParsableCommand {
         return try PortalConnection.open(settings, verbose: options.flags.verbose)
     }
 
-    /// The hosts the journal's writes were sent to (its intent lines name them).
-    static func journalPortals(_ text: String) -> Set<String> {
-        var hosts: Set<String> = []
-        for line in text.split(separator: "\n") {
-            if let v = try? JSONValue.parse(String(line)), let p = v["portal"]?.stringValue, !p.isEmpty { hosts.insert(p) }
-        }
-        return hosts
-    }
-
     static func complain(_ text: String) {
         FileHandle.standardError.write(Data("b24lua undo: \(Redaction.redact(text))\n".utf8))
-    }
-
-    struct Tally {
-        var undone = 0, wouldUndo = 0, alreadyUndone = 0, skipped = 0, failed = 0
-        var cannotUndo: [String] = []
-        var cannotUndoCount = 0
-
-        mutating func count(_ outcome: Outcome, method: String) {
-            switch outcome {
-            case .undone: undone += 1
-            case .wouldUndo: wouldUndo += 1
-            case .alreadyUndone: alreadyUndone += 1
-            case .skipped: skipped += 1
-            case .failed: failed += 1
-            case .cannotUndo:
-                cannotUndoCount += 1
-                if !cannotUndo.contains(method) { cannotUndo.append(method) }
-            }
-        }
-
-        func summary(dryRun: Bool) -> String {
-            if dryRun {
-                return "undo (dry run): \(wouldUndo) to undo, \(skipped) skipped, \(cannotUndoCount) cannot be undone; nothing sent"
-            }
-            return "undo: \(undone) undone, \(alreadyUndone) already undone, \(skipped) skipped, \(failed) failed, "
-                + "\(cannotUndoCount) cannot be undone"
-        }
-    }
-}
-
-/// One journaled write seen from the undo side: its inverse, if any, and why it may need none.
-/// Every fact about the method (its inverse, how its result names the chat) is the method
-/// catalog's (docs/method-catalog.md).
-struct UndoStep {
-    let write: JournaledWrite
-
-    init(_ write: JournaledWrite) { self.write = write }
-
-    var inverse: String? { MethodCatalog.inverse(of: write.method) }
-
-    /// A parameter by name, as the portal reads it (case-insensitively).
-    func param(_ name: String) -> JSONValue? { MethodCatalog.param(name, in: write.params) }
-
-    /// The chat the original acted on: its result, or the `CHAT_ID` it named when the outcome is unknown.
-    var chat: Int64? {
-        MethodCatalog.actedOn(write.method, params: write.params, result: write.ok == true ? write.result : nil)?.intValue
-    }
-
-    var skipReason: String? {
-        let unknown = write.ok == nil || write.outcomeUnknown
-        if write.ok == false && !unknown { return "the original write failed; nothing to undo" }
-        if write.ok == true, inverse != nil, chat == 0 { return "the original did nothing (chat 0)" }
-        return nil
-    }
-
-    /// The inverse with the original's entity and user and the chat it acted on. When the chat is
-    /// unknown (an unknown outcome without `CHAT_ID`) it is left out, so the portal picks the
-    /// same last chat.
-    var inverseCall: (method: String, params: JSONValue)? {
-        MethodCatalog.inverseCall(of: write.method, params: write.params, actedOn: chat.map { .int($0) })
-    }
-
-    /// Which member of which entity the step changes: steps sharing it must keep their order.
-    var memberKey: String {
-        let type = param("CRM_ENTITY_TYPE").map(paramText)?.lowercased() ?? "?"
-        return "\(type)/\(param("CRM_ENTITY").map(paramText) ?? "?")/\(param("USER_ID").map(paramText) ?? "?")"
-    }
-
-    /// `lead 1205 user 503 chat 1763`
-    var target: String {
-        let type = param("CRM_ENTITY_TYPE").map(paramText) ?? "?"
-        let entity = param("CRM_ENTITY").map(paramText) ?? "?"
-        let user = param("USER_ID").map(paramText) ?? "?"
-        let chatText = chat.map { $0 > 0 ? "chat \($0)" : "chat 0" } ?? "last chat"
-        return "\(type.lowercased()) \(entity) user \(user) \(chatText)"
-    }
-}
-
-/// A scalar parameter as text for a progress line.
-private func paramText(_ v: JSONValue) -> String {
-    switch v {
-    case .string(let s): s
-    case .int(let n): String(n)
-    case .double(let d): d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
-    case .bool(let b): b ? "true" : "false"
-    default: "?"
     }
 }

@@ -79,7 +79,8 @@ import Testing
         _ = try await client.call("imopenlines.crm.chat.user.delete",
                                   ["CRM_ENTITY_TYPE": "lead", "CRM_ENTITY": 1205, "USER_ID": 503, "CHAT_ID": 1763])
         await client.shutdown()
-        let journal = try UndoCommandTests.intent(1, UndoCommandTests.delete, UndoCommandTests.params("lead", 1205, user: 503, chat: 1763))
+        let journal = try UndoCommandTests.intent(1, UndoCommandTests.delete, UndoCommandTests.params("lead", 1205, user: 503, chat: 1763),
+                                                   portal: sandbox.identity)
             + "\n" + UndoCommandTests.outcome(1, UndoCommandTests.delete, ok: true, result: 1763) + "\n"
         let path = dir.appendingPathComponent("refused.jsonl").path
         try journal.write(toFile: path, atomically: true, encoding: .utf8)

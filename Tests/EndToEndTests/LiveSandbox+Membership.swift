@@ -15,6 +15,9 @@ extension LiveSandbox {
         return out
     }
 
+    /// The portal as a journal written against it names it (docs/journal.md): scheme, host, port.
+    var identity: String { server.baseURL }
+
     /// REST requests the portal has answered so far.
     var requests: Int { Int(portal.stateJSON()["stats"]?["requests"]?.intValue ?? 0) }
 

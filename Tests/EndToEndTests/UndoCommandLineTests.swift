@@ -16,7 +16,7 @@ import Testing
 
     func journal() throws -> String {
         let text = UndoCommandTests.intent(1, UndoCommandTests.delete, UndoCommandTests.params("lead", 1205, user: 503, chat: 1763),
-                                          portal: "sandbox.example")
+                                          portal: "sandbox:sandbox.example")
             + "\n" + UndoCommandTests.outcome(1, UndoCommandTests.delete, ok: true, result: 1763) + "\n"
         let url = dir.appendingPathComponent("run.jsonl")
         try text.write(to: url, atomically: true, encoding: .utf8)

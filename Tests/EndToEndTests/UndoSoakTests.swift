@@ -94,7 +94,7 @@ import Testing
     }
 
     /// 40 leads whose chats hold 50 people each, and a journal that added all 2,000 of them.
-    static func bulk() -> (fixture: JSONValue, journal: String) {
+    static func bulk(portal: String = "") -> (fixture: JSONValue, journal: String) {
         let users: [JSONValue] = [["id": 1, "name": "Admin", "admin": true]]
             + (0..<50).map { ["id": .int(Int64(5000 + $0)), "name": "Employee"] }
         var entities: [JSONValue] = []
@@ -110,7 +110,7 @@ import Testing
                 seq += 1
                 let params: JSONValue = ["CRM_ENTITY_TYPE": "lead", "CRM_ENTITY": .int(lead), "USER_ID": .int(Int64(5000 + u))]
                 lines.append(UndoCommandTests.line(["v": 1, "run": "r", "seq": .int(Int64(seq)), "phase": "intent",
-                                                    "portal": "127.0.0.1", "method": "imopenlines.crm.chat.user.add",
+                                                    "portal": .string(portal), "method": "imopenlines.crm.chat.user.add",
                                                     "params": params]))
                 lines.append(UndoCommandTests.line(["v": 1, "run": "r", "seq": .int(Int64(seq)), "phase": "outcome",
                                                     "method": "imopenlines.crm.chat.user.add", "ok": true, "result": .int(chat)]))
@@ -126,11 +126,12 @@ import Testing
     }
 
     @Test func twoThousandInversesGoOutInBatchesAndASecondRunHasNothingToDo() async throws {
-        let (fixture, text) = Self.bulk()
+        let (fixture, _) = Self.bulk()
         var options = SandboxOptions.unlimited
         options.plan = .enterprise  // a real portal's limit (5/s, burst 250): undo must stay within it
         let sandbox = try await LiveSandbox.start(fixture: fixture, options: options)
         defer { Task { await sandbox.stop() } }
+        let text = Self.bulk(portal: sandbox.identity).journal
         let journal = dir.appendingPathComponent("bulk.jsonl")
         try text.write(to: journal, atomically: true, encoding: .utf8)
 
@@ -164,20 +165,20 @@ import Testing
         defer { Task { await sandbox.stop() } }
         let original = sandbox.membership()
         let delete = UndoCommandTests.delete, add = UndoCommandTests.add
-        var lines = [UndoCommandTests.intent(1, delete, UndoCommandTests.params("lead", 1300, user: 506, chat: 2300)),
+        var lines = [UndoCommandTests.intent(1, delete, UndoCommandTests.params("lead", 1300, user: 506, chat: 2300), portal: sandbox.identity),
                      UndoCommandTests.outcome(1, delete, ok: true, result: 2300)]
         let client = try sandbox.client()
         for k in 1...49 {
             let params = UndoCommandTests.params("lead", Int64(1300 + k), user: 503, chat: Int64(2300 + k))
             _ = try await client.call(delete, params)
-            lines += [UndoCommandTests.intent(1 + k, delete, params), UndoCommandTests.outcome(1 + k, delete, ok: true, result: .int(Int64(2300 + k)))]
+            lines += [UndoCommandTests.intent(1 + k, delete, params, portal: sandbox.identity), UndoCommandTests.outcome(1 + k, delete, ok: true, result: .int(Int64(2300 + k)))]
         }
         for k in 1...49 {
             let params = UndoCommandTests.params("lead", Int64(1300 + k), user: 506, chat: Int64(2300 + k))
             _ = try await client.call(delete, params)
-            lines += [UndoCommandTests.intent(50 + k, delete, params), UndoCommandTests.outcome(50 + k, delete, ok: true, result: .int(Int64(2300 + k)))]
+            lines += [UndoCommandTests.intent(50 + k, delete, params, portal: sandbox.identity), UndoCommandTests.outcome(50 + k, delete, ok: true, result: .int(Int64(2300 + k)))]
         }
-        lines += [UndoCommandTests.intent(100, add, UndoCommandTests.params("lead", 1300, user: 506, chat: 2300)),
+        lines += [UndoCommandTests.intent(100, add, UndoCommandTests.params("lead", 1300, user: 506, chat: 2300), portal: sandbox.identity),
                   UndoCommandTests.outcome(100, add, ok: true, result: 2300)]
         await client.shutdown()
         let journal = dir.appendingPathComponent("order.jsonl")

@@ -55,6 +55,50 @@ public struct ResultResolution: Sendable, Equatable {
     }
 }
 
+/// What a parameter of a known write must be (docs/method-catalog.md): what `undo` checks a
+/// journal line against before it sends anything derived from it.
+public enum ParameterType: Sendable, Equatable {
+    /// An integer above 0: an integer, an integral float or a decimal string, as the portal reads an id.
+    case positiveInteger
+    /// One of `MethodCatalog.entityTypes`, in any case.
+    case entityType
+
+    /// Why `value` does not fit, nil when it does.
+    public func problem(with value: JSONValue) -> String? {
+        switch self {
+        case .positiveInteger:
+            switch value {
+            case .int, .double, .string:
+                if let n = value.intValue, n > 0 { return nil }
+                return "a positive integer expected, got \(Self.describe(value))"
+            default: return "a positive integer expected, got \(Self.describe(value))"
+            }
+        case .entityType:
+            if let s = value.stringValue, MethodCatalog.entityTypes.contains(s.lowercased()) { return nil }
+            return MethodCatalog.entityTypes.joined(separator: ", ") + " expected, got \(Self.describe(value))"
+        }
+    }
+
+    static func describe(_ v: JSONValue) -> String {
+        switch v {
+        case .null: "null"
+        case .bool(let b): "boolean \(b)"
+        case .int(let n): "\(n)"
+        case .double(let d): "\(d)"
+        case .string(let s): "string \"\(s.prefix(40))\""
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// One parameter of a known write: its name, its type, and whether the method needs it.
+public struct ParameterRule: Sendable, Equatable {
+    public let name: String
+    public let type: ParameterType
+    public let required: Bool
+}
+
 /// One known method.
 public struct MethodEntry: Sendable, Equatable {
     public let name: String
@@ -66,6 +110,29 @@ public struct MethodEntry: Sendable, Equatable {
     public let identity: [String]
     /// For a chat-membership write: whether the user is a member afterwards.
     public let leavesMember: Bool?
+    /// Its parameters' types (docs/bitrix24-rest.md §1): what a journaled call must fit.
+    public let parameters: [ParameterRule]
+
+    /// Why `params` (and the `result`, when one is known) cannot be this method's, nil when they
+    /// fit: every rule's parameter present when required and of its type; a result that is a chat
+    /// id (an integer, 0 or more) or null (not known) when the method resolves to one.
+    public func problem(params: JSONValue, result: JSONValue?) -> String? {
+        guard params.objectValue != nil else { return "parameters are not an object" }
+        for rule in parameters {
+            guard let v = MethodCatalog.param(rule.name, in: params), v != .null else {
+                if rule.required { return "\(rule.name) is missing" }
+                continue
+            }
+            if let p = rule.type.problem(with: v) { return "\(rule.name): \(p)" }
+        }
+        // null: confirmed on a retry without learning the chat (`B24Client.confirmedResponse`).
+        if resolution != nil, let result, result != .null {
+            guard let n = result.intValue, n >= 0, result.stringValue == nil else {
+                return "result: a chat id (an integer, 0 or more) expected, got \(ParameterType.describe(result))"
+            }
+        }
+        return nil
+    }
 }
 
 public enum MethodCatalog {
@@ -78,22 +145,32 @@ public enum MethodCatalog {
                                                  keys: ["CRM_ENTITY_TYPE", "CRM_ENTITY"],
                                                  emptyCode: "CRM_CHAT_EMPTY_CRM_DATA")
     static let membershipIdentity = ["CRM_ENTITY_TYPE", "CRM_ENTITY", "USER_ID"]
+    /// The CRM entity types an Open Channel chat can belong to (docs/bitrix24-rest.md §1).
+    public static let entityTypes = ["lead", "deal", "contact", "company"]
+    static let membershipParameters = [
+        ParameterRule(name: "CRM_ENTITY_TYPE", type: .entityType, required: true),
+        ParameterRule(name: "CRM_ENTITY", type: .positiveInteger, required: true),
+        ParameterRule(name: "USER_ID", type: .positiveInteger, required: true),
+        ParameterRule(name: "CHAT_ID", type: .positiveInteger, required: false),
+    ]
 
     /// The known writes. Every other method is classified by `isReadOnly`'s name rule.
     public static let entries: [String: MethodEntry] = {
         let list = [
             MethodEntry(name: "imopenlines.crm.chat.user.add", effect: .idempotentWrite,
                         inverse: "imopenlines.crm.chat.user.delete", resolution: chatResolution, identity: membershipIdentity,
-                        leavesMember: true),
+                        leavesMember: true, parameters: membershipParameters),
             MethodEntry(name: "imopenlines.crm.chat.user.delete", effect: .idempotentWrite,
                         inverse: "imopenlines.crm.chat.user.add", resolution: chatResolution, identity: membershipIdentity,
-                        leavesMember: false),
+                        leavesMember: false, parameters: membershipParameters),
         ]
         return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
     }()
 
-    /// The membership read that tells whether an inverse is already in effect.
+    /// The membership read that tells whether an inverse is already in effect, and the scope a
+    /// webhook or token needs for it (docs/bitrix24-rest.md §2.6).
     public static let membersMethod = "im.chat.user.list"
+    public static let membersScope = "im"
 
     static let readVerbs: Set<String> = [
         "get", "list", "search", "current", "getlastid", "fields", "count", "info", "userfield",

@@ -35,6 +35,16 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { origin + basePath }
 
+    /// `https://host:443[/folder]`: the portal as a journal names it (docs/journal.md), the port
+    /// always spelled and the host in lower case, so two spellings of one portal are equal and
+    /// two portals on one host (other ports, other folders) are not. Never a secret.
+    public var identity: String {
+        let h = host.lowercased()
+        let shown = h.contains(":") ? "[\(h)]" : h
+        let p = port ?? (scheme == "http" ? 80 : 443)
+        return "\(scheme)://\(shown):\(p)" + basePath
+    }
+
     /// Plain http is allowed only here (README "The REST client"): the exact name `localhost`,
     /// or a host that parses as an IP address in 127.0.0.0/8 or `::1`. Parsed with inet_pton,
     /// which takes only the canonical forms: `127.1`, `0x7f.0.0.1`, `127.0.0.1.` and names that

@@ -11,6 +11,9 @@ public struct RESTResponse: Sendable, Equatable {
     public var envelope: JSONValue
     /// A write whose first attempt may have been applied, answered "already done" on the retry.
     public var confirmedOnRetry: Bool
+    /// Not sent: a resumed run's journal shows this write done, and this is its result then
+    /// (docs/journal.md, "Resuming").
+    public var resumed = false
 
     public init(result: JSONValue, total: Int? = nil, next: Int? = nil, time: JSONValue? = nil,
                 envelope: JSONValue? = nil, confirmedOnRetry: Bool = false) {

@@ -244,7 +244,7 @@ Example:
 doc.each = [==[
 Run a function for every item, with the b24 calls it makes batched together.
 
-  b24.each(items, fn, {concurrency=50, stop_on_error=false}) -> {ok=, failed=, skipped=}
+  b24.each(items, fn, {concurrency=50, stop_on_error=false}) -> {ok=, failed=, skipped=, already_done=}
 
 REST method: batch (the calls made by the coroutines are gathered into batches of up to 50).
 
@@ -256,8 +256,10 @@ Parameters:
 
 Result:
   a report {ok = <count>, failed = {{item = ..., error = <b24.Error or message>}, ...},
-  skipped = <count>}. A progress bar is drawn on stderr when it is a terminal. A run in which
-  a b24.each finished with failed items exits with status 3.
+  skipped = <count>, already_done = <count>}. skipped: items not started after a failure with
+  stop_on_error. already_done: under --resume JOURNAL, items whose every write the journal
+  shows done (not sent again; not in ok). A progress bar is drawn on stderr when it is a
+  terminal. A run in which a b24.each finished with failed items exits with status 3.
 
 Errors:
   an error raised by `fn` does not stop the others: it goes to report.failed (its kind tells

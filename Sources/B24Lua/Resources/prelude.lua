@@ -78,6 +78,7 @@ function Progress:step(n, total)
   if total then self.total = total end
   local now = core.now()
   if now - self.drawn < 0.1 and self.done ~= self.total then return end
+  if self.drawn == 0 then core.progress_line(true) end  -- a stop's summary then starts a new line
   self.drawn = now
   local elapsed = now - self.started
   local rate = elapsed > 0 and self.done / elapsed or 0
@@ -96,6 +97,7 @@ end
 
 function Progress:finish()
   stderr:write("\r\27[K")
+  core.progress_line(false)
 end
 
 ---------------------------------------------------------------------------------------------
@@ -137,7 +139,7 @@ end
 ---------------------------------------------------------------------------------------------
 -- argument checks for the chat functions
 
-local entity_types = {lead = true, deal = true, contact = true, company = true}
+local entity_types = core.entity_types  -- the method catalog's set: {lead = true, ...}
 
 local function positive_integer(fname, method, key, v, optional)
   if math_type(v) == "integer" and v >= 1 then return v end  -- the common case, in one check
@@ -384,7 +386,10 @@ function b24.each(items, fn, opts)
   end
   local stop_on_error = opts.stop_on_error and true or false
   local total = #items
-  local report = {ok = 0, failed = {}, skipped = 0}
+  -- already_done: items whose writes a resumed run's journal shows done (--resume), none sent again
+  local report = {ok = 0, failed = {}, skipped = 0, already_done = 0}
+  local resuming = core.resuming
+  local resumed, sent_write = {}, {}  -- per coroutine, under --resume
   local bar = progress("each", total)
   local nexti, alive, stopping = 1, 0, false
   local item_of = {}
@@ -394,13 +399,16 @@ function b24.each(items, fn, opts)
 
   local function finish(co, ok, err)
     alive = alive - 1
-    if ok then
+    if ok and resumed[co] and not sent_write[co] then
+      report.already_done = report.already_done + 1
+    elseif ok then
       report.ok = report.ok + 1
     else
       report.failed[#report.failed + 1] = {item = item_of[co], error = err}
       if stop_on_error then stopping = true end
     end
     item_of[co] = nil
+    resumed[co], sent_write[co] = nil, nil
     if bar then bar:step(1) end
   end
 
@@ -453,6 +461,10 @@ function b24.each(items, fn, opts)
     for i, e in ipairs(chunk) do
       if outcomes then
         local o = outcomes[i]
+        if resuming then
+          if o.resumed then resumed[e.co] = true elseif core.is_write(e.method) then sent_write[e.co] = true end
+          o.resumed = nil
+        end
         if o.ok then
           if e.envelope then
             o.ok = nil
