@@ -53,6 +53,11 @@ public final class B24Module {
     }
     /// A `b24.each` run ended with failed items (exit status 3 unless the script exits itself).
     public private(set) var eachHadFailures = false
+    /// `b24.confirm` was asked with no terminal and no `--yes`, and answered no: the run ends
+    /// with its own status, so a cron job that did nothing does not look successful.
+    public var confirmUnanswered: Bool { unansweredQuestion != nil }
+    /// The first question `b24.confirm` could not ask.
+    public private(set) var unansweredQuestion: String?
 
     public init(configuration: B24ModuleConfiguration) {
         self.configuration = configuration
@@ -101,6 +106,17 @@ public final class B24Module {
         def("mark_failed") { [unowned self] _ in
             self.eachHadFailures = true
             return 0
+        }
+        def("near_names") { s in
+            // "; did you mean …?" for a misspelt name among the strings of table #2 (NearNames).
+            guard let name = s.string(at: 1), s.type(at: 2) == .table else { throw s.argumentError(1, "near_names", "string and table expected") }
+            var names: [String] = []
+            s.forEachEntry(inTableAt: 2) { _, v in
+                if s.type(at: v) == .string, let n = s.string(at: v) { names.append(n) }
+                return true
+            }
+            s.push(NearNames.hint(for: name, among: names))
+            return 1
         }
         def("confirm") { [unowned self] s in
             s.push(self.confirm(s.string(at: 1) ?? "Continue?"))
@@ -167,12 +183,14 @@ public final class B24Module {
     }
 
     /// The method catalog's facts the prelude needs (docs/method-catalog.md): the batch limits
-    /// its `b24.each` scheduler keeps to.
+    /// its `b24.each` scheduler keeps to, and the page size `b24.list` pages by.
     private func pushCatalog(_ s: LuaStack) {
         s.push(Int64(MethodCatalog.batchLimit))
         s.rawSet(-2, key: "batch_limit")
         s.push(Int64(MethodCatalog.batchesInFlight))
         s.rawSet(-2, key: "batches_in_flight")
+        s.push(Int64(MethodCatalog.pageSize))
+        s.rawSet(-2, key: "page_size")
     }
 
     /// core.doc(): the help texts of doc.lua (what `b24lua doc` prints) as a new table, for the
@@ -421,7 +439,10 @@ public final class B24Module {
 
     private func confirm(_ question: String) -> Bool {
         if configuration.assumeYes { return true }
-        guard configuration.interactive else { return false }
+        guard configuration.interactive else {
+            if unansweredQuestion == nil { unansweredQuestion = question }
+            return false
+        }
         return TerminalQuestion.ask(question)
     }
 }
