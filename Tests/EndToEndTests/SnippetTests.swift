@@ -438,6 +438,32 @@ struct SnippetHome {
         }
     }
 
+    /// The default data set's 508 sees what 503 sees: handing 503's chats of one line to 508
+    /// works on the sandbox as is, and a chat of another line (503 put in contact 3001's chat
+    /// 1900, line 2, for this test) is left alone.
+    @Test func replaceMemberOnOneLineOnly() async throws {
+        try await withSandbox { sandbox in
+            guard case .object(var fixture) = SandboxDataSet.default.fixture(),
+                  case .array(var chats) = fixture["chats"] else { Issue.record("no default fixture"); return }
+            for (i, chat) in chats.enumerated() where chat["id"] == 1900 {
+                guard case .object(var c) = chat else { continue }
+                c["members"] = [1, 503, 506]
+                chats[i] = .object(c)
+            }
+            fixture["chats"] = .array(chats)
+            await sandbox.reset(fixture: JSONValue.object(fixture).serialized())
+            let before = sandbox.membership()
+            let r = try await run(sandbox, ["replace_member", "503", "508", "line=livechat"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.hasPrefix("replaced user 503 with 508 in 62 chat(s) of line livechat, 0 failed"), "\(r.stdout)")
+            for chat in [1763] + Self.bulkChats + [1801] {
+                #expect(sandbox.members(chat) == before[chat]!.subtracting([503]).union([508]), "chat \(chat)")
+            }
+            #expect(sandbox.members(1900) == [1, 503, 506], "another line's chat is not touched")
+            #expect(sandbox.members(1800) == [1, 503], "a closed chat is not touched")
+        }
+    }
+
     @Test func removeBotFromLineTouchesOnlyThatLine() async throws {
         try await withSandbox { sandbox in
             let r = try await run(sandbox, ["remove_bot_from_line", "506", "livechat"])
