@@ -355,7 +355,8 @@ end
 
 -- The id cursor's next bound: a full page must end on an id greater than the last bound.
 local function next_cursor(method, field, page, last)
-  local id = page[#page][field]
+  local item = page[#page]
+  local id = type(item) == "table" and item[field] or nil
   local n, before = tonumber(id), tonumber(last)
   if n == nil or (before ~= nil and n <= before) then
     bad_paging(method, fmt("the id cursor does not advance (last %s %s after %s); listing stopped",
