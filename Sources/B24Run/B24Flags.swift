@@ -23,6 +23,9 @@ public struct B24Flags: Equatable, Sendable {
     public var quiet = false
     /// `--no-shared-limit`: keep the rate limit in this process (docs/shared-limit.md).
     public var noSharedLimit = false
+    /// `--save-state FILE`: with `--sandbox`, the sandbox's data set when the run ends
+    /// (docs/snapshot.md, "Rehearse").
+    public var saveState: String?
 
     /// `--plan RATE/BURST` (e.g. `20/50`): a portal whose limits are neither preset. Both parts
     /// within `NumberRange.planRate` / `.planBurst`, so no wait computed from them overflows.
@@ -79,6 +82,7 @@ public struct B24Flags: Equatable, Sendable {
         case "verbose": try flag(); verbose = true
         case "quiet": try flag(); quiet = true
         case "no-shared-limit": try flag(); noSharedLimit = true
+        case "save-state": saveState = try value()
         default: throw UsageError(description: "unrecognized option '--\(name.prefix(40))'", unrecognized: true)
         }
     }

@@ -13,6 +13,11 @@ public final class B24Session {
     public init(flags: B24Flags, environment: [String: String]) throws(B24Error) {
         self.flags = flags
         let settings = try PortalSettings.resolve(flags, environment: environment)
+        if flags.saveState != nil {
+            guard case .sandbox = settings.target else {
+                throw .configError("--save-state keeps the sandbox's state: it goes with --sandbox[=FILE.json]")
+            }
+        }
         connection = try PortalConnection.open(settings, verbose: flags.verbose || environment["B24LUA_LOG"] == "debug",
                                                sharedLimit: !flags.noSharedLimit)
         var config = B24ModuleConfiguration(client: connection.client, unavailable: connection.unavailable,
@@ -48,11 +53,19 @@ public final class B24Session {
         if let seconds = flags.timeout { LuaInterrupt.stop(after: seconds) }
     }
 
-    /// After the script: the dry-run plan, exit status 3 for failed `b24.each` items, and a
-    /// clean shutdown of the client.
+    /// After the script: the dry-run plan, the sandbox's state for `--save-state`, exit status
+    /// 3 for failed `b24.each` items, and a clean shutdown of the client.
     public func finish(_ status: ExitStatus) -> ExitStatus {
         if flags.dryRun {
             FileHandle.standardError.write((module.planText() + "\n").data(using: .utf8)!)
+        }
+        var status = status
+        if let path = flags.saveState, let sandbox = connection.sandbox {
+            // Whatever the script's end: a failed rehearsal's state tells what it did before failing.
+            do throws(B24Error) { try DataSetFile.write(sandbox.dataSetJSON(), to: path) } catch {
+                FileHandle.standardError.write(Data("b24lua: --save-state: \(error.message)\n".utf8))
+                if status == .success { status = .scriptError }
+            }
         }
         connection.shutdown()
         if status == .success, let question = module.unansweredQuestion {

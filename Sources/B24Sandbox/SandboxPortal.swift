@@ -36,6 +36,11 @@ public final class SandboxPortal: WireHandler, Sendable {
         }
     }
 
+    /// The data set as it is now, as fixture JSON without statistics (`--save-state`).
+    public func dataSetJSON() -> JSONValue {
+        state.withLock { $0.data.fixture() }
+    }
+
     /// Back to the data set the portal started with: membership, tokens, limits, faults, stats.
     public func reset() { reset(to: nil) }
 

@@ -6,7 +6,7 @@ import B24Run
 /// happens to be called `undo` runs as `./undo`, as with the first-argument form.
 enum CommandRoute: Equatable {
     enum Command: String {
-        case check, repl, snippets, sandbox, undo, doc
+        case check, repl, snippets, sandbox, undo, doc, snapshot, diff
         /// Only as `help SUBCOMMAND …` (see `init`).
         case help
     }
@@ -46,7 +46,7 @@ enum CommandRoute: Equatable {
         let leading = Array(argv[1..<i])
         let rest = Array(argv[(i + 1)...])
         switch command {
-        case .undo, .repl:
+        case .undo, .repl, .snapshot, .diff:
             self = .subcommand(command, leading + rest)
         case .snippets where rest.first == "run":
             self = .subcommand(.snippets, ["run"] + leading + rest.dropFirst())

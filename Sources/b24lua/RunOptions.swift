@@ -57,7 +57,9 @@ extension RunOptions {
           --max-memory MB            cap the memory Lua code may use
           --verbose / --quiet        request log on stderr / no progress bars
           --no-shared-limit          keep the rate limit to this process (not shared per portal)
-        Commands: repl, check FILE..., sandbox serve|dump, undo JOURNAL, snippets, doc [NAME]
+          --save-state FILE          (with --sandbox) write the sandbox's data set when the run ends
+        Commands: repl, check FILE..., sandbox serve|dump, undo JOURNAL, snippets, doc [NAME],
+                  snapshot -o FILE, diff A.json B.json
         """
 
     /// Parses `argv` (argv[0] is the program name) as lua.c's `collectargs` does.

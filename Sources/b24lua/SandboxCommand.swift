@@ -112,8 +112,22 @@ extension SandboxCommand {
         static let configuration = CommandConfiguration(abstract: "Print the sandbox data set as fixture JSON.")
 
         @Option(help: "Fixture JSON to read and check (default: the built-in data set).") var data: String?
+        @Option(help: ArgumentHelp("Instead, a made-up portal of N CRM entities with their chats (for measurements).",
+                                   valueName: "N"))
+        var generated: Int?
+
+        func validate() throws {
+            if let generated, !(1...1_000_000).contains(generated) {
+                throw ValidationError("--generated must be in [1, 1000000], got \(generated)")
+            }
+            if generated != nil, data != nil { throw ValidationError("--data or --generated, not both") }
+        }
 
         func run() async throws {
+            if let generated {
+                print(DataSetFile.pretty(SandboxDataSet.generated(entities: generated).fixture()))
+                return
+            }
             print(PrettyJSON.format(try loadSandboxDataSet(data).fixture()))
         }
     }

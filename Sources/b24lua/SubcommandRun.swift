@@ -7,7 +7,7 @@ struct Subcommands: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "b24lua",
         subcommands: [CheckCommand.self, DocCommand.self, REPLCommand.self, SnippetsCommand.self, SandboxCommand.self,
-                      UndoCommand.self])
+                      UndoCommand.self, SnapshotCommand.self, DiffCommand.self])
 }
 
 /// Parses and runs a subcommand with b24lua's exit statuses (README "Exit statuses"): a bad

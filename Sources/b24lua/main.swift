@@ -10,6 +10,13 @@ func runMain() -> Int32 {
     case .subcommand(.sandbox, let args):
         // `sandbox serve | head -1` is how scripts read the URL: serve must outlive its reader.
         return runAsync { await SubcommandRun.runAsync("sandbox", args) }.rawValue
+    case .subcommand(.snapshot, let args):
+        // Async work that Ctrl-C and --timeout cancel, keeping what was read (docs/snapshot.md).
+        ReaderWatch.endWhenStandardOutputIsGone()
+        return runAsync { await SubcommandRun.runAsync("snapshot", PortalOptions.arguments(args)) }.rawValue
+    case .subcommand(.diff, let args):
+        ReaderWatch.endWhenStandardOutputIsGone()
+        return runAsync { await SubcommandRun.runAsync("diff", DiffCommand.arguments(PortalOptions.arguments(args))) }.rawValue
     case .subcommand(let command, let args):
         ReaderWatch.endWhenStandardOutputIsGone()
         // undo's portal options include `--sandbox[=FIXTURE]`, spelled for ArgumentParser first.

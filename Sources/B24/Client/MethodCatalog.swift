@@ -102,7 +102,7 @@ public enum MethodCatalog {
     ]
 
     static let readMethods: Set<String> = ["methods", "scope", "method.get", "profile", "server.time", "app.info",
-                                           "access.name", "user.access", "feature.get"]
+                                           "access.name", "user.access", "feature.get", "user.admin"]
 
     /// Lower-cased without a `.json` suffix: `User.Get.json` and `user.get` are one method (the
     /// portal routes them alike).

@@ -28,6 +28,11 @@ enum MethodTable {
         "crm.item.get": MethodSpec(scope: "crm", handler: CRMMethods.itemGet),
         "crm.item.list": MethodSpec(scope: "crm", handler: CRMMethods.itemList),
         "im.chat.user.list": MethodSpec(scope: "im", handler: IMMethods.chatUserList),
+        // The further reads of `b24lua snapshot` (docs/snapshot.md).
+        "user.admin": MethodSpec(scope: basicScope, handler: SnapshotReads.userAdmin),
+        "imopenlines.config.list.get": MethodSpec(scope: "imopenlines", handler: SnapshotReads.configList),
+        "im.dialog.get": MethodSpec(scope: "im", handler: SnapshotReads.dialogGet),
+        "im.user.list.get": MethodSpec(scope: "im", handler: SnapshotReads.userListGet),
     ]
 
     /// The methods here that change the portal, as the client's method catalog classifies them

@@ -10,7 +10,7 @@ public struct SandboxDataSetError: Error, Sendable, Equatable, CustomStringConve
 // a hand-written fixture is not silently ignored.
 extension SandboxDataSet {
     static let topLevelKeys: Set<String> = ["portal", "users", "webhooks", "apps", "lines", "entities", "chats",
-                                            "im_installed", "limits"]
+                                            "im_installed", "limits", "snapshot"]
 
     public init(fixture: JSONValue) throws(SandboxDataSetError) {
         guard let root = fixture.objectValue else { throw SandboxDataSetError(message: "the fixture must be a JSON object") }
@@ -59,8 +59,12 @@ extension SandboxDataSet {
         guard root["limits"] == nil || root["limits"]?.objectValue != nil else {
             throw SandboxDataSetError(message: "limits must be an object")
         }
+        guard root["snapshot"] == nil || root["snapshot"]?.objectValue != nil else {
+            throw SandboxDataSetError(message: "snapshot must be an object")
+        }
         self.init(portal: portal, users: users, webhooks: webhooks, apps: apps, lines: lines, entities: entities,
-                  chats: chats, imInstalled: im, limits: root["limits"]?.objectValue ?? [:])
+                  chats: chats, imInstalled: im, limits: root["limits"]?.objectValue ?? [:],
+                  snapshot: root["snapshot"]?.objectValue)
         try validate()
     }
 
@@ -128,6 +132,7 @@ extension SandboxDataSet {
         })
         if !imInstalled { root["im_installed"] = false }
         if !limits.isEmpty { root["limits"] = .object(limits) }
+        if let snapshot { root["snapshot"] = .object(snapshot) }
         return .object(root)
     }
 }

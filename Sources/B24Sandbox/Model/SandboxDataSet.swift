@@ -14,12 +14,17 @@ public struct SandboxDataSet: Sendable, Equatable {
     public var imInstalled: Bool
     /// The fixture's `"limits"` object, read by `SandboxOptions.applying(fixtureLimits:)`.
     public var limits: JSONObject
+    /// The fixture's `"snapshot"` object: set when the data set was copied from a portal
+    /// (`b24lua snapshot`, docs/snapshot.md): where from, when, by whom, what was approximated.
+    /// The portal only carries it; nothing it answers depends on it.
+    public var snapshot: JSONObject?
 
     public init(portal: String = "sandbox.example", users: [SandboxUser], webhooks: [SandboxWebhook],
                 apps: [SandboxApp] = [], lines: [SandboxLine], entities: [SandboxEntity], chats: [SandboxChat],
-                imInstalled: Bool = true, limits: JSONObject = [:]) {
+                imInstalled: Bool = true, limits: JSONObject = [:], snapshot: JSONObject? = nil) {
         self.portal = portal; self.users = users; self.webhooks = webhooks; self.apps = apps; self.lines = lines
         self.entities = entities; self.chats = chats; self.imInstalled = imInstalled; self.limits = limits
+        self.snapshot = snapshot
     }
 }
 
