@@ -53,7 +53,7 @@ extension SandboxDataSet {
                            accessToken: "sandbox-access-token", refreshToken: "sandbox-refresh-token"),
             ],
             lines: [
-                SandboxLine(id: 1, connector: "livechat", title: "Live Chat", managers: [503, 508]),
+                SandboxLine(id: 1, connector: "livechat", title: "Live Chat", managers: [503]),
                 SandboxLine(id: 2, connector: "telegrambot", title: "Telegram", managers: [], history: []),
             ],
             entities: entities,
