@@ -59,6 +59,11 @@ public final class B24Module {
     public let tally = WriteTally()
     /// A progress bar is on stderr's current line (a stop's summary starts a new line).
     public private(set) var progressLineOpen = false
+    /// `b24.confirm` was asked with no terminal and no `--yes`, and answered no: the run ends
+    /// with its own status, so a cron job that did nothing does not look successful.
+    public var confirmUnanswered: Bool { unansweredQuestion != nil }
+    /// The first question `b24.confirm` could not ask.
+    public private(set) var unansweredQuestion: String?
 
     public init(configuration: B24ModuleConfiguration) {
         self.configuration = configuration
@@ -115,6 +120,17 @@ public final class B24Module {
         def("mark_failed") { [unowned self] _ in
             self.eachHadFailures = true
             return 0
+        }
+        def("near_names") { s in
+            // "; did you mean …?" for a misspelt name among the strings of table #2 (NearNames).
+            guard let name = s.string(at: 1), s.type(at: 2) == .table else { throw s.argumentError(1, "near_names", "string and table expected") }
+            var names: [String] = []
+            s.forEachEntry(inTableAt: 2) { _, v in
+                if s.type(at: v) == .string, let n = s.string(at: v) { names.append(n) }
+                return true
+            }
+            s.push(NearNames.hint(for: name, among: names))
+            return 1
         }
         def("confirm") { [unowned self] s in
             s.push(self.confirm(s.string(at: 1) ?? "Continue?"))
@@ -183,7 +199,7 @@ public final class B24Module {
     }
 
     /// The method catalog's facts the prelude needs (docs/method-catalog.md): the batch limits
-    /// its `b24.each` scheduler keeps to, and the entity types its argument checks accept.
+    /// its `b24.each` scheduler keeps to, the entity types its argument checks accept, and the page size `b24.list` pages by.
     private func pushCatalog(_ s: LuaStack) {
         s.newTable()
         for t in MethodCatalog.entityTypes {
@@ -195,6 +211,8 @@ public final class B24Module {
         s.rawSet(-2, key: "batch_limit")
         s.push(Int64(MethodCatalog.batchesInFlight))
         s.rawSet(-2, key: "batches_in_flight")
+        s.push(Int64(MethodCatalog.pageSize))
+        s.rawSet(-2, key: "page_size")
     }
 
     /// core.doc(): the help texts of doc.lua (what `b24lua doc` prints) as a new table, for the
@@ -449,7 +467,10 @@ public final class B24Module {
 
     private func confirm(_ question: String) -> Bool {
         if configuration.assumeYes { return true }
-        guard configuration.interactive else { return false }
+        guard configuration.interactive else {
+            if unansweredQuestion == nil { unansweredQuestion = question }
+            return false
+        }
         return TerminalQuestion.ask(question)
     }
 }

@@ -5,8 +5,8 @@ import LuaHost
 /// `description`, `status`, `method`, `argument`, `kind`, `retryable`, `outcome_unknown`,
 /// `traceback`, and methods through the metatable (`is`). Tables built in Lua with this
 /// metatable behave the same: everything reads the fields raw.
-enum ErrorObject {
-    static let metatableName = "b24.Error"
+public enum ErrorObject {
+    public static let metatableName = "b24.Error"
 
     static func defineMetatable(_ s: LuaStack) {
         guard s.newMetatable(named: metatableName) else { s.pop(); return }

@@ -44,7 +44,10 @@ public enum SnippetLibrary {
     /// The Lua that `b24lua snippets run` executes: requires the snippet and calls its `main`
     /// (or the snippet itself when it is a function) with the arguments; a returned report
     /// with failed items is left in `failedGlobal` for the exit status.
-    public static func runnerChunk(module: String, arguments: [String]) -> String {
+    /// A snippet's `usage` string (`"USER [TYPE...]"`) names its arguments; with fewer than its
+    /// required ones (the words not in brackets) `main` is not called, and the usage line,
+    /// `usage: b24lua snippets run SHOWN USAGE`, is left in `usageGlobal`.
+    public static func runnerChunk(module: String, arguments: [String], shownAs: String? = nil) -> String {
         let args = arguments.map(luaLiteral).joined(separator: ", ")
         return """
             local name, args = \(luaLiteral(module)), {\(args)}
@@ -55,6 +58,17 @@ public enum SnippetLibrary {
               error(("snippet '%s' is a library, not a script: it has no main function; " ..
                      "require it from a script instead"):format(name), 0)
             end
+            local usage = type(m) == "table" and rawget(m, "usage")
+            if type(usage) == "string" then
+              local required = 0
+              for word in usage:gmatch("%S+") do
+                if not word:find("^%[") then required = required + 1 end
+              end
+              if #args < required then
+                \(usageGlobal) = "usage: b24lua snippets run " .. \(luaLiteral(shownAs ?? module)) .. " " .. usage
+                return
+              end
+            end
             local report = main(table.unpack(args))
             if type(report) == "table" and type(report.failed) == "table" then
               \(failedGlobal) = #report.failed
@@ -64,6 +78,8 @@ public enum SnippetLibrary {
 
     /// Where `runnerChunk` leaves the count of failed items of the report `main` returned.
     public static let failedGlobal = "_B24LUA_SNIPPET_FAILED"
+    /// Where `runnerChunk` leaves the usage line when arguments are missing.
+    public static let usageGlobal = "_B24LUA_SNIPPET_USAGE"
 
     /// A Lua string literal for any bytes (quotes, newlines and non-ASCII escaped as `\ddd`).
     static func luaLiteral(_ s: String) -> String {

@@ -86,7 +86,23 @@ public struct B24Flags: Equatable, Sendable {
         case "quiet": try flag(); quiet = true
         case "no-shared-limit": try flag(); noSharedLimit = true
         case "save-state": saveState = try value()
-        default: throw UsageError(description: "unrecognized option '--\(name.prefix(40))'")
+        default: throw UsageError(description: "unrecognized option '--\(name.prefix(40))'", unrecognized: true)
+        }
+    }
+
+    /// Whether `arg` (`--name` or `--name=value`) names one of these options. Asked of `parse`
+    /// itself, so an option added there is known here too: a snippet's or script's arguments
+    /// are checked for b24lua's own options (README "Snippets") against this one definition.
+    public static func isOption(_ arg: String) -> Bool {
+        guard arg.hasPrefix("--"), arg != "--" else { return false }
+        let name = arg.dropFirst(2).prefix { $0 != "=" }
+        var probe = B24Flags()
+        var unused = 0
+        do {
+            try probe.parse("--" + name, next: "value", consumed: &unused)
+            return true
+        } catch {
+            return !error.unrecognized
         }
     }
 }
@@ -124,5 +140,10 @@ public struct NumberRange: Equatable, Sendable, CustomStringConvertible {
 /// quotes what may be a secret (see `B24Flags.parse`).
 public struct UsageError: Error, CustomStringConvertible, Sendable {
     public let description: String
-    public init(description: String) { self.description = description }
+    /// The option itself is unknown (rather than its value wrong).
+    public let unrecognized: Bool
+    public init(description: String, unrecognized: Bool = false) {
+        self.description = description
+        self.unrecognized = unrecognized
+    }
 }

@@ -84,6 +84,13 @@ public final class B24Session {
             FileHandle.standardError.write(Data(Redaction.redact(resumeNote(resume)).utf8))
         }
         connection.shutdown()
+        if status == .success, let question = module.unansweredQuestion {
+            let line = "b24lua: b24.confirm could not ask \"\(question.prefix(200))\": no terminal and no --yes, so it "
+                + "answered no: exit status \(ExitStatus.confirmUnanswered.rawValue) (a job run without a terminal "
+                + "answers with --yes)\n"
+            FileHandle.standardError.write(Data(Redaction.redact(line).utf8))
+            return .confirmUnanswered
+        }
         if status == .success && module.eachHadFailures { return .itemsFailed }
         return status
     }

@@ -14,7 +14,9 @@ public struct ConfigFile {
         return (environment["HOME"] ?? "~") + "/.config/b24lua/config.toml"
     }
 
-    /// nil when there is no config file; CONFIG_ERROR when it cannot be read.
+    /// nil when there is no config file; CONFIG_ERROR when it cannot be read, is not TOML,
+    /// holds an unknown key or a bad value (`FILE:LINE: …`, ConfigSchema), or holds a secret
+    /// while open to group or others (as a webhook file may not be).
     public static func load(environment: [String: String]) throws(B24Error) -> ConfigFile? {
         let path = path(environment: environment)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
@@ -22,14 +24,27 @@ public struct ConfigFile {
             throw .configError("cannot read \(path)")
         }
         let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch {
-            throw .configError("\(path): \(error)")
-        }
-        do {
-            return ConfigFile(path: path, document: try JSONValue.parse(table.convert(to: .json)))
+        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
+            throw .configError("\(path):\(error.source.begin.line): \(error.description)")
         } catch {
             throw .configError("\(path): \(error)")
         }
+        let document: JSONValue
+        do { document = try JSONValue.parse(table.convert(to: .json)) } catch {
+            throw .configError("\(path): \(error)")
+        }
+        try ConfigSchema.validate(document, lines: ConfigLines(text), path: path)
+        if ConfigSchema.holdsSecret(document) {
+            try WebhookFile.requirePrivate(path, what: "config file", holding: "a webhook or a secret")
+        }
+        return ConfigFile(path: path, document: document)
+    }
+
+    /// A path written in the config file: `~/…` in the home directory, a relative one beside the file.
+    public func resolvePath(_ written: String, environment: [String: String]) -> String {
+        if written.hasPrefix("~/"), let home = environment["HOME"] { return home + written.dropFirst(1) }
+        if written.hasPrefix("/") { return written }
+        return (path as NSString).deletingLastPathComponent + "/" + written
     }
 
     public var defaultProfile: String? { document["default_profile"]?.stringValue }

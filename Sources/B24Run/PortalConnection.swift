@@ -37,9 +37,11 @@ public final class PortalConnection: Sendable {
         }
         let warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         switch settings.target {
-        case .none:
+        case .none(let configFile, let found):
+            let looked = found ? "\(configFile) has no default_profile" : "no config file at \(configFile)"
             return PortalConnection(client: nil, sandbox: nil, unavailable: .configError(
-                "no portal configured: use --sandbox, --webhook URL, B24_WEBHOOK_URL, OAuth variables or a profile in config.toml"))
+                "no portal configured (\(looked)): use --sandbox, --webhook URL, --webhook-file FILE, --profile NAME, "
+                + "B24_WEBHOOK_URL, OAuth variables or a profile in that file"))
         case .sandbox(let fixture):
             var dataSet = SandboxDataSet.default
             if let fixture {

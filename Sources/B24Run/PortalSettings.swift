@@ -9,8 +9,9 @@ public struct PortalSettings {
         case webhook(String)
         case oauth(portal: String, clientId: String, clientSecret: String, accessToken: String,
                    refreshToken: String, oauthURL: String?, profile: (name: String, path: String)?)
-        /// No portal configured: b24 calls raise CONFIG_ERROR, plain Lua still runs.
-        case none
+        /// No portal configured: b24 calls raise CONFIG_ERROR (naming the config file looked
+        /// for, and whether it was there), plain Lua still runs.
+        case none(configFile: String, found: Bool)
     }
 
     public var target: Target
@@ -47,7 +48,7 @@ public struct PortalSettings {
         }
         let config = try ConfigFile.load(environment: env)
         if let name = flags.profile {
-            var s = try fromProfile(name, config: config, flags: flags)
+            var s = try fromProfile(name, config: config, flags: flags, environment: env)
             s.printableOptions = ["--profile", name]
             return s
         }
@@ -70,28 +71,37 @@ public struct PortalSettings {
                 plan: flags.plan)
         }
         if let name = env["B24LUA_PROFILE"] {
-            var s = try fromProfile(name, config: config, flags: flags)
+            var s = try fromProfile(name, config: config, flags: flags, environment: env)
             s.printableOptions = ["--profile", name]
             return s
         }
         if let name = config?.defaultProfile {
-            var s = try fromProfile(name, config: config, flags: flags)
+            var s = try fromProfile(name, config: config, flags: flags, environment: env)
             s.printableOptions = []
             return s
         }
-        return PortalSettings(target: .none, plan: flags.plan)
+        return PortalSettings(target: .none(configFile: ConfigFile.path(environment: env), found: config != nil),
+                              plan: flags.plan)
     }
 
-    private static func fromProfile(_ name: String, config: ConfigFile?, flags: B24Flags) throws(B24Error) -> PortalSettings {
+    private static func fromProfile(_ name: String, config: ConfigFile?, flags: B24Flags,
+                                    environment: [String: String]) throws(B24Error) -> PortalSettings {
         guard let config else {
             throw .configError("profile '\(name)' asked for, but there is no config file")
         }
         let p = try config.profile(name)
         let plan = flags.plan ?? p["plan"]?.stringValue
+        if p["webhook"] != nil, p["webhook_file"] != nil {
+            throw .configError("profile '\(name)' in \(config.path) has both 'webhook' and 'webhook_file'; keep one")
+        }
         if let url = p["webhook"]?.stringValue { return PortalSettings(target: .webhook(url), plan: plan) }
+        if let file = p["webhook_file"]?.stringValue {
+            return PortalSettings(target: .webhook(try WebhookFile.read(config.resolvePath(file, environment: environment))),
+                                  plan: plan)
+        }
         if p["sandbox"]?.boolValue == true { return PortalSettings(target: .sandbox(fixture: p["fixture"]?.stringValue), plan: plan) }
         guard let portal = p["portal"]?.stringValue, let access = p["access_token"]?.stringValue else {
-            throw .configError("profile '\(name)' in \(config.path) has neither 'webhook' nor 'portal' + 'access_token'")
+            throw .configError("profile '\(name)' in \(config.path) has neither 'webhook', 'webhook_file' nor 'portal' + 'access_token'")
         }
         return PortalSettings(
             target: .oauth(portal: portal, clientId: p["client_id"]?.stringValue ?? "",

@@ -19,11 +19,7 @@ public enum WebhookFile {
         guard type == S_IFREG || type == S_IFIFO else {
             throw .configError("webhook file \(path) is not a regular file")
         }
-        let permissions = st.st_mode & 0o777
-        guard permissions & 0o077 == 0 else {
-            throw .configError("webhook file \(path) is open to group or others (mode \(String(permissions, radix: 8))); "
-                               + "it holds a secret: chmod 600 \(path)")
-        }
+        try requirePrivate(st, path, what: "webhook file", holding: "a secret")
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1024)
         while bytes.count <= maxBytes {
@@ -41,5 +37,21 @@ public enum WebhookFile {
             throw .configError("webhook file \(path) holds more than one line; it must hold only the webhook URL")
         }
         return text
+    }
+
+    /// CONFIG_ERROR when the file at `path` is open to group or others: it holds a secret.
+    public static func requirePrivate(_ path: String, what: String, holding: String) throws(B24Error) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw .configError("cannot stat \(what) \(path): \(String(cString: strerror(errno)))") }
+        try requirePrivate(st, path, what: what, holding: holding)
+    }
+
+    /// The one wording of the refusal, with its `chmod 600` hint.
+    static func requirePrivate(_ st: stat, _ path: String, what: String, holding: String) throws(B24Error) {
+        let permissions = st.st_mode & 0o777
+        guard permissions & 0o077 == 0 else {
+            throw .configError("\(what) \(path) is open to group or others (mode \(String(permissions, radix: 8))); "
+                               + "it holds \(holding): chmod 600 \(path)")
+        }
     }
 }

@@ -32,6 +32,15 @@ extension LuaStack {
         if status != LUA_OK { throw popError(status) }
     }
 
+    /// As `call`, but a failure leaves the error value itself on top of the stack (the REPL
+    /// keeps it in `_`) and returns it described; nil when the call succeeded.
+    public func callKeepingError(nargs: Int32 = 0, nresults: Int32? = nil) -> LuaError? {
+        let status = b24lua_pcall_traced(L, nargs, nresults ?? b24lua_multret())
+        if status == LUA_OK { return nil }
+        pushValue(at: -1)
+        return popError(status)
+    }
+
     /// Turns the error value on top into a `LuaError` and pops it.
     public func popError(_ status: Int32) -> LuaError {
         defer { pop() }

@@ -7,6 +7,8 @@ import B24Run
 enum CommandRoute: Equatable {
     enum Command: String {
         case check, repl, snippets, sandbox, undo, doc, snapshot, diff
+        /// Only as `help SUBCOMMAND …` (see `init`).
+        case help
     }
 
     case subcommand(Command, [String])
@@ -16,7 +18,13 @@ enum CommandRoute: Equatable {
 
     init(_ argv: [String]) {
         guard argv.count > 1 else { self = .script; return }
-        if let command = Command(rawValue: argv[1]) {
+        // `b24lua help snippets [run]`, which ArgumentParser's help of a command with subcommands
+        // points to; `help` alone, or before anything else, stays a script's name.
+        if argv[1] == "help", argv.count > 2, Command(rawValue: argv[2]) != nil {
+            self = .subcommand(.help, Array(argv.dropFirst(2)))
+            return
+        }
+        if let command = Command(rawValue: argv[1]), command != .help {
             self = .subcommand(command, Array(argv.dropFirst(2)))
             return
         }
@@ -31,7 +39,10 @@ enum CommandRoute: Equatable {
             }
             i += 1
         }
-        guard i > 1, i < argv.count, let command = Command(rawValue: argv[i]) else { self = .script; return }
+        guard i > 1, i < argv.count, let command = Command(rawValue: argv[i]), command != .help else {
+            self = .script
+            return
+        }
         let leading = Array(argv[1..<i])
         let rest = Array(argv[(i + 1)...])
         switch command {
@@ -43,7 +54,7 @@ enum CommandRoute: Equatable {
             self = .hint("portal options apply to 'snippets run' only: b24lua snippets run [options] NAME [args]")
         case .sandbox:
             self = .hint("the sandbox takes its own options, after its command: b24lua sandbox serve --help")
-        case .check, .doc:
+        case .check, .doc, .help:
             self = .hint("'b24lua \(command.rawValue)' takes no portal options: b24lua \(command.rawValue) …")
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import B24
 import B24Lua
 import B24Run
 import Foundation
@@ -31,10 +32,9 @@ struct DocCommand: ParsableCommand {
             return .success
         }
         guard let key = lookup(name, in: entries) else {
-            var message = "no help for '\(name)'"
-            let near = suggestions(name, in: entries)
-            if !near.isEmpty { message += "; did you mean " + near.joined(separator: ", ") + "?" }
-            complain(message + "\n(`b24lua doc` lists every name)")
+            let bare = name.hasPrefix("b24.") ? String(name.dropFirst(4)) : name
+            complain("no help for '\(name)'" + NearNames.hint(for: bare, among: entries.keys)
+                     + "\n(`b24lua doc` lists every name)")
             return .usage
         }
         let text = entries[key]!
@@ -63,13 +63,6 @@ struct DocCommand: ParsableCommand {
         if entries[bare] != nil { return bare }
         let lower = bare.lowercased()
         return entries.keys.sorted().first { $0.lowercased() == lower }
-    }
-
-    static func suggestions(_ name: String, in entries: [String: String]) -> [String] {
-        let needle = (name.hasPrefix("b24.") ? String(name.dropFirst(4)) : name).lowercased()
-        guard needle.count >= 3 else { return [] }
-        return entries.keys.sorted().filter { $0.lowercased().contains(needle) || needle.contains($0.lowercased()) }
-            .prefix(5).map { $0 }
     }
 
     /// An error code's entry names itself on its `code` line; everything else is a function or field.

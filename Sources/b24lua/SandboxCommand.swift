@@ -81,7 +81,18 @@ extension SandboxCommand {
             let dataSet = try loadSandboxDataSet(data)
             let portal = SandboxPortal(dataSet: dataSet, options: try options(dataSet))
             TerminationSignal.install()
-            let server = try await SandboxServer.start(portal: portal, host: host, port: port)
+            let server: RunningSandbox
+            do {
+                server = try await SandboxServer.start(portal: portal, host: host, port: port)
+            } catch let error as SandboxServer.StartError where error.addressInUse {
+                // Said plainly, with the way out, instead of the socket call's own wording.
+                FileHandle.standardError.write(Data("""
+                    b24lua sandbox: cannot serve: \(error.description) (another sandbox serve, or another program, \
+                    holds it); choose another with --port N, or --port 0 for a free one
+
+                    """.utf8))
+                throw ExitCode(ExitStatus.scriptError.rawValue)
+            }
             print("b24lua sandbox: serving \(server.webhookURL)")
             if let token = server.hooksToken {
                 print("b24lua sandbox: /_sandbox/* hooks need the header \(SandboxServer.hooksTokenHeader): \(token)")

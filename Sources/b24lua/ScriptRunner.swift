@@ -146,14 +146,15 @@ final class ScriptRunner {
             return .success
         } catch {
             stack.top = base
-            let error = error as? LuaError ?? LuaError(status: .runtime, message: "\(error)")
-            if LuaInterrupt.requested || LuaInterrupt.timedOut { reportStop(error) } else { report(error) }
+            let luaError = error as? LuaError ?? LuaError(status: .runtime, message: "\(error)")
+            if LuaInterrupt.requested || LuaInterrupt.timedOut { reportStop(luaError) } else { report(luaError) }
             if LuaInterrupt.requested {
                 LuaInterrupt.clear()
                 return .interrupted
             }
             // A timeout stays pending: nothing after it may run Lua code for long.
-            return LuaInterrupt.timedOut ? .timedOut : .scriptError
+            if LuaInterrupt.timedOut { return .timedOut }
+            return ExitStatus.of(luaError)
         }
     }
 
@@ -179,6 +180,15 @@ final class ScriptRunner {
 extension ExitStatus {
     /// nil for success: "carry on".
     var failure: ExitStatus? { self == .success ? nil : self }
+
+    /// A script's uncaught error: a configuration error (no portal configured, a bad webhook
+    /// URL: `CONFIG_ERROR`) is the usage status, as it is before the script starts (README
+    /// "Exit statuses"); anything else is the script's error.
+    static func of(_ error: LuaError) -> ExitStatus {
+        guard case .table(let t)? = error.value, t["code"]?.stringValue == "CONFIG_ERROR",
+              t["kind"]?.stringValue == "usage" else { return .scriptError }
+        return .usage
+    }
 }
 
 enum B24LuaVersion {

@@ -41,7 +41,10 @@ struct SnippetsCommand: ParsableCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a snippet's main(args...).",
-            discussion: "Portal options (--sandbox, --webhook, --dry-run, ...) come before NAME.")
+            discussion: """
+                Portal options (--sandbox, --webhook, --dry-run, ...) come before NAME; after NAME they are \
+                refused, unless after '--' (which passes them to the snippet).
+                """)
         @Argument(parsing: .captureForPassthrough, help: "[portal options] NAME [args...]")
         var arguments: [String] = []
         func run() throws {
@@ -156,13 +159,25 @@ struct SnippetsCommand: ParsableCommand {
             // A lua option (-e, -l): only portal options come before NAME.
             return fail(.usage, "snippets run: unrecognized option '\(args[i].prefix(2))'\n\(usage)")
         }
-        let name = resolve(args[i], catalog).map { _ in canonicalName(args[i], catalog) } ?? args[i]
+        let snippetArguments: [String]
+        do {
+            snippetArguments = try MisplacedOptions.snippetArguments(Array(args[(i + 1)...]))
+        } catch {
+            return fail(.usage, "\(error)")
+        }
+        guard resolve(args[i], catalog) != nil else { return notFound(args[i], catalog) }
+        let name = canonicalName(args[i], catalog)
         options.argv = ["b24lua"] + Array(args[..<i])
-        options.actions = [.execute(SnippetLibrary.runnerChunk(module: name, arguments: Array(args[(i + 1)...])))]
+        options.actions = [.execute(SnippetLibrary.runnerChunk(module: name, arguments: snippetArguments,
+                                                               shownAs: args[i]))]
         do {
             let runner = try ScriptRunner(options: options, environment: environment)
             var status = runner.run()
-            if status == .success, runner.stack.getGlobal(SnippetLibrary.failedGlobal) == .number,
+            if status == .success, runner.stack.getGlobal(SnippetLibrary.usageGlobal) == .string,
+               let usage = runner.stack.string(at: -1) {
+                // Too few arguments: the snippet's usage line, not a traceback (README "Snippets").
+                status = fail(.usage, usage)
+            } else if status == .success, runner.stack.getGlobal(SnippetLibrary.failedGlobal) == .number,
                (runner.stack.integer(at: -1) ?? 0) > 0 {
                 status = .itemsFailed
             }
@@ -184,18 +199,15 @@ struct SnippetsCommand: ParsableCommand {
 
     static func shortForm(_ name: String) -> Bool { !name.hasPrefix(SnippetLibrary.namespace + ".") }
 
+    /// One line, with the nearest names (a shipped snippet also by its short name); the places
+    /// searched are what `snippets path` prints.
     static func notFound(_ name: String, _ catalog: SnippetCatalog) -> ExitStatus {
-        var names = [name]
-        if shortForm(name) { names.append(SnippetLibrary.namespace + "." + name) }
-        var text = "snippet '\(name)' not found; searched:"
-        for n in names {
-            for p in catalog.places {
-                text += p.origin == .shipped
-                    ? "\n\tno shipped snippet '\(n)'"
-                    : "\n\tno file '" + p.template.replacingOccurrences(of: "?", with: n.replacingOccurrences(of: ".", with: "/")) + "'"
-            }
+        var names = Set(catalog.entries().map(\.name))
+        for n in names where n.hasPrefix(SnippetLibrary.namespace + ".") {
+            names.insert(String(n.dropFirst(SnippetLibrary.namespace.count + 1)))
         }
-        return fail(.scriptError, text)
+        return fail(.usage, "no snippet '\(name)'" + NearNames.hint(for: name, among: names)
+                    + " (b24lua snippets list: every snippet; b24lua snippets path: where they are looked for)")
     }
 
     /// Lua's own `package.path` (its defaults, or LUA_PATH_5_4 / LUA_PATH), searched last.

@@ -36,6 +36,7 @@ func runMain() -> Int32 {
         complain("\(error)\n\(RunOptions.usage)")
         return ExitStatus.usage.rawValue
     }
+    if let warning = MisplacedOptions.scriptWarning(options.scriptArguments) { complain(warning) }
     do {
         let runner = try ScriptRunner(options: options, environment: ProcessEnvironment.current())
         let status = runner.run()

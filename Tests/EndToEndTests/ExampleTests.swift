@@ -95,13 +95,18 @@ import Testing
         #expect(sandbox.membership() == before)
     }
 
+    /// Run from cron (no terminal, no --yes): the question cannot be asked, nothing changes,
+    /// and the run ends with its own status (4), not a success that hides the job did nothing.
     @Test func departingUserNeedsConfirmation() async throws {
         let sandbox = try await LiveSandbox.start()
         defer { Task { await sandbox.stop() } }
         let before = sandbox.membership()
         let r = try await webhookRun(sandbox, "remove-departing-user.lua", [], ["503"])
-        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.status == 4, "\(r.stderr)")
         #expect(r.stdout.contains("nothing changed (not confirmed; pass --yes to run unattended)"))
+        #expect(r.stderr.contains("b24.confirm could not ask \"Remove user 503 from these 62 chat(s)?\": no terminal and no --yes"),
+                "\(r.stderr)")
+        #expect(r.stderr.contains("exit status 4"), "\(r.stderr)")
         #expect(sandbox.membership() == before)
     }
 

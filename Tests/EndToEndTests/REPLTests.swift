@@ -86,12 +86,50 @@ import Testing
         let session = try await Session(["-e", Self.fakeB24])
         session.terminal.send("b24.chat_u\t")
         try await session.terminal.expect("b24.chat_user_")
+        // A function that takes one table of arguments (it has `_arguments`) opens with "{".
         session.terminal.send("d\t")
-        try await session.terminal.expect("elete(")
-        session.terminal.send("{us\t")
+        try await session.terminal.expect("elete{")
+        session.terminal.send("us\t")
         try await session.terminal.expect("er = ")
-        let out = try await session.enter("503})")
+        let out = try await session.enter("503}")
         #expect(out.contains("\n\"deleted 503\"\n"))
+    }
+
+    /// The real module: `b24.chat_get` opens with "{", `b24.call` with "(", and the internal
+    /// `_` tables are offered only once an "_" is typed.
+    @Test func tabOpensTableCallsAndHidesInternals() async throws {
+        let session = try await Session()
+        session.terminal.send("b24.chat_g\t")
+        try await session.terminal.expect("b24.chat_get{")
+        session.terminal.send("entity_t\t")
+        try await session.terminal.expect("entity_type = ")
+        session.terminal.send("\u{15}")   // Ctrl-U: clear the line
+        try await session.terminal.awaitLineEditing()
+        session.terminal.send("b24.cal\t")
+        try await session.terminal.expect("b24.call(")
+        session.terminal.send("\u{15}")
+        try await session.terminal.awaitLineEditing()
+        // Only one field does not start with "_": it completes alone.
+        try await session.enter("t = {_doc = 1, _arguments = 2, visible = 3}")
+        session.terminal.send("t.\t")
+        try await session.terminal.expect("t.visible")
+        session.terminal.send("\u{15}")
+        try await session.terminal.awaitLineEditing()
+        session.terminal.send("b24.try._\t")
+        try await session.terminal.expect("b24.try._arguments.")
+    }
+
+    /// After a failed chunk `_` holds the error: the object itself for a b24.Error (so
+    /// `help(_)` explains its code), the message for a string error.
+    @Test func underscoreHoldsTheLastErrorAndHelpExplainsIt() async throws {
+        let session = try await Session(["--sandbox"])
+        let raised = try await session.enter("b24.chat_user_delete{entity_type = 'lead', entity = 1205, user = 504}")
+        #expect(raised.contains("b24: WRONG_REQUEST (400)"), "\(raised)")
+        #expect(try await session.enter("_.code, _.kind, b24.is_error(_)").contains("\n\"WRONG_REQUEST\"\t\"state\"\ttrue\n"))
+        let help = try await session.enter("help(_)")
+        #expect(help.contains("code       WRONG_REQUEST"), "\(help)")
+        try await session.enter("error('boom')")
+        #expect(try await session.enter("_").contains("\n\"stdin:1: boom\"\n"))
     }
 
     @Test func historyIsKeptAcrossSessions() async throws {

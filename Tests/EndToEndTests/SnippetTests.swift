@@ -159,10 +159,11 @@ struct SnippetHome {
         try home.write(home.userDirectory + "/b24/snippets/replace_member.lua", "-- mine\nreturn {}\n")
         #expect(try await home.b24luaAsync(["snippets", "show", "replace_member"]).stdout == "-- mine\nreturn {}\n")
 
+        // One line; the places searched are what `snippets path` prints.
         let missing = try await home.b24luaAsync(["snippets", "show", "nope"])
-        #expect(missing.status == 1)
-        #expect(missing.stderr.contains("no file '\(home.userDirectory)/nope.lua'"))
-        #expect(missing.stderr.contains("no shipped snippet 'b24.snippets.nope'"))
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "b24lua: no snippet 'nope' (b24lua snippets list: every snippet; "
+                + "b24lua snippets path: where they are looked for)\n", "\(missing.stderr)")
     }
 
     @Test func pathPrintsTheSearchOrder() async throws {
@@ -201,6 +202,48 @@ struct SnippetHome {
         let r = try await home.b24luaAsync(["snippets", "run", "lib_only"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("snippet 'lib_only' is a library, not a script"), "\(r.stderr)")
+    }
+
+    /// `snippets run kick 503 --dry-run` once passed `--dry-run` to the snippet and wrote for real.
+    @Test func runRefusesBothOwnOptionsAfterTheName() async throws {
+        try home.write(home.userDirectory + "/kick.lua", """
+            -- Show what the snippet got.
+            return {main = function(...) print("ran", b24.dry_run, ...) end}
+            """)
+        for misplaced in [["503", "--dry-run"], ["--journal=run.jsonl", "503"], ["503", "--sandbox"], ["--yes"],
+                          ["503", "--safe", "--", "x"]] {
+            let r = try await home.b24luaAsync(["snippets", "run", "--sandbox", "kick"] + misplaced)
+            #expect(r.status == 2, "\(misplaced): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(misplaced): \(r.stdout)")
+            let option = misplaced.first { $0.hasPrefix("--") }!.prefix { $0 != "=" }
+            #expect(r.stderr.contains("'\(option)' comes after the snippet's name"), "\(r.stderr)")
+            #expect(r.stderr.contains("put it before NAME"), "\(r.stderr)")
+            #expect(!r.stderr.contains("run.jsonl"), "\(r.stderr)")
+        }
+        // Before NAME it is b24lua's; after '--' it is the snippet's (the '--' itself is not passed).
+        let before = try await home.b24luaAsync(["snippets", "run", "--sandbox", "--dry-run", "kick", "503"])
+        #expect(before.stdout == "ran\ttrue\t503\n", "\(before.stderr)")
+        let after = try await home.b24luaAsync(["snippets", "run", "--sandbox", "kick", "503", "--", "--dry-run", "--"])
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout == "ran\tfalse\t503\t--dry-run\t--\n", "\(after.stderr)")
+        // Options b24lua does not have stay the snippet's.
+        let own = try await home.b24luaAsync(["snippets", "run", "--sandbox", "kick", "--closed", "-x"])
+        #expect(own.stdout == "ran\tfalse\t--closed\t-x\n", "\(own.stderr)")
+    }
+
+    /// A script's arguments are the script's, as in lua(1); b24lua's own options there are
+    /// passed on with a warning before the script starts.
+    @Test func aScriptIsWarnedOfOwnOptionsAfterItsName() async throws {
+        let main = try script("print(b24.dry_run, ...)")
+        let r = try await home.b24luaAsync(["--sandbox", main, "503", "--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "false\t503\t--dry-run\n")
+        #expect(r.stderr.contains("warning: '--dry-run' comes after the script's name"), "\(r.stderr)")
+        let quiet = try await home.b24luaAsync(["--sandbox", main, "--", "--dry-run"])
+        #expect(quiet.stdout == "false\t--\t--dry-run\n")
+        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let theirs = try await home.b24luaAsync(["--sandbox", main, "--closed"])
+        #expect(theirs.stderr.isEmpty, "\(theirs.stderr)")
     }
 
     @Test func runPassesArgumentsAndMapsFailedItemsToExitThree() async throws {
@@ -392,6 +435,32 @@ struct SnippetHome {
             #expect(r.stdout == "ok\t1\nok\t1\n", "\(r.stderr)")
             #expect(sandbox.members(101) == [1, 11])
             #expect(sandbox.members(104) == [1, 10])
+        }
+    }
+
+    /// The default data set's 508 sees what 503 sees: handing 503's chats of one line to 508
+    /// works on the sandbox as is, and a chat of another line (503 put in contact 3001's chat
+    /// 1900, line 2, for this test) is left alone.
+    @Test func replaceMemberOnOneLineOnly() async throws {
+        try await withSandbox { sandbox in
+            guard case .object(var fixture) = SandboxDataSet.default.fixture(),
+                  case .array(var chats) = fixture["chats"] else { Issue.record("no default fixture"); return }
+            for (i, chat) in chats.enumerated() where chat["id"] == 1900 {
+                guard case .object(var c) = chat else { continue }
+                c["members"] = [1, 503, 506]
+                chats[i] = .object(c)
+            }
+            fixture["chats"] = .array(chats)
+            await sandbox.reset(fixture: JSONValue.object(fixture).serialized())
+            let before = sandbox.membership()
+            let r = try await run(sandbox, ["replace_member", "503", "508", "line=livechat"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.hasPrefix("replaced user 503 with 508 in 62 chat(s) of line livechat, 0 failed"), "\(r.stdout)")
+            for chat in [1763] + Self.bulkChats + [1801] {
+                #expect(sandbox.members(chat) == before[chat]!.subtracting([503]).union([508]), "chat \(chat)")
+            }
+            #expect(sandbox.members(1900) == [1, 503, 506], "another line's chat is not touched")
+            #expect(sandbox.members(1800) == [1, 503], "a closed chat is not touched")
         }
     }
 

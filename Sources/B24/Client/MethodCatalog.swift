@@ -138,6 +138,8 @@ public struct MethodEntry: Sendable, Equatable {
 public enum MethodCatalog {
     /// Commands per `batch` request (docs/bitrix24-rest.md §5).
     public static let batchLimit = 50
+    /// Items per page of a list method (docs/bitrix24-rest.md §2.5).
+    public static let pageSize = 50
     /// `batch` requests one run keeps in flight at once (the rate limiter paces them further).
     public static let batchesInFlight = 4
 

@@ -536,9 +536,13 @@ code{code = "ACCESS_DENIED", status = "403", kind = "access", retryable = "no",
   summary = "The webhook user may not do this (entity, line, plan or target user).",
   meaning = "Per method: no access to the CRM entity (or an unknown entity type); on add also when the\n"
          .. "added user cannot see the entity or the line's history. Portal-wide: \"REST API is\n"
-         .. "available only on commercial plans\". Read err.description to tell which.",
+         .. "available only on commercial plans\". Read err.description to tell which.\n"
+         .. "The portal words the history case \"This user does not have access to the chat because he\n"
+         .. "does not have access to this view chat history\" (its own text, kept as sent): the user\n"
+         .. "being added may not view this Open Channel line's chat history.",
   todo = "Use a webhook of a user with access to the entity and line (an admin sees everything),\n"
-      .. "or give the target user access first."}
+      .. "or give the target user access first (for the history case: let them view the line's\n"
+      .. "history, or make them a manager of the line, in the Contact Center settings)."}
 code{code = "CHAT_DELETE_USER_PERMISSION_DENIED", status = "403", kind = "access", retryable = "no",
   summary = "The webhook user may not manage this Open Channel line.",
   meaning = "\"You don't have access to delete a user from this chat\": the caller sees the entity but\n"

@@ -323,6 +323,50 @@ local function items_of(r)
   return r or {}
 end
 
+-- A portal or proxy whose paging does not move on would make a listing run forever (or repeat
+-- items): the listing ends with a protocol error instead (README "A tour of b24").
+local PAGE = core.page_size
+
+local function bad_paging(method, message)
+  local e = core.make_error {
+    code = "BAD_RESPONSE", kind = "protocol", retryable = false, outcome_unknown = false,
+    status = 200, method = method, description = message,
+  }
+  e.traceback = traceback("", 3)
+  error(e, 0)
+end
+
+-- The offset to ask for next: `next` must be an integer past `start`, and not past `total`.
+local function next_offset(method, env, start)
+  local n = env.next
+  if n == nil then return nil end
+  if type(n) == "number" and n == floor(n) then n = floor(n) end
+  if math_type(n) ~= "integer" then
+    bad_paging(method, fmt("the answer's 'next' is not an integer (%s); listing stopped", describe(n)))
+  end
+  local from = tonumber(start) or 0   -- the first page's start is the caller's, as given
+  if n <= from then
+    bad_paging(method, fmt("the answer's 'next' (%d) does not advance past start %s; listing stopped", n, tostring(start)))
+  end
+  local total = env.total
+  if math_type(total) == "integer" and n > total then
+    bad_paging(method, fmt("the answer's 'next' (%d) is past its 'total' (%d); listing stopped", n, total))
+  end
+  return n
+end
+
+-- The id cursor's next bound: a full page must end on an id greater than the last bound.
+local function next_cursor(method, field, page, last)
+  local item = page[#page]
+  local id = type(item) == "table" and item[field] or nil
+  local n, before = tonumber(id), tonumber(last)
+  if n == nil or (before ~= nil and n <= before) then
+    bad_paging(method, fmt("the id cursor does not advance (last %s %s after %s); listing stopped",
+                           field, describe(id), describe(last)))
+  end
+  return id
+end
+
 -- b24.list(method, params) -> iterator over every item, 50 per request: by offset
 -- (`start`/`next`), or by id cursor when params.start is -1.
 function b24.list(method, params)
@@ -348,11 +392,12 @@ function b24.list(method, params)
     local env = request(method, p, true)
     page, i = items_of(env.result), 0
     if cursor then
-      done = #page < 50
-      if #page > 0 then last = page[#page][cursor.field] end
+      done = #page < PAGE
+      if not done then last = next_cursor(method, cursor.field, page, last) end
     else
-      if env.total and env.total > 50 and not bar and core.progress then bar = progress(method, env.total) end
-      if env.next then start = env.next else done = true end
+      local n = next_offset(method, env, start)
+      if env.total and env.total > PAGE and not bar and core.progress then bar = progress(method, env.total) end
+      if n then start = n else done = true end
     end
   end
   return function()
@@ -545,6 +590,22 @@ for name, f in pairs(b24) do
     end
   end
 end
+try._arguments = b24._arguments   -- the REPL completes b24.try.chat_user_delete{ as the function
 b24.try = try
+
+-- A misspelt name (`b24.chat_user_delet{...}`) raises naming the nearest ones, as `b24lua doc`
+-- does, instead of "attempt to call a nil value". Fields that may be absent (`portal` with no
+-- portal, `sandbox` off the sandbox) and `_` names read as nil; rawget reads anything.
+local may_be_absent = {portal = true, sandbox = true}
+local function missing(t, k, where)
+  if type(k) ~= "string" or may_be_absent[k] or k:sub(1, 1) == "_" then return nil end
+  local names = {}
+  for name in next, t do
+    if type(name) == "string" and name:sub(1, 1) ~= "_" then names[#names + 1] = name end
+  end
+  error(fmt("%s has no field '%s'%s", where, k, core.near_names(k, names)), 2)
+end
+setmetatable(b24, {__index = function(t, k) return missing(t, k, "b24") end})
+setmetatable(try, {__index = function(t, k) return missing(t, k, "b24.try") end})
 
 return b24

@@ -126,7 +126,7 @@ struct MethodResult {
 
 /// The list methods' paging (docs/bitrix24-rest.md §2.5): fixed pages of 50; `start=-1` skips the count.
 enum Paging {
-    static let pageSize = 50
+    static let pageSize = MethodCatalog.pageSize
 
     static func page<T>(_ rows: [T], start: JSONValue?, _ render: (T) -> JSONValue) -> MethodResult {
         let s = PHP.intval(start)

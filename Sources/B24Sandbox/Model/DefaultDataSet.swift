@@ -14,15 +14,16 @@ extension SandboxDataSet {
             SandboxUser(id: 505, name: "Clara Smirnova", active: false),
             SandboxUser(id: 506, name: "Support Bot", bot: true),
             SandboxUser(id: 507, name: "Dmitry Orlov"),           // owner of a webhook without imopenlines
+            SandboxUser(id: 508, name: "Elena Kuznetsova"),       // 503's replacement: sees what 503 sees, in no chat
         ]
         // Enough employees for user.get to have a second page.
         users += (1001...1060).map { SandboxUser(id: Int64($0), name: "Employee \($0)") }
 
         var entities: [SandboxEntity] = [
-            SandboxEntity(.lead, 1205, title: "Website inquiry", responsible: 503, access: [1, 503]),
-            SandboxEntity(.lead, 1206, title: "Phone call, no chat yet", responsible: 503, access: [1, 503]),
-            SandboxEntity(.deal, 2001, title: "Annual contract", responsible: 503, access: [1, 503]),
-            SandboxEntity(.contact, 3001, title: "Ivan Sidorov", responsible: 503, access: [1, 503, 504]),
+            SandboxEntity(.lead, 1205, title: "Website inquiry", responsible: 503, access: [1, 503, 508]),
+            SandboxEntity(.lead, 1206, title: "Phone call, no chat yet", responsible: 503, access: [1, 503, 508]),
+            SandboxEntity(.deal, 2001, title: "Annual contract", responsible: 503, access: [1, 503, 508]),
+            SandboxEntity(.contact, 3001, title: "Ivan Sidorov", responsible: 503, access: [1, 503, 504, 508]),
             SandboxEntity(.company, 4001, title: "Acme LLC", responsible: 1, access: [1]),
         ]
         var chats: [SandboxChat] = [
@@ -35,7 +36,7 @@ extension SandboxDataSet {
         // Bulk leads, each with one chat holding the bot, for b24.each / batch demos and paging.
         for k in 0..<60 {
             entities.append(SandboxEntity(.lead, Int64(1300 + k), title: "Bulk lead \(k + 1)", responsible: 503,
-                                          access: [1, 503]))
+                                          access: [1, 503, 508]))
             chats.append(SandboxChat(id: Int64(2300 + k), line: 1, entity: EntityRef(.lead, Int64(1300 + k)),
                                      members: [1, 503, 506]))
         }

@@ -1,4 +1,7 @@
 import B24
+#if canImport(Glibc)
+import Glibc
+#endif
 import Hummingbird
 import Logging
 import NIOCore
@@ -7,6 +10,8 @@ import NIOCore
 public enum SandboxServer {
     public struct StartError: Error, CustomStringConvertible {
         public let description: String
+        /// The address could not be bound because something else holds it.
+        public var addressInUse = false
     }
 
     /// A connection that sends nothing for this long is closed; a request body must arrive
@@ -58,7 +63,9 @@ public enum SandboxServer {
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else {
             stopThread?()
-            do { try await task.value } catch { throw error }
+            do { try await task.value } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                throw StartError(description: "port \(port) on \(host) is already in use", addressInUse: true)
+            } catch { throw error }
             throw StartError(description: "the sandbox server stopped before it started")
         }
         return RunningSandbox(host: host, port: bound, webhook: portal.defaultWebhook, hooksToken: token, task: task,

@@ -3,7 +3,10 @@ import LuaHost
 /// Tab completion over the live Lua state, luaprompt-style: globals and keywords, fields of
 /// dotted paths (following `__index` tables), methods after ':', and the argument keys of
 /// `b24` calls from `<table>._arguments[<function name>]`. Reads are raw: completing never
-/// runs Lua code. Functions complete with "(", tables with ".", argument keys with " = ".
+/// runs Lua code. Functions complete with "(" (with "{" when they take one table of
+/// arguments: those listed in `_arguments`), tables with ".", argument keys with " = ". Fields
+/// whose name starts with "_" (`b24._doc`, `b24._arguments`: internals) are offered only once
+/// an "_" is typed.
 struct REPLCompleter {
     let stack: LuaStack
 
@@ -39,7 +42,7 @@ struct REPLCompleter {
 
     private func globalNames(_ prefix: String) -> [(String, String)] {
         stack.pushGlobalTable()
-        let globals = fields(of: stack.absolute(-1), prefix: prefix, methodsOnly: false)
+        let globals = fields(of: stack.absolute(-1), prefix: prefix, methodsOnly: false, hidingInternals: false)
         stack.pop()
         let keywords = InspectedValue.keywords.filter { $0.hasPrefix(prefix) }.map { ($0, "") }
         return globals + keywords
@@ -91,18 +94,24 @@ struct REPLCompleter {
     }
 
     /// Identifier keys of the value and of its `__index` tables that start with `prefix`.
-    private func fields(of value: Int32, prefix: String, methodsOnly: Bool) -> [(String, String)] {
+    /// Globals (`hidingInternals: false`) keep `_G`, `_VERSION` and `_`.
+    private func fields(of value: Int32, prefix: String, methodsOnly: Bool,
+                        hidingInternals: Bool = true) -> [(String, String)] {
         let base = stack.top
         defer { stack.top = base }
         var found: [String: String] = [:]
         var current = value
+        let hide = hidingInternals && !prefix.hasPrefix("_")
         for _ in 0..<8 {
+            let takesTable = Set(argumentTaking(in: current))
             stack.forEachEntry(inTableAt: current) { k, v in
                 if stack.type(at: k) == .string, let key = stack.string(at: k),
-                   key.hasPrefix(prefix), InspectedValue.isIdentifier(key), found[key] == nil {
+                   key.hasPrefix(prefix), InspectedValue.isIdentifier(key), found[key] == nil,
+                   !(hide && key.hasPrefix("_")) {
                     let type = stack.type(at: v)
                     if !methodsOnly || type == .function {
-                        found[key] = type == .function ? "(" : type == .table ? "." : ""
+                        found[key] = type == .function ? (takesTable.contains(key) ? "{" : "(")
+                            : type == .table ? "." : ""
                     }
                 }
                 return true
@@ -111,6 +120,20 @@ struct REPLCompleter {
             current = next
         }
         return found.map { ($0.key, $0.value) }
+    }
+
+    /// The names of the functions of the table at `index` that take one table of arguments:
+    /// the keys of its `_arguments` (read raw).
+    private func argumentTaking(in index: Int32) -> [String] {
+        let top = stack.top
+        defer { stack.top = top }
+        guard stack.type(at: index) == .table, stack.rawGet(index, key: "_arguments") == .table else { return [] }
+        var names: [String] = []
+        stack.forEachEntry(inTableAt: stack.absolute(-1)) { k, _ in
+            if stack.type(at: k) == .string, let name = stack.string(at: k) { names.append(name) }
+            return true
+        }
+        return names
     }
 
     /// `b24._arguments.chat_user_delete` for `b24.chat_user_delete`: a sequence of key names

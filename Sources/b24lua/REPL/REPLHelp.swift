@@ -1,3 +1,4 @@
+import B24Lua
 import Foundation
 import LuaHost
 
@@ -8,6 +9,7 @@ enum REPLHelp {
         Type a Lua expression to see its value, or a statement to run it; unfinished chunks
         continue on the next line (b24>> ). `_` holds the last result.
           help(b24.chat_user_delete)   :help NAME   help for a b24 function
+          help(_)                      after an error: help for its code
           Tab                          complete globals, fields, argument keys
           Ctrl-C                       clear the line, or interrupt a running chunk
           :quit, Ctrl-D                leave
@@ -42,6 +44,17 @@ enum REPLHelp {
         return name
     }
 
+    /// The `code` of a b24.Error at `index` (read raw), so `help(err)` explains the error.
+    static func errorCode(ofValueAt index: Int32, in stack: LuaStack) -> String? {
+        let index = stack.absolute(index)
+        let top = stack.top
+        defer { stack.top = top }
+        guard stack.type(at: index) == .table, stack.reserve(4), stack.pushMetatable(ofValueAt: index),
+              stack.pushMetatable(named: ErrorObject.metatableName) == .table, stack.rawEqual(-1, -2),
+              stack.rawGet(index, key: "code") == .string else { return nil }
+        return stack.string(at: -1)
+    }
+
     /// Defines the global `help`.
     static func install(in stack: LuaStack) {
         stack.register("help") { stack in
@@ -50,7 +63,9 @@ enum REPLHelp {
             case .none, .nil: text = summary
             case .string: text = Self.text(forName: stack.string(at: 1) ?? "", in: stack)
             default:
-                if let name = name(ofValueAt: 1, in: stack) {
+                if let code = errorCode(ofValueAt: 1, in: stack) {
+                    text = Self.text(forName: code, in: stack)
+                } else if let name = name(ofValueAt: 1, in: stack) {
                     text = Self.text(forName: name, in: stack)
                 } else {
                     text = "no help for this \(stack.typeName(at: 1)) (help knows the functions of b24)"

@@ -97,11 +97,10 @@ final class REPLSession {
             // A Ctrl-C that came after the chunk's last instruction must not hit the next one.
             if LuaInterrupt.requested { LuaInterrupt.clear() }
         }
-        do {
-            try stack.call()
-        } catch {
+        if let error = stack.callKeepingError() {
             if LuaInterrupt.requested { print() }  // the terminal echoed "^C": start a fresh line
             reportError(error)
+            keepError(error)
             return
         }
         let count = stack.top - base
@@ -112,8 +111,19 @@ final class REPLSession {
         stack.setGlobal("_")
     }
 
+    /// `_` after a failed chunk: the error value on top, so `_.code`, `_.traceback` and
+    /// `help(_)` work on it; a string error without the traceback the handler added to it.
+    private func keepError(_ error: LuaError) {
+        if error.value == nil, stack.type(at: -1) == .string {
+            let message = error.message.components(separatedBy: "\nstack traceback:").first ?? error.message
+            stack.pop()
+            stack.push(message)
+        }
+        stack.setGlobal("_")
+    }
+
     /// An error as lua.c shows it in interactive mode (no program name). Error objects show
-    /// their one-line form; their traceback stays in the object (`_` is not touched).
+    /// their one-line form; their traceback stays in the object (kept in `_`).
     private func reportError(_ error: LuaError) {
         fflush(nil)
         FileHandle.standardError.write((Redaction.redact(error.message) + "\n").data(using: .utf8)!)

@@ -54,6 +54,23 @@ function M.entities(opts)
   end)
 end
 
+--- The chat records of `chats` on one Open Channel line: `line` is its connector id
+--- ("livechat", "telegrambot", ...) or its title ("Live Chat"), in any case. `who` names the
+--- caller in the error for a line that is not a non-empty string.
+function M.of_line(chats, line, who)
+  if type(line) ~= "string" or line == "" then
+    error(("%s: 'line' must be the connector id or title of the line"):format(who or "entity_chats"), 3)
+  end
+  line = string.lower(line)
+  local out = {}
+  for _, c in ipairs(chats) do
+    if string.lower(c.connector or "") == line or string.lower(c.connector_title or "") == line then
+      out[#out + 1] = c
+    end
+  end
+  return out
+end
+
 --- Every chat of those entities, and the b24.each report of reading them.
 function M.chats(opts)
   opts = opts or {}
@@ -75,6 +92,8 @@ function M.chats(opts)
 end
 
 --- As a script: one line per chat, "CHAT<TAB>TYPE<TAB>ENTITY<TAB>CONNECTOR<TAB>TITLE".
+M.usage = "[TYPE...]"
+
 function M.main(...)
   local types = select("#", ...) > 0 and {...} or nil
   local chats, report = M.chats{types = types}

@@ -18,28 +18,19 @@
 --
 -- Writes: one imopenlines.crm.chat.user.delete per chat of the line the bot is in (journaled
 -- under --journal). Chats of other lines, and chats the bot is not in, are not touched.
+local b24 = require "b24"
 local user_chats = require "b24.snippets.user_chats"
 local remove_user = require "b24.snippets.remove_user"
 local entity_chats = require "b24.snippets.entity_chats"
 
 local M = {}
 
-local function on_line(c, line)
-  line = string.lower(line)
-  return string.lower(c.connector or "") == line or string.lower(c.connector_title or "") == line
-end
-
 function M.run(opts)
   opts = opts or {}
   local bot = user_chats.user_id(opts.bot, "remove_bot_from_line")
-  if type(opts.line) ~= "string" or opts.line == "" then
-    error("remove_bot_from_line: 'line' must be the connector id or title of the line", 2)
-  end
+  entity_chats.of_line({}, opts.line, "remove_bot_from_line")  -- a bad `line` fails before any read
   local all, reads = entity_chats.chats{types = opts.types, filter = opts.filter, active_only = opts.active_only}
-  local of_line = {}
-  for _, c in ipairs(all) do
-    if on_line(c, opts.line) then of_line[#of_line + 1] = c end
-  end
+  local of_line = entity_chats.of_line(all, opts.line, "remove_bot_from_line")
   local chats, members = user_chats.find{user = bot, chats = of_line}
   user_chats.refuse_if_incomplete("remove_bot_from_line", reads.failed, members.failed)
   return remove_user.run{user = bot, chats = chats, stop_on_error = opts.stop_on_error,
@@ -47,10 +38,13 @@ function M.run(opts)
 end
 
 --- As a script: BOT LINE; prints what was done and every failure.
+M.usage = "BOT LINE"
+
 function M.main(bot, line)
-  if bot == nil or line == nil then error("usage: b24lua snippets run remove_bot_from_line BOT LINE", 0) end
+  if bot == nil or line == nil then error("usage: b24lua snippets run remove_bot_from_line " .. M.usage, 0) end
   local report = M.run{bot = bot, line = line}
-  print(("removed bot %s from %d chat(s) of line %s, %d failed"):format(bot, report.ok, line, #report.failed))
+  print(("%s bot %s from %d chat(s) of line %s, %d failed"):format(b24.dry_run and "would remove" or "removed",
+                                                                   bot, report.ok, line, #report.failed))
   remove_user.print_failures(report)
   return report
 end

@@ -46,11 +46,14 @@ function M.print_failures(report)
 end
 
 --- As a script: USER [TYPE...]; prints what was done and every failure.
+M.usage = "USER [TYPE...]"
+
 function M.main(user, ...)
-  if user == nil then error("usage: b24lua snippets run remove_user USER [TYPE...]", 0) end
+  if user == nil then error("usage: b24lua snippets run remove_user " .. M.usage, 0) end
   local types = select("#", ...) > 0 and {...} or nil
   local report = M.run{user = user, types = types}
-  print(("removed user %s from %d chat(s), %d failed"):format(user, report.ok, #report.failed))
+  print(("%s user %s from %d chat(s), %d failed"):format(b24.dry_run and "would remove" or "removed", user,
+                                                          report.ok, #report.failed))
   M.print_failures(report)
   return report
 end

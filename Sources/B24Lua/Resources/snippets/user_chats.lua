@@ -75,8 +75,10 @@ function M.find(opts)
 end
 
 --- As a script: USER [TYPE...]; one line per chat, "CHAT<TAB>TYPE<TAB>ENTITY<TAB>CONNECTOR".
+M.usage = "USER [TYPE...]"
+
 function M.main(user, ...)
-  if user == nil then error("usage: b24lua snippets run user_chats USER [TYPE...]", 0) end
+  if user == nil then error("usage: b24lua snippets run user_chats " .. M.usage, 0) end
   local types = select("#", ...) > 0 and {...} or nil
   local chats, report = M.find{user = user, types = types}
   for _, c in ipairs(chats) do
