@@ -11,7 +11,10 @@ import Glibc
 
 public final class TokenFile: @unchecked Sendable {
     public let path: String
-    private let lockPath: String
+    /// The state directory the files live in, checked before each use (StateDirectory.prepare):
+    /// tokens never go to, nor come from, a directory another user could have made or can write.
+    private let directory: String
+    private let name: String
     /// The refresh token the caller was given (the chain's start): a cache that began from
     /// another one belongs to tokens the user has since replaced.
     private let seed: String
@@ -20,20 +23,23 @@ public final class TokenFile: @unchecked Sendable {
     public init(directory: String, origin: String, clientId: String, seed: String) {
         let name = (origin + "-" + clientId).lowercased()
             .map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
-        path = directory + "/tokens-" + String(name.prefix(160)) + ".json"
-        lockPath = directory + "/tokens-" + String(name.prefix(160)) + ".lock"
+        self.directory = directory
+        self.name = "tokens-" + String(name.prefix(160))
+        path = directory + "/" + self.name + ".json"
         self.seed = seed
     }
 
-    /// `$XDG_STATE_HOME/b24lua`, else `~/.local/state/b24lua`.
-    public static func stateDirectory(environment: [String: String]) -> String {
-        if let s = environment["XDG_STATE_HOME"], s.hasPrefix("/") { return s + "/b24lua" }
-        return (environment["HOME"] ?? NSTemporaryDirectory()) + "/.local/state/b24lua"
+    /// The checked directory (with links resolved) and the base name of the files in it.
+    private func safeBase(create: Bool) throws(B24Error) -> String {
+        switch StateDirectory.prepare(directory, create: create) {
+        case .success(let real): return real + "/" + name
+        case .failure(let refusal): throw .configError("\(refusal); the tokens are not cached")
+        }
     }
 
     /// The cached pair when it descends from `seed`; nil otherwise (none, another seed, unreadable).
     public func load() -> OAuthTokens? {
-        guard let data = FileManager.default.contents(atPath: path), let doc = try? JSONValue.parse(data),
+        guard let base = try? safeBase(create: false), let data = FileManager.default.contents(atPath: base + ".json"), let doc = try? JSONValue.parse(data),
               doc["v"]?.intValue == 1, doc["seed"]?.stringValue == seed,
               let access = doc["access"]?.stringValue, let refresh = doc["refresh"]?.stringValue,
               !access.isEmpty, !refresh.isEmpty else { return nil }
@@ -44,10 +50,10 @@ public final class TokenFile: @unchecked Sendable {
 
     /// Writes the pair: a temporary file, fsync, rename (a crash leaves the old pair or the new).
     public func store(_ tokens: OAuthTokens) throws(B24Error) {
-        try Self.createDirectory((path as NSString).deletingLastPathComponent)
+        let base = try safeBase(create: true)
         let doc: JSONValue = ["v": 1, "seed": .string(seed), "access": .string(tokens.accessToken),
                               "refresh": .string(tokens.refreshToken)]
-        try Self.writeAtomically(doc.serializedBytes() + [0x0A], to: path)
+        try Self.writeAtomically(doc.serializedBytes() + [0x0A], to: base + ".json")
     }
 
     /// A refresh, one process at a time: under the lock, a pair newer than `stale` (another
@@ -71,8 +77,7 @@ public final class TokenFile: @unchecked Sendable {
     }
 
     private func lock() async throws(B24Error) -> Int32 {
-        try Self.createDirectory((lockPath as NSString).deletingLastPathComponent)
-        let path = lockPath
+        let path = try safeBase(create: true) + ".lock"
         let fd: Int32 = await withCheckedContinuation { c in
             DispatchQueue.global().async {
                 let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -89,21 +94,12 @@ public final class TokenFile: @unchecked Sendable {
                 c.resume(returning: fd)
             }
         }
-        guard fd >= 0 else { throw .configError("cannot lock \(lockPath)") }
+        guard fd >= 0 else { throw .configError("cannot lock \(path)") }
         return fd
     }
 
     private func unlock(_ fd: Int32) {
         close(fd)  // closing releases the process's fcntl locks on the file
-    }
-
-    static func createDirectory(_ dir: String) throws(B24Error) {
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .configError("cannot create \(dir)")
-        }
     }
 
     /// Temporary file beside `path` (0600), written, fsynced, renamed over `path`, and the
