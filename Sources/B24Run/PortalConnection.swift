@@ -108,7 +108,7 @@ public final class PortalConnection: Sendable {
     /// again below the notice at its next step.
     static let retryNotice: @Sendable (String) -> Void = { line in
         let clear = isatty(STDERR_FILENO) != 0 ? "\r\u{1B}[K" : ""
-        FileHandle.standardError.write(Data((clear + Redaction.redact(line) + "\n").utf8))
+        FileHandle.standardError.write(Data((clear + "b24lua: " + Redaction.redact(line) + "\n").utf8))
     }
 
     private static func plan(_ settings: PortalSettings) -> RateLimitPlan {

@@ -57,19 +57,20 @@ public final class HTTPTransport: Transport {
                                 headers: response.headers.map { (name: $0.name, value: $0.value) },
                                 body: Array(body.readableBytesView))
         } catch {
-            throw Self.classify(error)
+            throw Self.classify(error, origin: endpoint.origin)
         }
     }
 
     /// AHC and NIO errors as NETWORK_ERROR / TIMEOUT. Only failures before a connection existed
-    /// prove the request never left; anything later may have reached the portal.
-    static func classify(_ error: any Error) -> B24Error {
+    /// prove the request never left; anything later may have reached the portal. Failures to
+    /// connect name `origin` (scheme, host, port: no secret), the portal the user must check.
+    static func classify(_ error: any Error, origin: String = "the portal") -> B24Error {
         if let e = error as? B24Error { return e }
         if let e = error as? HTTPClientError {
             switch e {
             case .connectTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout, .httpProxyHandshakeTimeout,
                  .socksHandshakeTimeout:
-                return .timeout("could not connect in time (\(e.shortDescription))", sent: false)
+                return .timeout("could not connect to \(origin) in time (\(e.shortDescription))", sent: false)
             case .readTimeout, .deadlineExceeded, .writeTimeout:
                 return .timeout("no answer in time (\(e.shortDescription))", sent: true)
             case .invalidURL, .emptyHost, .emptyScheme:
@@ -84,7 +85,13 @@ public final class HTTPTransport: Transport {
             return .networkError(Redaction.redact(couldNotConnect(e)), sent: false)
         }
         if let e = error as? IOError, [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(e.errnoCode) {
-            return .networkError("could not connect: \(Redaction.redact(errnoText(e.errnoCode)))", sent: false)
+            return .networkError(Redaction.redact("could not connect to \(origin): \(errnoText(e.errnoCode))"), sent: false)
+        }
+        // A TLS handshake that failed (a certificate that does not validate): nothing was sent,
+        // and trying again minutes long will not change the certificate. Named without
+        // importing NIOSSL.
+        if String(reflecting: type(of: error)).hasPrefix("NIOSSL.") {
+            return .networkError(Redaction.redact("could not connect securely to \(origin) (\(error))"), sent: false)
         }
         if error is CancellationError {
             return .networkError("cancelled", sent: true)

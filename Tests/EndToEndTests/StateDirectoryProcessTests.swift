@@ -6,7 +6,7 @@ import Testing
 /// directory that is the user's and not writable by anyone else, as ssh does with ~/.ssh
 /// (docs/shared-limit.md, "Where state lives"). The tests run as root: "another user's" is a
 /// directory given to uid 65534.
-@Suite struct StateDirectoryTests {
+@Suite struct StateDirectoryProcessTests {
     @Test(arguments: ["another user's", "group-writable", "world-writable"])
     func anUnsafeStateDirectoryIsRefusedAndNamed(_ how: String) async throws {
         let dir = try Binary.temporaryDirectory()
