@@ -56,15 +56,26 @@ public final class TokenFile: @unchecked Sendable {
         try Self.writeAtomically(doc.serializedBytes() + [0x0A], to: base + ".json")
     }
 
+    /// How long a refresh waits for another process's: longer than that refresh's request may
+    /// take (the client's timeout, 65 s). A lock held longer belongs to a stopped process.
+    public static let lockPatience: Duration = .seconds(75)
+
     /// A refresh, one process at a time: under the lock, a pair newer than `stale` (another
     /// process refreshed meanwhile) is taken as it is; otherwise `refresh` runs and its pair is
-    /// stored before the lock is let go. The lock is taken off Swift's cooperative pool.
-    public func coordinatedRefresh(stale: OAuthTokens,
+    /// stored before the lock is let go. The lock is tried, never waited for on a thread: the
+    /// task sleeps between tries, at most `patience`, and a cancelled wait ends at once; without
+    /// the lock the refresh runs alone, as it would without a cache.
+    public func coordinatedRefresh(stale: OAuthTokens, patience: Duration = TokenFile.lockPatience,
                                    _ refresh: @Sendable () async -> Result<OAuthTokens, B24Error>)
         async -> Result<OAuthTokens, B24Error>
     {
         let fd: Int32
-        do { fd = try await lock() } catch { return await refresh() }  // no lock: as before, alone
+        do { fd = try await lock(patience: patience) } catch {
+            if !Task.isCancelled {
+                FileHandle.standardError.write(Data("b24lua: \(error.message); refreshing the tokens alone\n".utf8))
+            }
+            return await refresh()
+        }
         defer { unlock(fd) }
         if let current = load(), current.accessToken != stale.accessToken { return .success(current) }
         let result = await refresh()
@@ -76,30 +87,36 @@ public final class TokenFile: @unchecked Sendable {
         return result
     }
 
-    private func lock() async throws(B24Error) -> Int32 {
+    /// An open-file-description lock on the `.lock` file (SharedLimitFile.setLock: tried without
+    /// waiting), tried again after pauses that double up to 50 ms.
+    private func lock(patience: Duration) async throws(B24Error) -> Int32 {
         let path = try safeBase(create: true) + ".lock"
-        let fd: Int32 = await withCheckedContinuation { c in
-            DispatchQueue.global().async {
-                let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-                guard fd >= 0 else { c.resume(returning: -1); return }
-                var lk = flock()
-                lk.l_type = Int16(F_WRLCK)
-                lk.l_whence = Int16(SEEK_SET)
-                while fcntl(fd, F_SETLKW, &lk) != 0 {
-                    if errno == EINTR { continue }
-                    close(fd)
-                    c.resume(returning: -1)
-                    return
-                }
-                c.resume(returning: fd)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw .configError("cannot lock \(path): \(String(cString: strerror(errno)))") }
+        var lk = flock()
+        lk.l_type = Int16(F_WRLCK)
+        lk.l_whence = Int16(SEEK_SET)
+        let start = ContinuousClock.now
+        var pause = Duration.milliseconds(1)
+        while fcntl(fd, SharedLimitFile.setLock, &lk) != 0 {
+            let e = errno
+            if e == EINTR { continue }
+            guard e == EAGAIN || e == EACCES else {
+                close(fd)
+                throw .configError("cannot lock \(path): \(String(cString: strerror(e)))")
             }
+            guard !Task.isCancelled, ContinuousClock.now - start < patience else {
+                close(fd)
+                throw .configError("\(path) is locked by another process for over \(patience.components.seconds) s")
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(50))
         }
-        guard fd >= 0 else { throw .configError("cannot lock \(path)") }
         return fd
     }
 
     private func unlock(_ fd: Int32) {
-        close(fd)  // closing releases the process's fcntl locks on the file
+        close(fd)  // closing the descriptor releases its lock
     }
 
     /// Temporary file beside `path` (0600), written, fsynced, renamed over `path`, and the
