@@ -111,4 +111,20 @@ import Testing
         let r = try await run(["--quiet"])
         #expect(!r.stderr.contains("trying again"), "\(r.stderr)")
     }
+
+    /// On a terminal a progress bar may be drawn on the current line (`\r`, no newline): the
+    /// notice clears that line first and ends with a newline, so the bar is drawn again below it.
+    @Test func onATerminalTheNoticeClearsTheLineFirst() async throws {
+        let home = try Binary.temporaryDirectory()
+        let sandbox = try await LiveSandbox.start()
+        await sandbox.queueFaults(#"{"faults": [{"status": 500}, {"status": 500}, {"status": 500}, {"status": 500}], "method": "user.current"}"#)
+        let tty = try PseudoTerminal([try PseudoTerminal.binary(), "--webhook", sandbox.webhookURL, "-e",
+                                      "b24.call('user.current') print('done')"],
+                                     environment: ["HOME": home.path, "XDG_RUNTIME_DIR": home.path, "TERM": "xterm"])
+        try await tty.expect("done")
+        let raw = tty.rawTranscript
+        #expect(raw.contains("\r\u{1B}[Kb24lua: b24: INTERNAL_SERVER_ERROR (500) user.current"), "\(raw.debugDescription)")
+        #expect(await tty.waitForExit() == 0)
+        await sandbox.stop()
+    }
 }
