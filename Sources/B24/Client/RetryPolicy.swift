@@ -1,8 +1,9 @@
 // When to send again (README "The REST client"): limits wait and retry, 5xx and network errors back off
 // exponentially with jitter, answers that cannot heal (access, argument, not_found, state) fail
 // at once. A portal that cannot be reached at all (refused, no route, no such name, no connection
-// within the connect timeout) is given a few quick tries, not eleven minutes. A write that may already have been applied is repeated only when repeating it is
-// harmless; then "already done" on the retry is the success it looks like.
+// within the connect timeout) is given a few quick tries, not eleven minutes. A write that may
+// already have been applied is repeated only when repeating it is harmless; then "already done"
+// on the retry is the success it looks like.
 
 public struct RetryPolicy: Sendable, Equatable {
     public var maxAttempts: Int

@@ -61,7 +61,7 @@ public final class SharedLimitFile: @unchecked Sendable {
             return
         }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == getuid() else {
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid() else {
             degrade("\(path) is not a regular file of this user")
             return
         }

@@ -64,16 +64,19 @@ public final class TokenFile: @unchecked Sendable {
     /// process refreshed meanwhile) is taken as it is; otherwise `refresh` runs and its pair is
     /// stored before the lock is let go. The lock is tried, never waited for on a thread: the
     /// task sleeps between tries, at most `patience`, and a cancelled wait ends at once; without
-    /// the lock the refresh runs alone, as it would without a cache.
+    /// the lock the refresh runs alone, as it would without a cache (a cancelled one fails).
     public func coordinatedRefresh(stale: OAuthTokens, patience: Duration = TokenFile.lockPatience,
                                    _ refresh: @Sendable () async -> Result<OAuthTokens, B24Error>)
         async -> Result<OAuthTokens, B24Error>
     {
         let fd: Int32
         do { fd = try await lock(patience: patience) } catch {
-            if !Task.isCancelled {
-                FileHandle.standardError.write(Data("b24lua: \(error.message); refreshing the tokens alone\n".utf8))
+            // A call cut off (Ctrl-C, `--timeout`) while it waited spends no refresh token.
+            if Task.isCancelled {
+                return .failure(B24Error(code: "NETWORK_ERROR", message: "cancelled while waiting", kind: .network,
+                                         retryable: false, requestMayHaveArrived: false))
             }
+            FileHandle.standardError.write(Data("b24lua: \(error.message); refreshing the tokens alone\n".utf8))
             return await refresh()
         }
         defer { unlock(fd) }
