@@ -68,7 +68,7 @@ public final class PortalConnection: Sendable {
             let plan: RateLimitPlan = options.effectiveRate.isFinite
                 ? .custom(rate: options.effectiveRate, burst: options.effectiveBurst) : .unlimited
             let client = B24Client(portal: config, transport: InProcessTransport(handler: portal), plan: plan,
-                                   logger: logger)
+                                   logger: logger, retryNotice: notice)
             return PortalConnection(client: client, sandbox: portal, unavailable: nil)
         case .webhook(let url):
             let config = try PortalConfig.webhook(url)
