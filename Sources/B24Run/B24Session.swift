@@ -22,7 +22,7 @@ public final class B24Session {
         }
         printableOptions = settings.printableOptions
         connection = try PortalConnection.open(settings, verbose: flags.verbose || environment["B24LUA_LOG"] == "debug",
-                                               sharedLimit: !flags.noSharedLimit)
+                                               sharedLimit: !flags.noSharedLimit, quiet: flags.quiet)
         var config = B24ModuleConfiguration(client: connection.client, unavailable: connection.unavailable,
                                             portalHost: connection.host)
         config.dryRun = flags.dryRun

@@ -29,13 +29,21 @@ public final class PortalConnection: Sendable {
     static func sandboxIdentity(_ portal: SandboxPortal) -> String { "sandbox:" + portal.portalHost }
 
     /// `sharedLimit`: the rate limit is shared with every b24lua process of the portal
-    /// (docs/shared-limit.md); the in-process sandbox never shares.
-    public static func open(_ settings: PortalSettings, verbose: Bool, sharedLimit: Bool = true) throws(B24Error) -> PortalConnection {
+    /// (docs/shared-limit.md); the in-process sandbox never shares. `quiet` (`--quiet`): no
+    /// line for a retry wait, as no progress bar.
+    public static func open(_ settings: PortalSettings, verbose: Bool, sharedLimit: Bool = true,
+                            quiet: Bool = false) throws(B24Error) -> PortalConnection {
         let logger = makeLogger(verbose: verbose)
-        func shared(_ host: String, _ plan: RateLimitPlan) -> (path: String, key: String)? {
-            sharedLimit ? SharedLimitFile.defaultPath(host: host, plan: plan, environment: ProcessInfo.processInfo.environment) : nil
-        }
         let warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        func shared(_ host: String, _ plan: RateLimitPlan) -> (path: String, key: String)? {
+            guard sharedLimit, plan.drainPerSecond != nil else { return nil }
+            guard let file = SharedLimitFile.defaultPath(host: host, plan: plan, environment: ProcessInfo.processInfo.environment) else {
+                warn("b24lua: the shared rate limit is off (no state directory: set HOME or XDG_STATE_HOME); this process keeps its own")
+                return nil
+            }
+            return file
+        }
+        let notice = quiet ? nil : retryNotice
         switch settings.target {
         case .none(let configFile, let found):
             let looked = found ? "\(configFile) has no default_profile" : "no config file at \(configFile)"
@@ -72,13 +80,14 @@ public final class PortalConnection: Sendable {
             let plan: RateLimitPlan = options.effectiveRate.isFinite
                 ? .custom(rate: options.effectiveRate, burst: options.effectiveBurst) : .unlimited
             let client = B24Client(portal: config, transport: InProcessTransport(handler: portal), plan: plan,
-                                   logger: logger)
+                                   logger: logger, retryNotice: notice)
             return PortalConnection(client: client, sandbox: portal, unavailable: nil, identity: sandboxIdentity(portal))
         case .webhook(let url):
             let config = try PortalConfig.webhook(url)
             let plan = plan(settings)
             return PortalConnection(client: B24Client(portal: config, plan: plan, logger: logger,
-                                                      sharedLimit: shared(config.endpoint.origin, plan), warn: warn),
+                                                      sharedLimit: shared(config.endpoint.origin, plan), warn: warn,
+                                                      retryNotice: notice),
                                     sandbox: nil, unavailable: nil, identity: config.endpoint.identity)
         case .oauth(let portal, let clientId, let clientSecret, let access, let refresh, let oauthURL, let profile):
             // The pair given may have been rotated by an earlier run: the cache, when it comes
@@ -92,15 +101,26 @@ public final class PortalConnection: Sendable {
                         warn("b24lua: cannot save the refreshed tokens in \(profile.path): \(error)")
                     }
                 })
-            let tokenFile = TokenFile(directory: TokenFile.stateDirectory(environment: ProcessInfo.processInfo.environment),
-                                      origin: credentials.endpoint.origin, clientId: clientId, seed: refresh)
-            if let current = tokenFile.load() { credentials.tokens = current }
-            credentials.tokenFile = tokenFile
+            if let directory = StateDirectory.state(environment: ProcessInfo.processInfo.environment) {
+                let tokenFile = TokenFile(directory: directory, origin: credentials.endpoint.origin, clientId: clientId,
+                                          seed: refresh)
+                if let current = tokenFile.load() { credentials.tokens = current }
+                credentials.tokenFile = tokenFile
+            }
             let plan = plan(settings)
             return PortalConnection(client: B24Client(portal: .oauth(credentials), plan: plan, logger: logger,
-                                                      sharedLimit: shared(credentials.endpoint.origin, plan), warn: warn),
+                                                      sharedLimit: shared(credentials.endpoint.origin, plan), warn: warn,
+                                                      retryNotice: notice),
                                     sandbox: nil, unavailable: nil, identity: credentials.endpoint.identity)
         }
+    }
+
+    /// A retry wait's line on stderr. On a terminal a progress bar may be drawn on the current
+    /// line (`\r`, no newline: prelude.lua): the line is cleared first, and the bar is drawn
+    /// again below the notice at its next step.
+    static let retryNotice: @Sendable (String) -> Void = { line in
+        let clear = isatty(STDERR_FILENO) != 0 ? "\r\u{1B}[K" : ""
+        FileHandle.standardError.write(Data((clear + "b24lua: " + Redaction.redact(line) + "\n").utf8))
     }
 
     private static func plan(_ settings: PortalSettings) -> RateLimitPlan {

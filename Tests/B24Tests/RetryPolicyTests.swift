@@ -96,4 +96,41 @@ import Testing
         }
         #expect(!e.confirmedOnRetry)
     }
+
+    /// A refused connection (a typo in the port) is tried three times within about a second, not
+    /// six times over a minute; a connection that times out, twice (README "The REST client").
+    @Test func anUnreachablePortalIsGivenAFewQuickTries() {
+        var s = RetryState(policy: .default, effect: .read)
+        var now = 0.0, waited = 0.0
+        var decisions: [RetryState.Decision] = []
+        repeat {
+            s.attempt(now: now)
+            let d = s.failed(.networkError("could not connect to 127.0.0.1:9: connection refused", sent: false), now: now,
+                             jitter: 1)
+            decisions.append(d)
+            if case .retry(let after) = d { waited += after; now += after + 0.001 }
+        } while decisions.count < 10 && { if case .retry = decisions.last! { return true } else { return false } }()
+        #expect(s.attempts == 3, "\(decisions)")
+        #expect(waited <= 1, "\(waited) s of waiting")
+        guard case .fail(let e) = decisions.last else { Issue.record("expected fail"); return }
+        #expect(e.code == "NETWORK_ERROR" && !e.outcomeUnknown)
+
+        var t = RetryState(policy: .default, effect: .write)
+        t.attempt(now: 0)
+        let first = t.failed(.timeout("could not connect in time", sent: false), now: 3, jitter: 1)
+        guard case .retry(let after) = first else { Issue.record("one retry after a connect timeout"); return }
+        t.attempt(now: 3 + after)
+        guard case .fail = t.failed(.timeout("could not connect in time", sent: false), now: 6 + after, jitter: 1) else {
+            Issue.record("not a third connect timeout"); return
+        }
+
+        // The cap is on failures to connect only: a server's 503s keep their six attempts.
+        var u = RetryState(policy: .default, effect: .read)
+        for i in 0..<5 {
+            u.attempt(now: Double(i))
+            guard case .retry = u.failed(error("INTERNAL_SERVER_ERROR", 500), now: Double(i), jitter: 0) else {
+                Issue.record("attempt \(i + 1)"); return
+            }
+        }
+    }
 }

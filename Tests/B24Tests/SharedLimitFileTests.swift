@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 @testable import B24
 
@@ -29,14 +30,14 @@ import Testing
     func write(_ b: [UInt8]) throws { try Data(b).write(to: URL(fileURLWithPath: path)) }
 
     /// A cell that filled the bucket at t = 0: a fresh cell on the same file must wait.
-    func filled(_ clock: FixedClock) -> LimiterCell {
+    func filled(_ clock: FixedClock) async -> LimiterCell {
         let a = cell(clock)
-        for _ in 0..<19 { _ = a.withLock { $0.admit(method: "m", now: 0) } }
+        for _ in 0..<19 { _ = await a.withLock { $0.admit(method: "m", now: 0) } }
         return a
     }
 
-    func seesTheFullBucket(_ c: LimiterCell) -> Bool {
-        if case .sendAt = c.withLock({ $0.admit(method: "m", now: 0) }) { return true }
+    func seesTheFullBucket(_ c: LimiterCell) async -> Bool {
+        if case .sendAt = await c.withLock({ $0.admit(method: "m", now: 0) }) { return true }
         return false
     }
 
@@ -54,9 +55,9 @@ import Testing
         return b
     }
 
-    @Test func theFileIsSmallSealedAndPrivate() throws {
+    @Test func theFileIsSmallSealedAndPrivate() async throws {
         let clock = FixedClock(0)
-        _ = filled(clock)
+        _ = await filled(clock)
         let b = try bytes()
         #expect(b.count == LimitFileLayout.headerSize + LimitFileLayout.checksumSize, "no method has a budget state yet")
         #expect(Array(b[0..<4]) == Array("B24L".utf8))
@@ -71,62 +72,64 @@ import Testing
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
-    @Test func aSuccessIsWrittenWithTheNextReservationNotOnItsOwn() throws {
+    @Test func aSuccessIsWrittenWithTheNextReservationNotOnItsOwn() async throws {
         let clock = FixedClock(0)
         let a = cell(clock), b = cell(clock)
         for i in 0..<10 {
-            _ = a.withLock { $0.admit(method: "m", now: Double(i)) }
+            clock.t = Double(i)  // the events' times are the clock's (a file ahead of it is refused)
+            _ = await a.withLock { $0.admit(method: "m", now: Double(i)) }
             a.accepted(method: "m", time: ["operating": 1, "operating_reset_at": 1_700_000_600], now: Double(i), unixNow: 1_700_000_000 + Double(i))
         }
         #expect(field(try bytes(), LimitFileLayout.Offset.generation) == 10)
         // The last success is not in the file yet; another process sees it with a's next event.
-        #expect(b.withLock { $0.budget.operating(of: "m") } == 1, "the ninth success came with the tenth reservation")
+        #expect(await b.withLock { $0.budget.operating(of: "m") } == 1, "the ninth success came with the tenth reservation")
         a.accepted(method: "m", time: ["operating": 500, "operating_reset_at": 1_700_000_300], now: 11, unixNow: 1_700_000_011)
-        #expect(b.withLock { $0.admit(method: "m", now: 12) } == .send)
-        a.flush()
-        #expect(b.withLock { $0.admit(method: "m", now: 12) } == .askAgainAt(300), "paused for everyone once written")
+        clock.t = 12
+        #expect(await b.withLock { $0.admit(method: "m", now: 12) } == .send)
+        await a.flush()
+        #expect(await b.withLock { $0.admit(method: "m", now: 12) } == .askAgainAt(300), "paused for everyone once written")
         let written = field(try bytes(), LimitFileLayout.Offset.generation)
-        a.flush()
+        await a.flush()
         #expect(field(try bytes(), LimitFileLayout.Offset.generation) == written, "nothing pending, nothing written")
     }
 
-    @Test func methodRecordsRoundTripUpToTheLongestName() throws {
+    @Test func methodRecordsRoundTripUpToTheLongestName() async throws {
         let clock = FixedClock(0)
         let a = cell(clock)
         let long = String(repeating: "x", count: 200)
         for m in ["crm.item.list", long, "user.get"] {
-            a.withLock { _ = $0.refused(method: m, code: "OPERATION_TIME_LIMIT", now: 0) }
+            await a.withLock { _ = $0.refused(method: m, code: "OPERATION_TIME_LIMIT", now: 0) }
         }
         let b = cell(clock)
         for m in ["crm.item.list", long, "user.get"] {
-            #expect(b.withLock { $0.admit(method: m, now: 1) } == .askAgainAt(60), "\(m.prefix(20))")
+            #expect(await b.withLock { $0.admit(method: m, now: 1) } == .askAgainAt(60), "\(m.prefix(20))")
         }
-        #expect(b.withLock { $0.admit(method: "other", now: 1) } == .send)
+        #expect(await b.withLock { $0.admit(method: "other", now: 1) } == .send)
         let size = try bytes().count
         #expect(size == LimitFileLayout.headerSize + 3 * LimitFileLayout.recordFixed + 13 + 200 + 8 + LimitFileLayout.checksumSize)
         // Once the pauses are over and nothing else is known, the records go and the file shrinks.
         clock.t = 700
-        _ = b.withLock { $0.admit(method: "crm.item.list", now: 700) }
+        _ = await b.withLock { $0.admit(method: "crm.item.list", now: 700) }
         #expect(try bytes().count == LimitFileLayout.headerSize + LimitFileLayout.checksumSize)
     }
 
-    @Test func moreMethodsThanRecordsKeepTheLongestPauses() throws {
+    @Test func moreMethodsThanRecordsKeepTheLongestPauses() async throws {
         let clock = FixedClock(0)
         let a = cell(clock)
         for i in 0..<(LimitFileLayout.maxMethods + 6) {
-            a.withLock { $0.observe(method: "m\(i)", time: ["operating": 1, "operating_reset_at": .int(1_700_000_000 + 10 + Int64(i))], now: 0, unixNow: 1_700_000_000) }
+            await a.withLock { $0.observe(method: "m\(i)", time: ["operating": 1, "operating_reset_at": .int(1_700_000_000 + 10 + Int64(i))], now: 0, unixNow: 1_700_000_000) }
         }
-        _ = a.withLock { $0.level(at: 0) }
+        _ = await a.withLock { $0.level(at: 0) }
         let b = cell(clock)
-        #expect(b.withLock { $0.budget.operating(of: "m69") } == 1)
-        #expect(b.withLock { $0.budget.operating(of: "m0") } == 0, "the earliest resets were left out")
+        #expect(await b.withLock { $0.budget.operating(of: "m69") } == 1)
+        #expect(await b.withLock { $0.budget.operating(of: "m0") } == 0, "the earliest resets were left out")
     }
 
     @Test(arguments: ["truncated", "garbled", "another version", "a bad checksum", "too long", "bad records"])
-    func anUnreadableFileStartsAfreshWithOneWarning(_ damage: String) throws {
+    func anUnreadableFileStartsAfreshWithOneWarning(_ damage: String) async throws {
         let clock = FixedClock(0)
-        let a = filled(clock)
-        a.withLock { _ = $0.refused(method: "crm.item.list", code: "OPERATION_TIME_LIMIT", now: 0) }
+        let a = await filled(clock)
+        await a.withLock { _ = $0.refused(method: "crm.item.list", code: "OPERATION_TIME_LIMIT", now: 0) }
         let good = try bytes()
         var bad = good
         switch damage {
@@ -140,43 +143,43 @@ import Testing
         try write(bad)
         let warnings = WarningLog()
         let b = cell(clock, warnings: warnings)
-        #expect(b.withLock { $0.admit(method: "m", now: 0) } == .send, "afresh: b's own empty bucket")
+        #expect(await b.withLock { $0.admit(method: "m", now: 0) } == .send, "afresh: b's own empty bucket")
         #expect(b.isShared)
         #expect(warnings.all.count == 1)
         #expect(warnings.all.first?.contains("was unreadable") == true, "\(warnings.all)")
         // b wrote a good file again: a third cell shares b's state.
         let c = cell(clock)
-        #expect(c.withLock { $0.level(at: 0) } == 1)
+        #expect(await c.withLock { $0.level(at: 0) } == 1)
         try write(bad)
-        _ = b.withLock { $0.admit(method: "m", now: 0) }
+        _ = await b.withLock { $0.admit(method: "m", now: 0) }
         #expect(warnings.all.count == 1, "one warning, however often")
     }
 
-    @Test func aFileOfAnotherBootOrKeyStartsAfreshSilently() throws {
+    @Test func aFileOfAnotherBootOrKeyStartsAfreshSilently() async throws {
         let clock = FixedClock(0)
-        _ = filled(clock)
+        _ = await filled(clock)
         let good = try bytes()
         for edit in [LimitFileLayout.Offset.boot + 3, LimitFileLayout.Offset.key] {
             try write(resealed(good) { $0[edit] ^= 0xFF })
             let warnings = WarningLog()
             let b = cell(clock, warnings: warnings)
-            #expect(!seesTheFullBucket(b), "its times belong to another boot, or it is another portal's")
+            #expect(!(await seesTheFullBucket(b)), "its times belong to another boot, or it is another portal's")
             #expect(warnings.all.isEmpty)
         }
         try write(good)
-        #expect(seesTheFullBucket(cell(clock)), "the control: the same bytes, unedited, are taken")
+        #expect(await seesTheFullBucket(cell(clock)), "the control: the same bytes, unedited, are taken")
     }
 
-    @Test func anotherProcessesWriteIsTakenEvenWhenItLooksLikeOurs() throws {
+    @Test func anotherProcessesWriteIsTakenEvenWhenItLooksLikeOurs() async throws {
         // Same length and generation, other contents: the checksum tells them apart.
         let clock = FixedClock(0)
         let a = cell(clock)
-        _ = a.withLock { $0.admit(method: "m", now: 0) }
+        _ = await a.withLock { $0.admit(method: "m", now: 0) }
         let mine = try bytes()
         try write(resealed(mine) { b in
             b.withUnsafeMutableBytes { LimitFileLayout.put($0, LimitFileLayout.Offset.level, 19.0) }
         })
-        #expect(a.withLock { $0.level(at: 0) } == 19)
+        #expect(await a.withLock { $0.level(at: 0) } == 19)
     }
 
     @Test func concurrentWritersLoseNoReservation() async throws {
@@ -187,19 +190,128 @@ import Testing
         await withTaskGroup(of: Void.self) { group in
             for c in cells {
                 group.addTask {
-                    for _ in 0..<250 { _ = c.withLock { $0.admit(method: "m", now: 0) } }
+                    for _ in 0..<250 { _ = await c.withLock { $0.admit(method: "m", now: 0) } }
                 }
             }
         }
-        #expect(cell(clock).withLock { $0.level(at: 0) } == 1000)
+        #expect(await cell(clock).withLock { $0.level(at: 0) } == 1000)
         #expect(field(try bytes(), LimitFileLayout.Offset.generation) == 1000)
     }
 
-    @Test func aMarginGrownByOneIsKeptByAll() {
+    @Test func aMarginGrownByOneIsKeptByAll() async {
         let clock = FixedClock(0)
         let a = cell(clock), b = cell(clock)
-        a.withLock { _ = $0.refused(method: "batch", code: "QUERY_LIMIT_EXCEEDED", now: 0) }
-        #expect(b.withLock { $0.margin.value } == 2)
-        #expect(b.withLock { $0.bucket?.capacity } == 18)
+        await a.withLock { _ = $0.refused(method: "batch", code: "QUERY_LIMIT_EXCEEDED", now: 0) }
+        #expect(await b.withLock { $0.margin.value } == 2)
+        #expect(await b.withLock { $0.bucket?.capacity } == 18)
+    }
+}
+
+/// What no real clock could have written (docs/shared-limit.md, "The file"): a valid, sealed
+/// file whose state lies beyond the plan's horizon, or holds NaN or an impossible rate, is refused
+/// like a damaged one, with one warning, instead of making every process wait for it.
+extension SharedLimitFileTests {
+    static let implausible: [String] = ["a bucket time a day ahead", "a NaN level", "a negative rate", "an infinite slowed-at",
+                                        "a pause a day ahead", "a NaN operating time", "a queue that drains in a day"]
+
+    @Test(arguments: implausible)
+    func aStateNoClockCouldProduceIsRefusedWithOneWarning(_ forgery: String) async throws {
+        let clock = FixedClock(1000)
+        let a = cell(clock)
+        _ = await a.withLock { $0.admit(method: "m", now: 1000) }
+        await a.withLock { _ = $0.refused(method: "crm.item.list", code: "OPERATION_TIME_LIMIT", now: 1000) }
+        let good = try bytes()
+        let record = LimitFileLayout.headerSize + 1 + "crm.item.list".utf8.count
+        func set(_ offset: Int, _ v: Double) -> [UInt8] {
+            resealed(good) { b in b.withUnsafeMutableBytes { LimitFileLayout.put($0, offset, v) } }
+        }
+        let forged: [UInt8]
+        switch forgery {
+        case "a bucket time a day ahead": forged = set(LimitFileLayout.Offset.updated, 1000 + 86_400)
+        case "a NaN level": forged = set(LimitFileLayout.Offset.level, .nan)
+        case "a negative rate": forged = set(LimitFileLayout.Offset.rate, -10)
+        case "an infinite slowed-at": forged = set(LimitFileLayout.Offset.slowed, .infinity)
+        case "a pause a day ahead": forged = set(record + 16, 1000 + 86_400)
+        case "a NaN operating time": forged = set(record, .nan)
+        default: forged = set(LimitFileLayout.Offset.level, 10 * 86_400)  // at 10/s
+        }
+        try write(forged)
+        let warnings = WarningLog()
+        let b = cell(clock, warnings: warnings)
+        #expect(await b.withLock { $0.admit(method: "m", now: 1000) } == .send, "b's own state, not the forged one")
+        #expect(await b.withLock { $0.admit(method: "crm.item.list", now: 1000) } == .send)
+        #expect(warnings.all.count == 1, "\(warnings.all)")
+        #expect(warnings.all.first?.contains("was unreadable") == true, "\(warnings.all)")
+        // b wrote its own state over it: the next reader takes that, without a word.
+        let quiet = WarningLog()
+        #expect(await cell(clock, warnings: quiet).withLock { $0.level(at: 1000) } == 2)
+        #expect(quiet.all.isEmpty)
+    }
+
+    @Test func theHorizonAdmitsWhatARealRunWrites() async throws {
+        // The control: a slowed bucket with a queue, a grown margin, a pause up to the budget's window.
+        let clock = FixedClock(1000)
+        let a = cell(clock)
+        for _ in 0..<40 { _ = await a.withLock { $0.admit(method: "m", now: 1000) } }
+        await a.withLock { _ = $0.refused(method: "m", code: "QUERY_LIMIT_EXCEEDED", now: 1000) }
+        await a.withLock { $0.observe(method: "x", time: ["operating": 500, "operating_reset_at": 1_700_001_600], now: 1000,
+                                      unixNow: 1_700_001_000) }
+        let warnings = WarningLog()
+        let b = cell(clock, warnings: warnings)
+        #expect(await b.withLock { $0.admit(method: "x", now: 1000) } == .askAgainAt(1600))
+        #expect(await b.withLock { $0.margin.value } == 2)
+        #expect(warnings.all.isEmpty, "\(warnings.all)")
+    }
+}
+
+/// The file's lock held by another descriptor (to the kernel, another process): an event waits
+/// for it a bounded time without holding a thread, then keeps this process's own limit, and a
+/// cancelled wait ends at once (docs/shared-limit.md, "The protocol").
+extension SharedLimitFileTests {
+    /// An open-file-description write lock on the whole file, as another process would hold it.
+    func holdLock() throws -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        try #require(fd >= 0)
+        var lk = flock()
+        lk.l_type = Int16(F_WRLCK)
+        lk.l_whence = Int16(SEEK_SET)
+        try #require(fcntl(fd, SharedLimitFile.setLock, &lk) == 0)
+        return fd
+    }
+
+    @Test func aLockHeldElsewhereIsWaitedForABoundedTimeThenBypassed() async throws {
+        let clock = FixedClock(0)
+        let warnings = WarningLog()
+        let a = cell(clock, warnings: warnings)
+        _ = await a.withLock { $0.admit(method: "m", now: 0) }
+        let holder = try holdLock()
+        #expect(await a.withLock(patience: .milliseconds(200)) { $0.admit(method: "m", now: 0) } == .send)
+        #expect(!a.isShared)
+        #expect(warnings.all.count == 1 && warnings.all.first?.contains("is locked by another process") == true, "\(warnings.all)")
+        // Later events try the lock once, without waiting (the patience would be an hour).
+        for _ in 0..<5 { _ = await a.withLock(patience: .seconds(3600)) { $0.admit(method: "m", now: 0) } }
+        #expect(warnings.all.count == 1, "one warning")
+        let generation = field(try bytes(), LimitFileLayout.Offset.generation)
+        close(holder)
+        // Free again: the next event shares once more.
+        _ = await a.withLock { $0.admit(method: "m", now: 0) }
+        #expect(a.isShared)
+        #expect(field(try bytes(), LimitFileLayout.Offset.generation) == generation + 1)
+    }
+
+    @Test func aCancelledWaitForTheLockEnds() async throws {
+        let clock = FixedClock(0)
+        let warnings = WarningLog()
+        let a = cell(clock, warnings: warnings)
+        _ = await a.withLock { $0.admit(method: "m", now: 0) }
+        let holder = try holdLock()
+        defer { close(holder) }
+        // Past a minute's patience the test fails below instead of hanging.
+        let waiting = Task { await a.withLock(patience: .seconds(60)) { $0.admit(method: "m", now: 0) } }
+        try await Task.sleep(for: .milliseconds(100))
+        waiting.cancel()
+        _ = await waiting.value
+        #expect(warnings.all.isEmpty, "cancelled before the patience ran out: \(warnings.all)")
+        #expect(a.isShared, "a cancelled call does not give up on the file")
     }
 }

@@ -36,34 +36,34 @@ import Testing
         var all: [String] { lock.withLock { lines } }
     }
 
-    @Test func twoCellsOnOneFileReserveAsOneLimiter() {
+    @Test func twoCellsOnOneFileReserveAsOneLimiter() async {
         let clock = FixedClock(1000)
         let a = cell("limit.json", clock: clock), b = cell("limit.json", clock: clock)
         var alone = RateLimiter(plan: Self.plan, now: 1000)
         for i in 0..<60 {
-            let shared = (i % 2 == 0 ? a : b).withLock { $0.admit(method: "user.current", now: 1000) }
+            let shared = await (i % 2 == 0 ? a : b).withLock { $0.admit(method: "user.current", now: 1000) }
             #expect(shared == alone.admit(method: "user.current", now: 1000), "reservation \(i)")
         }
         #expect(a.isShared && b.isShared)
     }
 
-    @Test func aRefusalSeenByOneSlowsTheOther() {
+    @Test func aRefusalSeenByOneSlowsTheOther() async {
         let clock = FixedClock(50)
         let a = cell("limit.json", clock: clock), b = cell("limit.json", clock: clock)
-        a.withLock { _ = $0.refused(method: "user.current", code: "QUERY_LIMIT_EXCEEDED", now: 50) }
-        guard case .sendAt(let t) = b.withLock({ $0.admit(method: "user.current", now: 50) }) else {
+        await a.withLock { _ = $0.refused(method: "user.current", code: "QUERY_LIMIT_EXCEEDED", now: 50) }
+        guard case .sendAt(let t) = await b.withLock({ $0.admit(method: "user.current", now: 50) }) else {
             Issue.record("a full bucket should make b wait")
             return
         }
         #expect(t > 50)
     }
 
-    @Test func aPausedMethodIsPausedForEveryone() {
+    @Test func aPausedMethodIsPausedForEveryone() async {
         let clock = FixedClock(10)
         let a = cell("limit.json", clock: clock), b = cell("limit.json", clock: clock)
-        a.withLock { _ = $0.refused(method: "crm.item.list", code: "OPERATION_TIME_LIMIT", now: 10) }
-        #expect(b.withLock { $0.admit(method: "crm.item.list", now: 10) } == .askAgainAt(70))
-        #expect(b.withLock { $0.admit(method: "user.current", now: 10) } == .send)
+        await a.withLock { _ = $0.refused(method: "crm.item.list", code: "OPERATION_TIME_LIMIT", now: 10) }
+        #expect(await b.withLock { $0.admit(method: "crm.item.list", now: 10) } == .askAgainAt(70))
+        #expect(await b.withLock { $0.admit(method: "user.current", now: 10) } == .send)
     }
 
     @Test func slotsFromManyThreadsAreNeverCloserThanTheRate() async {
@@ -72,13 +72,15 @@ import Testing
         let slots = await withTaskGroup(of: [Double].self) { group in
             for c in cells {
                 group.addTask {
-                    (0..<100).map { _ in
-                        switch c.withLock({ $0.admit(method: "m", now: 0) }) {
-                        case .send: 0
-                        case .sendAt(let t): t
-                        case .askAgainAt: -1
+                    var slots: [Double] = []
+                    for _ in 0..<100 {
+                        switch await c.withLock({ $0.admit(method: "m", now: 0) }) {
+                        case .send: slots.append(0)
+                        case .sendAt(let t): slots.append(t)
+                        case .askAgainAt: slots.append(-1)
                         }
                     }
+                    return slots
                 }
             }
             var all: [Double] = []
@@ -91,40 +93,40 @@ import Testing
         for (x, y) in zip(later, later.dropFirst()) { #expect(y - x > 0.099, "\(x) then \(y)") }
     }
 
-    @Test func anotherKeyOrAGarbledFileStartsAfresh() throws {
+    @Test func anotherKeyOrAGarbledFileStartsAfresh() async throws {
         let clock = FixedClock(0)
         let a = cell("limit.json", clock: clock, key: "one")
-        for _ in 0..<19 { _ = a.withLock { $0.admit(method: "m", now: 0) } }
+        for _ in 0..<19 { _ = await a.withLock { $0.admit(method: "m", now: 0) } }
         let other = cell("limit.json", clock: clock, key: "two")
-        #expect(other.withLock { $0.admit(method: "m", now: 0) } == .send)
+        #expect(await other.withLock { $0.admit(method: "m", now: 0) } == .send)
         try Data("{not json".utf8).write(to: dir.appendingPathComponent("garbled.json"))
         let g = cell("garbled.json", clock: clock)
-        #expect(g.withLock { $0.admit(method: "m", now: 0) } == .send)
+        #expect(await g.withLock { $0.admit(method: "m", now: 0) } == .send)
         #expect(g.isShared)
         let attributes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("limit.json").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
-    @Test func anUnusableFileDegradesWithOneWarning() throws {
+    @Test func anUnusableFileDegradesWithOneWarning() async throws {
         let clock = FixedClock(0)
         let warnings = WarningLog()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("a-directory.json"), withIntermediateDirectories: true)
         let c = cell("a-directory.json", clock: clock, warnings: warnings)
         #expect(!c.isShared)
-        #expect(c.withLock { $0.admit(method: "m", now: 0) } == .send)
+        #expect(await c.withLock { $0.admit(method: "m", now: 0) } == .send)
         #expect(warnings.all.count == 1)
         #expect(warnings.all.first?.contains("shared rate limit is off") == true)
     }
 
-    @Test func theDefaultPathIsPerPortalAndPlan() {
+    @Test func theDefaultPathIsPerPortalAndPlan() throws {
         let env = ["XDG_RUNTIME_DIR": "/run/user/1000"]
-        let a = SharedLimitFile.defaultPath(host: "https://a.bitrix24.ru", plan: .standard, environment: env)
-        let b = SharedLimitFile.defaultPath(host: "https://a.bitrix24.ru", plan: .enterprise, environment: env)
-        let c = SharedLimitFile.defaultPath(host: "http://127.0.0.1:8024", plan: .standard, environment: env)
+        let a = try #require(SharedLimitFile.defaultPath(host: "https://a.bitrix24.ru", plan: .standard, environment: env))
+        let b = try #require(SharedLimitFile.defaultPath(host: "https://a.bitrix24.ru", plan: .enterprise, environment: env))
+        let c = try #require(SharedLimitFile.defaultPath(host: "http://127.0.0.1:8024", plan: .standard, environment: env))
         #expect(a.path.hasPrefix("/run/user/1000/b24lua/"))
         #expect(Set([a.path, b.path, c.path]).count == 3)
         #expect(!c.path.contains(":"))
         let fallback = SharedLimitFile.defaultPath(host: "https://a.b", plan: .standard, environment: ["HOME": "/home/x"])
-        #expect(fallback.path.hasPrefix("/home/x/.local/state/b24lua/"))
+        #expect(fallback?.path.hasPrefix("/home/x/.local/state/b24lua/") == true)
     }
 }

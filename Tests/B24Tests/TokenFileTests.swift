@@ -1,4 +1,5 @@
-import B24
+@testable import B24
+import Glibc
 import Foundation
 import Testing
 
@@ -56,5 +57,55 @@ import Testing
         private var n = 0
         @discardableResult func add() -> Int { lock.withLock { n += 1; return n } }
         var value: Int { lock.withLock { n } }
+    }
+}
+
+/// The refresh lock held by another process that was stopped: a refresh waits a bounded time,
+/// holding no thread, then goes alone; a cancelled wait ends at once (docs/shared-limit.md, "Tokens").
+extension TokenFileTests {
+    func holdRefreshLock(_ f: TokenFile) throws -> Int32 {
+        try f.store(OAuthTokens(accessToken: "A1", refreshToken: "R1"))
+        let lockPath = String(f.path.dropLast(".json".count)) + ".lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        try #require(fd >= 0)
+        var lk = flock()
+        lk.l_type = Int16(F_WRLCK)
+        lk.l_whence = Int16(SEEK_SET)
+        try #require(fcntl(fd, SharedLimitFile.setLock, &lk) == 0)
+        return fd
+    }
+
+    @Test func aRefreshWaitsForAStoppedHolderABoundedTime() async throws {
+        let f = file(seed: "R0")
+        let holder = try holdRefreshLock(f)
+        defer { close(holder) }
+        let calls = Counter()
+        let r = await f.coordinatedRefresh(stale: OAuthTokens(accessToken: "A1", refreshToken: "R1"),
+                                           patience: .milliseconds(200)) {
+            calls.add()
+            return .success(OAuthTokens(accessToken: "A2", refreshToken: "R2"))
+        }
+        #expect(try r.get() == OAuthTokens(accessToken: "A2", refreshToken: "R2"))
+        #expect(calls.value == 1, "alone, after the wait")
+    }
+
+    @Test func aCancelledWaitForTheRefreshLockEnds() async throws {
+        let f = file(seed: "R0")
+        let holder = try holdRefreshLock(f)
+        defer { close(holder) }
+        // Were cancelling not to end the wait, the minute's patience would, and the refresh would run.
+        let calls = Counter()
+        let waiting = Task {
+            await f.coordinatedRefresh(stale: OAuthTokens(accessToken: "A1", refreshToken: "R1"), patience: .seconds(60)) {
+                calls.add()
+                return .success(OAuthTokens(accessToken: "A2", refreshToken: "R2"))
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        waiting.cancel()
+        let r = await waiting.value
+        #expect(calls.value == 0, "a cancelled call spends no refresh token")
+        guard case .failure(let e) = r else { Issue.record("expected the cancelled call to fail"); return }
+        #expect(e.code == "NETWORK_ERROR" && !e.retryable)
     }
 }

@@ -14,6 +14,8 @@ final class PseudoTerminal {
     private let reaper: ChildReaper
     /// Everything read so far, escape sequences and carriage returns removed.
     private(set) var transcript = ""
+    /// The output as the terminal got it, control sequences and carriage returns included.
+    private(set) var rawTranscript = ""
     /// Where the next `expect` starts looking.
     private var cursor: String.Index
 
@@ -156,7 +158,9 @@ final class PseudoTerminal {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = read(master, &buffer, buffer.count)
         guard n > 0 else { return false }
-        transcript += Self.plain(String(decoding: buffer[..<n], as: UTF8.self))
+        let text = String(decoding: buffer[..<n], as: UTF8.self)
+        rawTranscript += text
+        transcript += Self.plain(text)
         return true
     }
 

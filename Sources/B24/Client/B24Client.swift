@@ -15,6 +15,8 @@ public final class B24Client: Sendable {
     let limiter: LimiterCell
     let tokens: TokenStore?
     let counters = Mutex(Counters())
+    /// Hears, one line each, the retry waits longer than `noticeAfter` (what failed, how long).
+    let retryNotice: (@Sendable (String) -> Void)?
 
     /// What the client has done, for tests, benchmarks and the end-of-run summary.
     public struct Counters: Sendable, Equatable {
@@ -30,12 +32,16 @@ public final class B24Client: Sendable {
     ///   - maxChunksInFlight: batch requests sent concurrently (the limiter still paces them).
     ///   - sharedLimit: share the rate limit with every b24lua process of this portal and plan
     ///     through this file (docs/shared-limit.md); `warn` hears when it cannot.
+    ///   - retryNotice: hears each retry wait longer than a second, with what it waits for
+    ///     (README "The REST client", "Retries"); the line has been through `Redaction`.
     public init(portal: PortalConfig, transport: (any Transport)? = nil, plan: RateLimitPlan = .standard,
                 retry: RetryPolicy = .default, logger: Logger = Logger(label: "b24"),
                 clock: any B24Clock = SystemClock(), timeout: Duration = .seconds(65), maxChunksInFlight: Int = MethodCatalog.batchesInFlight,
                 sharedLimit: (path: String, key: String)? = nil,
-                warn: @escaping @Sendable (String) -> Void = { _ in }) {
+                warn: @escaping @Sendable (String) -> Void = { _ in },
+                retryNotice: (@Sendable (String) -> Void)? = nil) {
         self.portal = portal
+        self.retryNotice = retryNotice
         self.transport = transport ?? HTTPTransport()
         self.retryPolicy = retry
         self.logger = logger
@@ -66,7 +72,7 @@ public final class B24Client: Sendable {
     public func currentTokens() async -> OAuthTokens? { await tokens?.tokens }
 
     public func shutdown() async {
-        limiter.flush()
+        await limiter.flush()
         await transport.shutdown()
     }
 
@@ -120,14 +126,14 @@ public final class B24Client: Sendable {
             switch outcome {
             case .success(let response):
                 limiter.accepted(method: method, time: response.time, now: ended, unixNow: clock.unixNow())
-                log(method, status: 200, error: nil, started: started, ended: ended, attempt: state.attempts)
+                await log(method, status: 200, error: nil, started: started, ended: ended, attempt: state.attempts)
                 return (response, state.mayHaveApplied)
 
             case .failure(var error):
                 error.method = method
-                let resumeAt = limiter.withLock { $0.refused(method: method, code: error.code, now: ended) }
+                let resumeAt = await limiter.withLock { $0.refused(method: method, code: error.code, now: ended) }
                 if error.kind == .limit { counters.withLock { $0.refusedByLimit += 1 } }
-                log(method, status: error.status, error: error, started: started, ended: ended, attempt: state.attempts)
+                await log(method, status: error.status, error: error, started: started, ended: ended, attempt: state.attempts)
 
                 if error.code == "expired_token", let tokens, let token, refreshesLeft > 0 {
                     refreshesLeft -= 1
@@ -137,6 +143,9 @@ public final class B24Client: Sendable {
                 switch state.failed(error, now: ended, jitter: Double.random(in: 0...1), resumeAt: resumeAt) {
                 case .retry(let delay):
                     counters.withLock { $0.retries += 1 }
+                    if delay > Self.noticeAfter, let retryNotice {
+                        retryNotice(Self.retryLine(error, delay: delay, next: state.attempts + 1, of: retryPolicy.maxAttempts))
+                    }
                     do { try await sleep(until: ended + delay) } catch { throw uncertain(error) }
                 case .fail(let final):
                     throw final
@@ -164,7 +173,10 @@ public final class B24Client: Sendable {
     func admit(_ method: String) async throws(B24Error) {
         while true {
             let now = clock.now()
-            switch limiter.withLock({ $0.admit(method: method, now: now) }) {
+            let admission = await limiter.withLock { $0.admit(method: method, now: now) }
+            // Cut off while waiting for the shared file's lock: not sent.
+            if Task.isCancelled { throw Self.cancelledWhileWaiting }
+            switch admission {
             case .send: return
             case .sendAt(let t): try await sleep(until: t); return
             case .askAgainAt(let t): try await sleep(until: t)
@@ -174,9 +186,20 @@ public final class B24Client: Sendable {
 
     func sleep(until deadline: Double) async throws(B24Error) {
         do { try await clock.sleep(until: deadline) } catch {
-            throw B24Error(code: "NETWORK_ERROR", message: "cancelled while waiting", kind: .network, retryable: false,
-                           requestMayHaveArrived: false)
+            throw Self.cancelledWhileWaiting
         }
+    }
+
+    static let cancelledWhileWaiting = B24Error(code: "NETWORK_ERROR", message: "cancelled while waiting", kind: .network,
+                                                retryable: false, requestMayHaveArrived: false)
+
+    /// Retry waits up to this long pass silently; longer ones are told (`retryNotice`).
+    static let noticeAfter = 1.0
+
+    /// `b24: CODE (STATUS) METHOD: message; trying again in 4.2 s (attempt 3 of 6)`.
+    static func retryLine(_ error: B24Error, delay: Double, next: Int, of most: Int) -> String {
+        let tenths = clampedInt(delay * 10)
+        return Redaction.redact("\(error.description); trying again in \(tenths / 10).\(tenths % 10) s (attempt \(next) of \(most))")
     }
 
     /// "Already done" after an attempt that may have been applied: the call's own result, as the
@@ -212,7 +235,7 @@ public final class B24Client: Sendable {
                 var e = e
                 e.kind = .auth
                 e.retryable = false
-                log("oauth/token", status: response.status, error: e, started: started, ended: clock.now(), attempt: 1)
+                await log("oauth/token", status: response.status, error: e, started: started, ended: clock.now(), attempt: 1)
                 return .failure(e)
             }
             guard let access = json["access_token"]?.stringValue, let refresh = json["refresh_token"]?.stringValue else {
@@ -222,7 +245,7 @@ public final class B24Client: Sendable {
             Redaction.register(access)
             Redaction.register(refresh)
             let fresh = OAuthTokens(accessToken: access, refreshToken: refresh)
-            log("oauth/token", status: response.status, error: nil, started: started, ended: clock.now(), attempt: 1)
+            await log("oauth/token", status: response.status, error: nil, started: started, ended: clock.now(), attempt: 1)
             creds.onTokensRefreshed?(fresh)
             return .success(fresh)
         } catch {
@@ -233,9 +256,9 @@ public final class B24Client: Sendable {
     // MARK: Logging
 
     /// One line per HTTP exchange at debug (`-v`): method, status, duration, bucket, attempt.
-    func log(_ method: String, status: Int?, error: B24Error?, started: Double, ended: Double, attempt: Int) {
+    func log(_ method: String, status: Int?, error: B24Error?, started: Double, ended: Double, attempt: Int) async {
         guard logger.logLevel <= .debug else { return }
-        let (level, capacity) = limiter.withLock { ($0.level(at: ended), $0.bucket?.capacity) }
+        let (level, capacity) = await limiter.withLock { ($0.level(at: ended), $0.bucket?.capacity) }
         let ms = Self.clampedInt((ended - started) * 1000)
         var line = "\(portal.host) \(method) -> \(status.map(String.init) ?? "no answer")"
         if let error { line += " \(error.code)" }

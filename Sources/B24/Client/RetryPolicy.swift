@@ -1,7 +1,9 @@
 // When to send again (README "The REST client"): limits wait and retry, 5xx and network errors back off
 // exponentially with jitter, answers that cannot heal (access, argument, not_found, state) fail
-// at once. A write that may already have been applied is repeated only when repeating it is
-// harmless; then "already done" on the retry is the success it looks like.
+// at once. A portal that cannot be reached at all (refused, no route, no such name, no connection
+// within the connect timeout) is given a few quick tries, not eleven minutes. A write that may
+// already have been applied is repeated only when repeating it is harmless; then "already done"
+// on the retry is the success it looks like.
 
 public struct RetryPolicy: Sendable, Equatable {
     public var maxAttempts: Int
@@ -11,14 +13,23 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxDelay: Double
     /// The first delay after QUERY_LIMIT_EXCEEDED (the limiter also slows down).
     public var limitDelay: Double
+    /// Attempts that fail to connect, at most: a portal restarting behind its load balancer
+    /// refuses for a moment, a typo in the port refuses for ever.
+    public var connectAttempts: Int
+    /// No retry after a failure to connect starts later than this many seconds after the first
+    /// attempt that failed to connect: with connect timeouts of a few seconds
+    /// (HTTPTransport), an unreachable portal is reported within about ten.
+    public var connectElapsed: Double
 
     public init(maxAttempts: Int = 6, maxElapsed: Double = 660, baseDelay: Double = 0.25, maxDelay: Double = 20,
-                limitDelay: Double = 1) {
+                limitDelay: Double = 1, connectAttempts: Int = 3, connectElapsed: Double = 4) {
         self.maxAttempts = maxAttempts
         self.maxElapsed = maxElapsed
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.limitDelay = limitDelay
+        self.connectAttempts = connectAttempts
+        self.connectElapsed = connectElapsed
     }
 
     public static let `default` = RetryPolicy()
@@ -47,6 +58,11 @@ public struct RetryState: Sendable {
     public private(set) var startedAt: Double?
     /// Some earlier attempt may have reached the portal and been applied.
     public private(set) var mayHaveApplied = false
+    /// When the attempt now failing started.
+    private var attemptStartedAt: Double?
+    /// Attempts that failed to connect, and when the first of them started.
+    public private(set) var connectFailures = 0
+    private var firstConnectFailureAt: Double?
 
     public init(policy: RetryPolicy, effect: MethodEffect) {
         self.policy = policy
@@ -56,6 +72,7 @@ public struct RetryState: Sendable {
     /// An attempt is about to be sent.
     public mutating func attempt(now: Double) {
         if startedAt == nil { startedAt = now }
+        attemptStartedAt = now
         attempts += 1
     }
 
@@ -90,6 +107,15 @@ public struct RetryState: Sendable {
             delay = policy.backoff(base: policy.baseDelay, attempt: attempts, jitter: jitter)
         }
         guard now + delay - (startedAt ?? now) <= policy.maxElapsed else { return .fail(error) }
+        // Never sent, for want of a connection: the portal is unreachable (HTTPTransport.classify).
+        if error.kind == .network, !error.requestMayHaveArrived {
+            connectFailures += 1
+            let since = firstConnectFailureAt ?? attemptStartedAt ?? now
+            firstConnectFailureAt = since
+            guard connectFailures < policy.connectAttempts, now + delay - since <= policy.connectElapsed else {
+                return .fail(error)
+            }
+        }
         return .retry(after: delay)
     }
 }

@@ -53,15 +53,19 @@ enum LimitFileLayout {
     }
 
     /// Takes a valid file's state into `limiter` (values out of bounds are brought within them).
-    /// false, and nothing taken, when its method records do not fill it exactly.
-    static func adopt(_ b: UnsafeRawBufferPointer, into limiter: inout RateLimiter) -> Bool {
-        guard let methods = records(b) else { return false }
-        limiter.adoptBucket(level: f64(b, Offset.level), updated: f64(b, Offset.updated), rate: f64(b, Offset.rate),
-                            slowed: optional(f64(b, Offset.slowed)))
-        limiter.adoptMargin(value: f64(b, Offset.margin), changedAt: optional(f64(b, Offset.marginChanged)),
-                            grew: u64(b, Offset.flags) & 1 != 0)
+    /// Nothing is taken, and the reason is returned, when its method records do not fill it
+    /// exactly or it holds a state no process of this plan and boot could have written
+    /// (RateLimiter.implausible): a time far ahead of `now`, NaN, a rate no bucket drains at.
+    static func adopt(_ b: UnsafeRawBufferPointer, into limiter: inout RateLimiter, now: Double) -> String? {
+        guard let methods = records(b) else { return "bad method records" }
+        let bucket = (level: f64(b, Offset.level), updated: f64(b, Offset.updated), rate: f64(b, Offset.rate),
+                      slowed: optional(f64(b, Offset.slowed)))
+        let margin = (value: f64(b, Offset.margin), changedAt: optional(f64(b, Offset.marginChanged)))
+        if let why = limiter.implausible(bucket: bucket, margin: margin, methods: methods, now: now) { return why }
+        limiter.adoptBucket(level: bucket.level, updated: bucket.updated, rate: bucket.rate, slowed: bucket.slowed)
+        limiter.adoptMargin(value: margin.value, changedAt: margin.changedAt, grew: u64(b, Offset.flags) & 1 != 0)
         limiter.adoptBudget(methods)
-        return true
+        return nil
     }
 
     /// Writes `limiter`'s state into `out` (at least `maxSize` bytes) and returns its length.

@@ -1,7 +1,9 @@
 // The shared limit file (docs/shared-limit.md): one per portal and plan, its bytes laid out by
 // LimitFileLayout, rewritten in place under an open-file-description lock. Such a lock belongs
 // to the descriptor, so a process that dies holds nothing, and two cells of one process on the
-// same file (each with a descriptor of its own) exclude each other as two processes do.
+// same file (each with a descriptor of its own) exclude each other as two processes do. The
+// lock is only ever tried, never waited for here: a process that holds it and is stopped must
+// not stop the others, and a wait must end on Ctrl-C (LimiterCell waits, off the thread).
 
 #if canImport(Glibc)
 import Glibc
@@ -17,6 +19,7 @@ public final class SharedLimitFile: @unchecked Sendable {
     private var fd: Int32 = -1
     private(set) var usable = false
     private var warnedCorrupt = false
+    private var warnedLocked = false
 
     /// The bytes read under the lock and the bytes to write, each as large as a file can be.
     private var input = [UInt8](repeating: 0, count: LimitFileLayout.maxSize + 1)
@@ -25,25 +28,40 @@ public final class SharedLimitFile: @unchecked Sendable {
     /// process holds is the file's, and nothing need be decoded.
     private var last: (generation: UInt64, checksum: UInt64, length: Int)?
 
-    /// `F_OFD_SETLKW` (Linux 3.15 and later; Glibc's headers name it only under _GNU_SOURCE).
-    static let setLockWaiting: Int32 = 38
+    /// `F_OFD_SETLK`: takes or lets go of the lock without waiting (Linux 3.15 and later;
+    /// Glibc's headers name it only under _GNU_SOURCE).
+    static let setLock: Int32 = 37
+
+    /// One try at the critical section.
+    enum Attempt<R> {
+        case done(R)
+        /// Another descriptor holds the lock: nothing was read, `body` did not run.
+        case busy
+        /// The file failed (it is off now); `body` did not run.
+        case failed
+    }
 
     init(path: String, key: String, warn: @escaping @Sendable (String) -> Void) {
         self.path = path
         keyHash = LimitFileLayout.fnv1a(key)
         self.warn = warn
-        let dir = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        if !dir.isEmpty, let failure = Self.makeDirectories(dir) {
-            degrade("cannot create \(dir): \(failure)")
-            return
+        var real = path
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            switch StateDirectory.prepare(String(path[..<slash])) {
+            case .failure(let refusal):
+                degrade("\(refusal)")
+                return
+            case .success(let dir):
+                real = dir + String(path[slash...])
+            }
         }
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        fd = open(real, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             degrade("cannot open \(path): \(Self.lastError())")
             return
         }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == getuid() else {
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid() else {
             degrade("\(path) is not a regular file of this user")
             return
         }
@@ -59,17 +77,20 @@ public final class SharedLimitFile: @unchecked Sendable {
         warn("b24lua: the shared rate limit is off (\(why)); this process keeps its own")
     }
 
-    /// Under the file's lock: `limiter` takes the state the file holds (unless it holds what
-    /// this process last saw, or nothing usable), `body` runs on it, and the state is written
-    /// back when it differs from the file's. nil, with `body` not run, when the file failed
-    /// (it is off now).
-    func exclusive<R>(_ limiter: inout RateLimiter, now: () -> Double, _ body: (inout RateLimiter) -> R) -> R? {
-        guard lock() else { return nil }
+    /// Under the file's lock, when it can be had at once: `limiter` takes the state the file
+    /// holds (unless it holds what this process last saw, or nothing usable), `body` runs on it,
+    /// and the state is written back when it differs from the file's.
+    func exclusive<R>(_ limiter: inout RateLimiter, now: () -> Double, _ body: (inout RateLimiter) -> R) -> Attempt<R> {
+        switch tryLock() {
+        case .busy: return .busy
+        case .failed: return .failed
+        case .held: break
+        }
         defer { unlock() }
         let n = input.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n >= 0 else {
             degrade("cannot read \(path): \(Self.lastError())")
-            return nil
+            return .failed
         }
         // The generation and checksum of the file when `limiter` holds its state (`current`).
         var generation: UInt64 = 0, checksum: UInt64 = 0, current = false
@@ -82,10 +103,10 @@ public final class SharedLimitFile: @unchecked Sendable {
             }
             switch LimitFileLayout.judge(b, boot: boot, keyHash: keyHash) {
             case .valid(let g, let sum):
-                if LimitFileLayout.adopt(b, into: &limiter) {
-                    (generation, checksum, current) = (g, sum, true)
+                if let refused = LimitFileLayout.adopt(b, into: &limiter, now: now()) {
+                    corrupt(refused)
                 } else {
-                    corrupt("bad method records")
+                    (generation, checksum, current) = (g, sum, true)
                 }
             case .corrupt(let why):
                 corrupt(why)
@@ -102,7 +123,7 @@ public final class SharedLimitFile: @unchecked Sendable {
             input.withUnsafeBytes { memcmp(out.baseAddress!, $0.baseAddress!, length - LimitFileLayout.checksumSize) == 0 }
         }) {
             last = (generation, checksum, n)
-            return result
+            return .done(result)
         }
         let next = generation &+ 1
         let sum = output.withUnsafeMutableBytes { LimitFileLayout.seal($0, length: length, generation: next) }
@@ -110,10 +131,10 @@ public final class SharedLimitFile: @unchecked Sendable {
         // A shorter state than the file's (fewer methods): cut the rest, so that the length checks.
         if written != length || (length < n && ftruncate(fd, off_t(length)) != 0) {
             degrade("cannot write \(path): \(Self.lastError())")
-            return result
+            return .done(result)
         }
         last = (next, sum, length)
-        return result
+        return .done(result)
     }
 
     private func corrupt(_ why: String) {
@@ -122,16 +143,30 @@ public final class SharedLimitFile: @unchecked Sendable {
         warn("b24lua: the shared rate limit file \(path) was unreadable (\(why)); it starts afresh")
     }
 
-    private func lock() -> Bool {
+    /// Said once, when a wait for the lock ran out (LimiterCell.lockPatience).
+    func lockedTooLong(seconds: Int) {
+        guard !warnedLocked else { return }
+        warnedLocked = true
+        warn("b24lua: the shared rate limit file \(path) is locked by another process for over \(seconds) s "
+             + "(a stopped process?); this process keeps its own limit and tries the file again at each request")
+    }
+
+    private enum LockState { case held, busy, failed }
+
+    private func tryLock() -> LockState {
         var lk = flock()
         lk.l_type = Int16(F_WRLCK)
         lk.l_whence = Int16(SEEK_SET)
-        while fcntl(fd, Self.setLockWaiting, &lk) != 0 {
-            if errno == EINTR { continue }
-            degrade("cannot lock \(path): \(Self.lastError())")
-            return false
+        while fcntl(fd, Self.setLock, &lk) != 0 {
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EACCES: return .busy
+            default:
+                degrade("cannot lock \(path): \(Self.lastError())")
+                return .failed
+            }
         }
-        return true
+        return .held
     }
 
     /// After a failure the descriptor is closed already, and with it the lock.
@@ -140,32 +175,16 @@ public final class SharedLimitFile: @unchecked Sendable {
         var un = flock()
         un.l_type = Int16(F_UNLCK)
         un.l_whence = Int16(SEEK_SET)
-        _ = fcntl(fd, Self.setLockWaiting, &un)
+        _ = fcntl(fd, Self.setLock, &un)
     }
 
     static func lastError() -> String { String(cString: strerror(errno)) }
 
-    /// `mkdir -p` with mode 0700 for what it creates; the failure, if any.
-    static func makeDirectories(_ dir: String) -> String? {
-        var st = stat()
-        if stat(dir, &st) == 0 { return (st.st_mode & S_IFMT) == S_IFDIR ? nil : "not a directory" }
-        let parent = String(dir[..<(dir.lastIndex(of: "/") ?? dir.startIndex)])
-        if !parent.isEmpty, let failure = makeDirectories(parent) { return failure }
-        if mkdir(dir, 0o700) != 0 && errno != EEXIST { return lastError() }
-        return nil
-    }
-
-    /// `$XDG_RUNTIME_DIR/b24lua/`, else the state directory (`$XDG_STATE_HOME/b24lua/`, else
-    /// `~/.local/state/b24lua/`): the file for the portal at `origin` (scheme, host, port) under `plan`.
-    public static func defaultPath(host origin: String, plan: RateLimitPlan, environment: [String: String]) -> (path: String, key: String) {
-        let dir: String
-        if let run = environment["XDG_RUNTIME_DIR"], run.hasPrefix("/") {
-            dir = run + "/b24lua"
-        } else if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-            dir = state + "/b24lua"
-        } else {
-            dir = (environment["HOME"] ?? environment["TMPDIR"] ?? "/tmp") + "/.local/state/b24lua"
-        }
+    /// The file for the portal at `origin` (scheme, host, port) under `plan`, in
+    /// `StateDirectory.runtime` (`$XDG_RUNTIME_DIR/b24lua/`, else the state directory); nil
+    /// when there is no such directory (no XDG variable and no home).
+    public static func defaultPath(host origin: String, plan: RateLimitPlan, environment: [String: String]) -> (path: String, key: String)? {
+        guard let dir = StateDirectory.runtime(environment: environment) else { return nil }
         let rate = plan.drainPerSecond.map { String($0) } ?? "off"
         let key = "\(origin.lowercased()) \(rate)/\(plan.burst)/\(plan.operatingLimit)"
         let safeHost = String(origin.lowercased().map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }.prefix(100))

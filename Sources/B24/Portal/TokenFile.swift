@@ -11,7 +11,10 @@ import Glibc
 
 public final class TokenFile: @unchecked Sendable {
     public let path: String
-    private let lockPath: String
+    /// The state directory the files live in, checked before each use (StateDirectory.prepare):
+    /// tokens never go to, nor come from, a directory another user could have made or can write.
+    private let directory: String
+    private let name: String
     /// The refresh token the caller was given (the chain's start): a cache that began from
     /// another one belongs to tokens the user has since replaced.
     private let seed: String
@@ -20,20 +23,23 @@ public final class TokenFile: @unchecked Sendable {
     public init(directory: String, origin: String, clientId: String, seed: String) {
         let name = (origin + "-" + clientId).lowercased()
             .map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
-        path = directory + "/tokens-" + String(name.prefix(160)) + ".json"
-        lockPath = directory + "/tokens-" + String(name.prefix(160)) + ".lock"
+        self.directory = directory
+        self.name = "tokens-" + String(name.prefix(160))
+        path = directory + "/" + self.name + ".json"
         self.seed = seed
     }
 
-    /// `$XDG_STATE_HOME/b24lua`, else `~/.local/state/b24lua`.
-    public static func stateDirectory(environment: [String: String]) -> String {
-        if let s = environment["XDG_STATE_HOME"], s.hasPrefix("/") { return s + "/b24lua" }
-        return (environment["HOME"] ?? NSTemporaryDirectory()) + "/.local/state/b24lua"
+    /// The checked directory (with links resolved) and the base name of the files in it.
+    private func safeBase(create: Bool) throws(B24Error) -> String {
+        switch StateDirectory.prepare(directory, create: create) {
+        case .success(let real): return real + "/" + name
+        case .failure(let refusal): throw .configError("\(refusal); the tokens are not cached")
+        }
     }
 
     /// The cached pair when it descends from `seed`; nil otherwise (none, another seed, unreadable).
     public func load() -> OAuthTokens? {
-        guard let data = FileManager.default.contents(atPath: path), let doc = try? JSONValue.parse(data),
+        guard let base = try? safeBase(create: false), let data = FileManager.default.contents(atPath: base + ".json"), let doc = try? JSONValue.parse(data),
               doc["v"]?.intValue == 1, doc["seed"]?.stringValue == seed,
               let access = doc["access"]?.stringValue, let refresh = doc["refresh"]?.stringValue,
               !access.isEmpty, !refresh.isEmpty else { return nil }
@@ -44,21 +50,35 @@ public final class TokenFile: @unchecked Sendable {
 
     /// Writes the pair: a temporary file, fsync, rename (a crash leaves the old pair or the new).
     public func store(_ tokens: OAuthTokens) throws(B24Error) {
-        try Self.createDirectory((path as NSString).deletingLastPathComponent)
+        let base = try safeBase(create: true)
         let doc: JSONValue = ["v": 1, "seed": .string(seed), "access": .string(tokens.accessToken),
                               "refresh": .string(tokens.refreshToken)]
-        try Self.writeAtomically(doc.serializedBytes() + [0x0A], to: path)
+        try Self.writeAtomically(doc.serializedBytes() + [0x0A], to: base + ".json")
     }
+
+    /// How long a refresh waits for another process's: longer than that refresh's request may
+    /// take (the client's timeout, 65 s). A lock held longer belongs to a stopped process.
+    public static let lockPatience: Duration = .seconds(75)
 
     /// A refresh, one process at a time: under the lock, a pair newer than `stale` (another
     /// process refreshed meanwhile) is taken as it is; otherwise `refresh` runs and its pair is
-    /// stored before the lock is let go. The lock is taken off Swift's cooperative pool.
-    public func coordinatedRefresh(stale: OAuthTokens,
+    /// stored before the lock is let go. The lock is tried, never waited for on a thread: the
+    /// task sleeps between tries, at most `patience`, and a cancelled wait ends at once; without
+    /// the lock the refresh runs alone, as it would without a cache (a cancelled one fails).
+    public func coordinatedRefresh(stale: OAuthTokens, patience: Duration = TokenFile.lockPatience,
                                    _ refresh: @Sendable () async -> Result<OAuthTokens, B24Error>)
         async -> Result<OAuthTokens, B24Error>
     {
         let fd: Int32
-        do { fd = try await lock() } catch { return await refresh() }  // no lock: as before, alone
+        do { fd = try await lock(patience: patience) } catch {
+            // A call cut off (Ctrl-C, `--timeout`) while it waited spends no refresh token.
+            if Task.isCancelled {
+                return .failure(B24Error(code: "NETWORK_ERROR", message: "cancelled while waiting", kind: .network,
+                                         retryable: false, requestMayHaveArrived: false))
+            }
+            FileHandle.standardError.write(Data("b24lua: \(error.message); refreshing the tokens alone\n".utf8))
+            return await refresh()
+        }
         defer { unlock(fd) }
         if let current = load(), current.accessToken != stale.accessToken { return .success(current) }
         let result = await refresh()
@@ -70,40 +90,36 @@ public final class TokenFile: @unchecked Sendable {
         return result
     }
 
-    private func lock() async throws(B24Error) -> Int32 {
-        try Self.createDirectory((lockPath as NSString).deletingLastPathComponent)
-        let path = lockPath
-        let fd: Int32 = await withCheckedContinuation { c in
-            DispatchQueue.global().async {
-                let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-                guard fd >= 0 else { c.resume(returning: -1); return }
-                var lk = flock()
-                lk.l_type = Int16(F_WRLCK)
-                lk.l_whence = Int16(SEEK_SET)
-                while fcntl(fd, F_SETLKW, &lk) != 0 {
-                    if errno == EINTR { continue }
-                    close(fd)
-                    c.resume(returning: -1)
-                    return
-                }
-                c.resume(returning: fd)
+    /// An open-file-description lock on the `.lock` file (SharedLimitFile.setLock: tried without
+    /// waiting), tried again after pauses that double up to 50 ms.
+    private func lock(patience: Duration) async throws(B24Error) -> Int32 {
+        let path = try safeBase(create: true) + ".lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw .configError("cannot lock \(path): \(String(cString: strerror(errno)))") }
+        var lk = flock()
+        lk.l_type = Int16(F_WRLCK)
+        lk.l_whence = Int16(SEEK_SET)
+        let start = ContinuousClock.now
+        var pause = Duration.milliseconds(1)
+        while fcntl(fd, SharedLimitFile.setLock, &lk) != 0 {
+            let e = errno
+            if e == EINTR { continue }
+            guard e == EAGAIN || e == EACCES else {
+                close(fd)
+                throw .configError("cannot lock \(path): \(String(cString: strerror(e)))")
             }
+            guard !Task.isCancelled, ContinuousClock.now - start < patience else {
+                close(fd)
+                throw .configError("\(path) is locked by another process for over \(patience.components.seconds) s")
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(50))
         }
-        guard fd >= 0 else { throw .configError("cannot lock \(lockPath)") }
         return fd
     }
 
     private func unlock(_ fd: Int32) {
-        close(fd)  // closing releases the process's fcntl locks on the file
-    }
-
-    static func createDirectory(_ dir: String) throws(B24Error) {
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .configError("cannot create \(dir)")
-        }
+        close(fd)  // closing the descriptor releases its lock
     }
 
     /// Temporary file beside `path` (0600), written, fsynced, renamed over `path`, and the

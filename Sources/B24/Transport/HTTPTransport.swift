@@ -1,10 +1,13 @@
 // The socket transport over AsyncHTTPClient: pooled keep-alive connections (sequential calls
 // reuse one), a connect timeout and a per-request deadline, redirects off (a moved portal must
-// be noticed, not followed with the secret in the path).
+// be noticed, not followed with the secret in the path). A connection that cannot be made fails
+// its request at once: the retry policy decides what to try again, and how soon
+// (RetryPolicy.connectAttempts), instead of the pool retrying behind it until the timeout.
 import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 public final class HTTPTransport: Transport {
     public static let userAgent = "b24lua/0.1 (AsyncHTTPClient)"
@@ -13,11 +16,18 @@ public final class HTTPTransport: Transport {
 
     let client: HTTPClient
 
-    public init(connectTimeout: Duration = .seconds(10), maxConnectionsPerHost: Int = 8) {
+    /// A portal answers a connection in milliseconds; one that has not in this long is not
+    /// there (a host that drops packets, a wrong address).
+    public static let connectTimeout: Duration = .seconds(3)
+
+    public init(connectTimeout: Duration = HTTPTransport.connectTimeout, maxConnectionsPerHost: Int = 8) {
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(50),
+                                                           concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
+        pool.retryConnectionEstablishment = false
         var config = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .nanoseconds(connectTimeout.nanoseconds)),
-            connectionPool: .init(idleTimeout: .seconds(50), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
+            connectionPool: pool
         )
         config.httpVersion = .automatic
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
@@ -47,19 +57,20 @@ public final class HTTPTransport: Transport {
                                 headers: response.headers.map { (name: $0.name, value: $0.value) },
                                 body: Array(body.readableBytesView))
         } catch {
-            throw Self.classify(error)
+            throw Self.classify(error, origin: endpoint.origin)
         }
     }
 
     /// AHC and NIO errors as NETWORK_ERROR / TIMEOUT. Only failures before a connection existed
-    /// prove the request never left; anything later may have reached the portal.
-    static func classify(_ error: any Error) -> B24Error {
+    /// prove the request never left; anything later may have reached the portal. Failures to
+    /// connect name `origin` (scheme, host, port: no secret), the portal the user must check.
+    static func classify(_ error: any Error, origin: String = "the portal") -> B24Error {
         if let e = error as? B24Error { return e }
         if let e = error as? HTTPClientError {
             switch e {
             case .connectTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout, .httpProxyHandshakeTimeout,
                  .socksHandshakeTimeout:
-                return .timeout("could not connect in time (\(e.shortDescription))", sent: false)
+                return .timeout("could not connect to \(origin) in time (\(e.shortDescription))", sent: false)
             case .readTimeout, .deadlineExceeded, .writeTimeout:
                 return .timeout("no answer in time (\(e.shortDescription))", sent: true)
             case .invalidURL, .emptyHost, .emptyScheme:
@@ -70,18 +81,45 @@ public final class HTTPTransport: Transport {
                 return .networkError("connection failed (\(e.shortDescription))", sent: true)
             }
         }
-        // NIOPosix's NIOConnectionError (all connect attempts failed), named without importing NIOPosix.
-        if String(describing: type(of: error)) == "NIOConnectionError" {
-            return .networkError("could not connect (\(Redaction.redact(String(describing: error))))", sent: false)
+        if let e = error as? NIOConnectionError {
+            return .networkError(Redaction.redact(couldNotConnect(e)), sent: false)
         }
         if let e = error as? IOError, [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(e.errnoCode) {
-            return .networkError("could not connect (\(Redaction.redact(String(describing: e))))", sent: false)
+            return .networkError(Redaction.redact("could not connect to \(origin): \(errnoText(e.errnoCode))"), sent: false)
+        }
+        // A TLS handshake that failed (a certificate that does not validate): nothing was sent,
+        // and trying again minutes long will not change the certificate. Named without
+        // importing NIOSSL.
+        if String(reflecting: type(of: error)).hasPrefix("NIOSSL.") {
+            return .networkError(Redaction.redact("could not connect securely to \(origin) (\(error))"), sent: false)
         }
         if error is CancellationError {
             return .networkError("cancelled", sent: true)
         }
         return .networkError("connection failed (\(Redaction.redact(String(describing: error))))", sent: true)
     }
+}
+
+/// "could not connect to HOST:PORT: connection refused": what every try failed with, in a
+/// few words (NIO's own description repeats the socket address and the errno for each).
+func couldNotConnect(_ e: NIOConnectionError) -> String {
+    let target = "\(e.host):\(e.port)"
+    if let dns = e.dnsAError ?? e.dnsAAAAError {
+        return "could not connect to \(target): its name does not resolve (\(dns))"
+    }
+    let reasons = e.connectionErrors.map { failure -> String in
+        if let io = failure.error as? IOError { return errnoText(io.errnoCode) }
+        return String(describing: failure.error)
+    }
+    var unique: [String] = []
+    for r in reasons where !unique.contains(r) { unique.append(r) }
+    return "could not connect to \(target): " + (unique.isEmpty ? "no address to try" : unique.joined(separator: "; "))
+}
+
+/// strerror's text, lower-cased as it reads inside a sentence ("connection refused").
+func errnoText(_ code: Int32) -> String {
+    let text = String(cString: strerror(code))
+    return text.prefix(1).lowercased() + text.dropFirst()
 }
 
 extension HTTPClientError {

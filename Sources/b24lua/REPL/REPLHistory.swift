@@ -2,32 +2,38 @@ import B24
 import CLibEdit
 import Foundation
 
-/// The REPL's history file: `$XDG_STATE_HOME/b24lua/history`, else
-/// `~/.local/state/b24lua/history`. One entry per chunk; it is rewritten after every entry so
-/// a killed session loses nothing, and kept private (0600): lines typed at a portal may hold
-/// ids or URLs worth keeping to oneself.
+/// The REPL's history file: `history` in the state directory (`$XDG_STATE_HOME/b24lua/`, else
+/// `~/.local/state/b24lua/`; StateDirectory). One entry per chunk; it is rewritten after every
+/// entry so a killed session loses nothing, and kept private (0600): lines typed at a portal may
+/// hold ids or URLs worth keeping to oneself. No history is kept when the state directory is not
+/// safe to use (another user's, or writable by others).
 struct REPLHistory {
-    let path: String
+    /// nil: no history kept (no state directory, or one refused).
+    private(set) var path: String?
+    private let directory: String?
     private var lastEntry: String?
 
     static let maxEntries: Int32 = 1000
 
     init(environment: [String: String]) {
-        path = Self.path(environment: environment)
+        directory = StateDirectory.state(environment: environment)
+        path = directory.map { $0 + "/history" }
     }
 
-    static func path(environment: [String: String]) -> String {
-        if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/b24lua/history" }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        return home + "/.local/state/b24lua/history"
-    }
-
-    func load() {
-        let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                 attributes: [.posixPermissions: 0o700])
+    mutating func load() {
         stifle_history(Self.maxEntries)
-        _ = read_history(path)
+        guard let directory else {
+            path = nil
+            return
+        }
+        switch StateDirectory.prepare(directory) {
+        case .success(let real):
+            path = real + "/history"
+            _ = read_history(path)
+        case .failure(let refusal):
+            path = nil
+            FileHandle.standardError.write(Data("b24lua: no history is kept: \(refusal)\n".utf8))
+        }
     }
 
     /// Adds a chunk. libedit's readline() cuts the line it returns at the first "\n", so the
@@ -39,6 +45,7 @@ struct REPLHistory {
         guard !entry.allSatisfy(\.isWhitespace), entry != lastEntry else { return }
         lastEntry = entry
         _ = add_history(entry)
+        guard let path else { return }
         if write_history(path) == 0 { chmod(path, 0o600) }
     }
 }
