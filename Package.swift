@@ -80,8 +80,11 @@ let package = Package(
             linkerSettings: [
                 .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                               "-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
-            ]
+            ],
+            // The git commit for `b24lua --version` (docs/command-line.md).
+            plugins: ["BuildInfo"]
         ),
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "CLua"]),
         .testTarget(
             name: "B24Tests",

@@ -7,4 +7,9 @@ public enum EmbeddedDocs {
 
     /// The chunk name errors and tracebacks show for it.
     public static let chunkName = "=doc.lua"
+
+    /// `emit.lua`: doc.lua's texts and types as a LuaLS definition file or a luacheck
+    /// configuration (`b24lua doc --emit`).
+    public static var emitSource: [UInt8] { PackageResources.emit_lua }
+    public static let emitChunkName = "=emit.lua"
 }

@@ -71,8 +71,9 @@ public struct SandboxOptions: Sendable, Equatable {
             guard let value, let range = Self.range(of: key) else { continue }
             if !(value.isFinite && range.contains(value)) {
                 let name = asFlags ? "--" + key.replacing("_", with: "-") : "limits.\(key)"
+                // A flag's value is not quoted back (README "Other options"); a fixture's is.
                 throw SandboxDataSetError(message: "\(name) must be a number in [\(Self.format(range.lowerBound)), "
-                                          + "\(Self.format(range.upperBound))], got \(value)")
+                                          + "\(Self.format(range.upperBound))]" + (asFlags ? "" : ", got \(value)"))
             }
         }
         return self

@@ -11,12 +11,52 @@ struct DocCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doc",
         abstract: "Help for the b24 functions and the error codes.",
-        discussion: "Without NAME, lists every name with its first line.")
+        discussion: """
+            Without NAME, lists every name with its first line. --emit luals writes a LuaLS (EmmyLua) \
+            definition file of the b24 module, --emit luacheck a luacheck configuration with the std b24 \
+            (README "Editors and linters").
+            """)
 
-    @Argument(help: "A b24 function such as chat_get, or an error code.") var name: String?
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case luals, luacheck
+    }
+
+    @Argument(help: "A b24 function such as chat_get, or an error code.", completion: CommandTree.completionKind(.topics))
+    var name: String?
+
+    @Option(help: "Write the b24 module's description for editors (luals) or luacheck, instead of help.")
+    var emit: Format?
+
+    func validate() throws {
+        if emit != nil, name != nil { throw ValidationError("--emit takes no NAME: it describes the whole module") }
+    }
 
     func run() throws {
-        try Self.show(name).end()
+        if let emit {
+            try Self.emit(emit).end()
+        } else {
+            try Self.show(name).end()
+        }
+    }
+
+    /// `--emit FORMAT`: emit.lua over doc.lua's texts and types, in a fresh state.
+    static func emit(_ format: Format) -> ExitStatus {
+        do {
+            let lua = try LuaState()
+            let s = lua.main
+            try s.load(EmbeddedDocs.emitSource, chunkName: EmbeddedDocs.emitChunkName)
+            try s.load(EmbeddedDocs.luaSource, chunkName: EmbeddedDocs.chunkName)
+            try s.call(nargs: 0, nresults: 2)
+            s.push(format.rawValue)
+            s.push(B24LuaVersion.string)
+            try s.call(nargs: 4, nresults: 1)
+            guard let text = s.string(at: -1) else { throw LuaConversionError("emit.lua returned no text") }
+            print(text, terminator: "")
+            return .success
+        } catch {
+            complain("cannot emit \(format.rawValue): \(error)")
+            return .scriptError
+        }
     }
 
     static func show(_ name: String?) -> ExitStatus {

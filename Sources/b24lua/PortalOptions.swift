@@ -14,15 +14,16 @@ struct PortalOptions: ParsableArguments {
     var sandboxFixture: String?
     @Option(help: ArgumentHelp("https://HOST/rest/USER/CODE/", valueName: "URL"))
     var webhook: String?
-    @Option(name: .customLong("webhook-file"), help: ArgumentHelp("The webhook URL read from FILE (mode 0600).", valueName: "FILE"))
+    @Option(name: .customLong("webhook-file"), help: ArgumentHelp("The webhook URL read from FILE (mode 0600).", valueName: "FILE"),
+            completion: completion("webhook-file"))
     var webhookFile: String?
-    @Option(help: ArgumentHelp("A profile of the config file.", valueName: "NAME"))
+    @Option(help: ArgumentHelp("A profile of the config file.", valueName: "NAME"), completion: completion("profile"))
     var profile: String?
-    @Option(help: ArgumentHelp("standard, enterprise, unlimited or RATE/BURST.", valueName: "PLAN"))
+    @Option(help: ArgumentHelp("standard, enterprise, unlimited or RATE/BURST.", valueName: "PLAN"), completion: completion("plan"))
     var plan: String?
     @Flag(name: .customLong("dry-run"), help: "Print what would be sent, send nothing.")
     var dryRun = false
-    @Option(help: ArgumentHelp("Journal the writes of this run in FILE.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Journal the writes of this run in FILE.", valueName: "FILE"), completion: completion("journal"))
     var journal: String?
     @Flag(name: .customLong("no-shared-limit"), help: "Keep the rate limit to this process.")
     var noSharedLimit = false
@@ -38,6 +39,11 @@ struct PortalOptions: ParsableArguments {
     @Option(name: .customLong("max-memory"), help: .hidden) var maxMemory: String?
 
     static let fixtureOption = "sandbox-fixture"
+
+    /// What a shell completes for an option's value: what `B24Flags.options` says (docs/command-line.md).
+    static func completion(_ name: String) -> CompletionKind {
+        B24Flags.option(named: name).map { CommandTree.completionKind($0.completion) } ?? .default
+    }
 
     /// The command line as ArgumentParser can read it: `--sandbox=FIXTURE` becomes
     /// `--sandbox --sandbox-fixture=FIXTURE` (up to a `--`).

@@ -14,6 +14,9 @@ struct RunOptions {
     var interactive = false          // -i
     var showVersion = false          // -v
     var ignoreEnvironment = false    // -E
+    /// `-h`/`--help` and `--version`: print and exit 0, nothing else runs.
+    var showHelp = false
+    var showBuild = false
     /// Index in `argv` of the script name (`-` is stdin), nil when there is none.
     var scriptIndex: Int?
     var argv: [String] = []
@@ -28,40 +31,8 @@ struct RunOptions {
 }
 
 extension RunOptions {
-    static let usage = """
-        usage: b24lua [options] [script [args]]
-        Available options are:
-          -e stat   execute string 'stat'
-          -i        enter interactive mode after executing 'script'
-          -l mod    require library 'mod' into global 'mod'
-          -l g=mod  require library 'mod' into global 'g'
-          -v        show version information
-          -E        ignore environment variables
-          -W        turn warnings on
-          --        stop handling options
-          -         stop handling options and execute stdin
-        Portal and run options:
-          --sandbox[=FIXTURE.json]   the embedded sandbox portal       (B24_SANDBOX)
-          --webhook URL              inbound webhook https://HOST/rest/USER/CODE/ (B24_WEBHOOK_URL)
-          --webhook-file FILE        the same, read from a file only its owner may read (B24_WEBHOOK_FILE)
-          --profile NAME             a profile of config.toml          (B24LUA_PROFILE)
-          --plan standard|enterprise|unlimited|RATE/BURST   the portal's rate limit
-          --dry-run                  send reads, record writes, print the plan
-          --journal FILE             append every write and its outcome (B24LUA_JOURNAL)
-          --resume JOURNAL           skip the writes JOURNAL shows done; journal into it
-          --yes                      answer yes to b24.confirm
-          --safe                     capability sandbox: no environment, processes, C code, debug;
-                                     files only below the script's directory and:
-          --allow-read DIR           (with --safe) also read below DIR
-          --allow-write DIR          (with --safe) also read and write below DIR
-          --timeout SECONDS          stop the script after this long (exit 124)
-          --max-memory MB            cap the memory Lua code may use
-          --verbose / --quiet        request log on stderr / no progress bars
-          --no-shared-limit          keep the rate limit to this process (not shared per portal)
-          --save-state FILE          (with --sandbox) write the sandbox's data set when the run ends
-        Commands: repl, check FILE..., sandbox serve|dump, undo JOURNAL, snippets, doc [NAME],
-                  snapshot -o FILE, diff A.json B.json
-        """
+    /// `--help`'s text, from the one description of the options (MainOptions).
+    static var usage: String { MainOptions.usage }
 
     /// Parses `argv` (argv[0] is the program name) as lua.c's `collectargs` does.
     static func parse(_ argv: [String]) throws(UsageError) -> RunOptions {
@@ -72,6 +43,14 @@ extension RunOptions {
             let a = argv[i]
             if a == "-" || !a.hasPrefix("-") {
                 o.scriptIndex = i
+                return o
+            }
+            if a == "--help" || a == "-h" {
+                o.showHelp = true
+                return o
+            }
+            if a == "--version" {
+                o.showBuild = true
                 return o
             }
             if a.hasPrefix("--"), a != "--" {

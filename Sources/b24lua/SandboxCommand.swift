@@ -52,7 +52,7 @@ extension SandboxCommand {
 
         /// Every number within its range before anything starts (SandboxOptions.ranges).
         func validate() throws {
-            guard (0...65535).contains(port) else { throw ValidationError("--port must be in [0, 65535], got \(port)") }
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be in [0, 65535]") }
             do { _ = try flagged(SandboxOptions()).checked(asFlags: true) } catch { throw ValidationError(error.message) }
         }
 

@@ -29,7 +29,7 @@ struct SnippetsCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the source require(NAME) loads.")
-        @Argument(help: "The snippet's module name.") var name: String
+        @Argument(help: "The snippet's module name.", completion: CommandTree.completionKind(.snippets)) var name: String
         func run() throws { try SnippetsCommand.show(name, SnippetsCommand.catalog).end() }
     }
 
@@ -45,7 +45,8 @@ struct SnippetsCommand: ParsableCommand {
                 Portal options (--sandbox, --webhook, --dry-run, ...) come before NAME; after NAME they are \
                 refused, unless after '--' (which passes them to the snippet).
                 """)
-        @Argument(parsing: .captureForPassthrough, help: "[portal options] NAME [args...]")
+        @Argument(parsing: .captureForPassthrough, help: "[portal options] NAME [args...]",
+                  completion: CommandTree.completionKind(.snippets))
         var arguments: [String] = []
         func run() throws {
             if arguments.first == "--help" { throw CleanExit.helpRequest(self) }

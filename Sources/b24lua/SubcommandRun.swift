@@ -75,12 +75,21 @@ enum SubcommandRun {
     }
 }
 
-/// ArgumentParser's message for a value given to a flag quotes the value; b24lua's never do
-/// (`B24Flags.parse`): `--dry-run=CODE` may be a secret pasted in the wrong place.
+/// ArgumentParser's messages for a value given to a flag, and for a value an option cannot take,
+/// quote the value; b24lua's never do (`B24Flags.parse`): `--dry-run=CODE` may be a secret
+/// pasted in the wrong place.
 func withoutValues(_ message: String) -> String {
-    guard let r = message.range(of: "' does not take any value, but '"),
-          let end = message.range(of: "' was specified.", range: r.upperBound..<message.endIndex) else { return message }
-    return message.replacingCharacters(in: r.lowerBound..<end.upperBound, with: "' takes no value.")
+    var message = message
+    if let r = message.range(of: "' does not take any value, but '"),
+       let end = message.range(of: "' was specified.", range: r.upperBound..<message.endIndex) {
+        message.replaceSubrange(r.lowerBound..<end.upperBound, with: "' takes no value.")
+    }
+    // "The value 'X' is invalid for '--rate <rate>'" -> "The value is invalid for '--rate <rate>'"
+    if let r = message.range(of: "The value '"),
+       let end = message.range(of: "' is invalid", range: r.upperBound..<message.endIndex) {
+        message.replaceSubrange(r.lowerBound..<end.upperBound, with: "The value is invalid")
+    }
+    return message
 }
 
 extension ExitStatus {

@@ -6,6 +6,7 @@ import Foundation
 let argv = CommandLine.arguments
 
 func runMain() -> Int32 {
+    if let status = HiddenCommands.run(argv) { return status.rawValue }
     switch CommandRoute(argv) {
     case .subcommand(.sandbox, let args):
         // `sandbox serve | head -1` is how scripts read the URL: serve must outlive its reader.
@@ -35,6 +36,10 @@ func runMain() -> Int32 {
     } catch {
         complain("\(error)\n\(RunOptions.usage)")
         return ExitStatus.usage.rawValue
+    }
+    if options.showHelp || options.showBuild {
+        print(options.showHelp ? RunOptions.usage : MainOptions.versionText)
+        return ExitStatus.success.rawValue
     }
     if let warning = MisplacedOptions.scriptWarning(options.scriptArguments) { complain(warning) }
     do {

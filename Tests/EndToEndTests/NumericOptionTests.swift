@@ -93,4 +93,26 @@ import Testing
             Self.expectUsageError(served, "served limits.\(key) = \(value)", mentions: "limits.\(key)")
         }
     }
+
+    /// A usage message names the option, never its value (README "Other options"): a value in
+    /// the wrong place may be a pasted secret, and a number quoted back helps no one.
+    @Test func usageMessagesNameTheOptionNotItsValue() async throws {
+        let secret = "s3cr3tC0DE"
+        let cases: [[String]] = [
+            ["--timeout=\(secret)", "-e", "print(1)"], ["--timeout", "9\(secret)", "-e", "print(1)"],
+            ["--max-memory=\(secret)", "-e", "print(1)"], ["--timeout=77777777777", "-e", "print(1)"],
+            ["--sandbox", "--plan", "\(secret)/5", "-e", "print(1)"], ["--sandbox", "--plan=5/\(secret)", "-e", "print(1)"],
+            ["--plan=88888888888/5", "-e", "print(1)"],
+            ["undo", "j.jsonl", "--plan=\(secret)"], ["undo", "j.jsonl", "--timeout=\(secret)"],
+            ["sandbox", "serve", "--port", "0", "--rate=\(secret)"], ["sandbox", "serve", "--port", "0", "--rate=77777777777"],
+            ["sandbox", "serve", "--port=77777777777"], ["sandbox", "serve", "--port", "77777"],
+        ]
+        for args in cases {
+            let r = try await Binary.b24luaAsync(args, timeout: 30)
+            #expect(r.status == 2, "\(args): status \(r.status), \(r.stderr)")
+            for leak in [secret, "77777", "88888"] {
+                #expect(!r.stderr.contains(leak), "\(args) quotes its value: \(r.stderr)")
+            }
+        }
+    }
 }

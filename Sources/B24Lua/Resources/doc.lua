@@ -694,4 +694,75 @@ code{code = "CONFIG_ERROR", status = "none (no request was sent)", kind = "usage
   todo = "Pass --sandbox, --webhook https://HOST/rest/USER/CODE/, OAuth variables, or --profile NAME\n"
       .. "(see `b24lua --help`)."}
 
-return doc
+-- Types, for editors and linters (`b24lua doc --emit luals`, `--emit luacheck`; README "Editors
+-- and linters"): each function's parameters and results and each field's type, in LuaLS's
+-- notation. What they mean is the text above of the same name (`doc` = the entry, when it is
+-- not the name itself). The tests check these names against the b24 table a run holds.
+local types = {}
+
+types.aliases = {
+  {"b24.EntityType", '"lead"|"deal"|"contact"|"company"',
+   "A CRM entity type of the chat functions (the portal accepts any case)."},
+  {"b24.ErrorKind", '"usage"|"argument"|"access"|"not_found"|"state"|"auth"|"limit"|"server"|"network"|"protocol"',
+   "What kind of failure a b24.Error is (err.kind; err:is(kind))."},
+}
+
+-- Classes: the tables the functions take and give. A class marked exact has no other keys:
+-- the functions refuse unknown keys.
+types.classes = {
+  {"b24.ChatMembershipArgs", exact = true, doc = "chat_user_delete", fields = {
+    {"entity_type", "b24.EntityType"}, {"entity", "integer|string"}, {"user", "integer|string"},
+    {"chat?", "integer|string"}}},
+  {"b24.ChatGetArgs", exact = true, doc = "chat_get", fields = {
+    {"entity_type", "b24.EntityType"}, {"entity", "integer|string"}, {"active_only?", "boolean"}}},
+  {"b24.ChatEntityArgs", exact = true, doc = "chat_last_id", fields = {
+    {"entity_type", "b24.EntityType"}, {"entity", "integer|string"}}},
+  {"b24.Chat", doc = "chat_get", fields = {
+    {"chat", "integer"}, {"connector", "string"}, {"connector_title", "string"}}},
+  {"b24.Envelope", doc = "request", fields = {
+    {"result", "any"}, {"total?", "integer"}, {"next?", "integer"}, {"time?", "table"}}},
+  {"b24.BatchOptions", exact = true, doc = "batch", fields = {{"halt?", "boolean"}}},
+  {"b24.EachOptions", exact = true, doc = "each", fields = {{"concurrency?", "integer"}, {"stop_on_error?", "boolean"}}},
+  {"b24.EachFailure", doc = "each", fields = {{"item", "any"}, {"error", "b24.Error|string"}}},
+  {"b24.EachReport", doc = "each", fields = {{"ok", "integer"}, {"failed", "b24.EachFailure[]"}, {"skipped", "integer"}}},
+  {"b24.Error", doc = "Error", fields = {
+    {"code", "string"}, {"description", "string"}, {"status", "integer?"}, {"method", "string?"},
+    {"argument", "string?"}, {"kind", "b24.ErrorKind"}, {"retryable", "boolean"}, {"outcome_unknown", "boolean"},
+    {"traceback", "string?"}, {"is", "fun(self: b24.Error, code_or_kind: string): boolean"}}},
+  {"b24.Null", doc = "null", fields = {}},
+}
+
+-- The functions of b24, in the order the definition file lists them. `try` says what
+-- b24.try.NAME returns instead of raising (every function of b24 has one).
+types.functions = {
+  {"chat_user_delete", params = {{"t", "b24.ChatMembershipArgs"}}, returns = {{"integer", "chat"}}},
+  {"chat_user_add", params = {{"t", "b24.ChatMembershipArgs"}}, returns = {{"integer", "chat"}}},
+  {"chat_get", params = {{"t", "b24.ChatGetArgs"}}, returns = {{"b24.Chat[]", "chats"}}},
+  {"chat_last_id", params = {{"t", "b24.ChatEntityArgs"}}, returns = {{"integer", "chat"}}},
+  {"call", params = {{"method", "string"}, {"params?", "table"}}, returns = {{"any", "result"}}},
+  {"request", params = {{"method", "string"}, {"params?", "table"}}, returns = {{"b24.Envelope", "envelope"}}},
+  {"batch", params = {{"commands", "table"}, {"opts?", "b24.BatchOptions"}},
+   returns = {{"table", "results"}, {"table<any, b24.Error>", "errors"}}},
+  {"list", params = {{"method", "string"}, {"params?", "table"}}, returns = {{"fun(): any", "iterator"}}},
+  {"each", params = {{"items", "any[]"}, {"fn", "fun(item: any)"}, {"opts?", "b24.EachOptions"}},
+   returns = {{"b24.EachReport", "report"}}},
+  {"is_error", params = {{"v", "any"}}, returns = {{"boolean"}}},
+  {"array", params = {{"t?", "table"}}, returns = {{"table", "t"}}},
+  {"object", params = {{"t?", "table"}}, returns = {{"table", "t"}}},
+  {"confirm", params = {{"question?", "string"}}, returns = {{"boolean", "yes"}}},
+}
+
+-- The fields of b24 that are not functions; a table of functions lists them.
+types.fields = {
+  {"Error", "b24.Error"},
+  {"null", "b24.Null"},
+  {"portal", "string"},
+  {"dry_run", "boolean"},
+  {"try", functions = "try"},
+  {"sandbox", optional = true, functions = {
+    {"members", params = {{"chat", "integer"}}, returns = {{"integer[]?", "members"}}},
+    {"state", params = {}, returns = {{"table", "state"}}},
+  }},
+}
+
+return doc, types
