@@ -147,15 +147,15 @@ struct UndoCommand: ParsableCommand {
         let outcomes = execute(plan, dryRun: options.flags.dryRun, client: connection?.client, journal: undoJournal)
         for (i, (step, outcome)) in zip(plan, outcomes).enumerated() {
             tally.count(outcome, method: step.write.method)
-            print(Redaction.redact(outcome.line(step, position: "\(i + 1)/\(plan.count)")))
+            show(outcome.line(step, position: "\(i + 1)/\(plan.count)"))
         }
         fflush(nil)
         print(tally.summary(dryRun: options.flags.dryRun))
         for (portal, count) in elsewhere {
-            print(Redaction.redact("another portal: skipped \(count) write(s) sent to \(portal) (undo them with that portal's options, or --force)"))
+            show("another portal: skipped \(count) write(s) sent to \(portal) (undo them with that portal's options, or --force)")
         }
         if !tally.cannotUndo.isEmpty {
-            print("cannot undo (no known inverse): " + tally.cannotUndo.joined(separator: ", "))
+            show("cannot undo (no known inverse): " + tally.cannotUndo.joined(separator: ", "))
         }
         if tally.unverified > 0 {
             print("not verified: give the webhook or app the '\(MethodCatalog.membersScope)' scope so undo can read chat members "
@@ -321,7 +321,11 @@ struct UndoCommand: ParsableCommand {
         return try PortalConnection.open(settings, verbose: options.flags.verbose)
     }
 
+    /// Journal lines are text from a file (docs/journal.md, "Undo"): redacted, and their control
+    /// characters shown as escapes, never sent to the terminal.
     static func complain(_ text: String) {
-        FileHandle.standardError.write(Data("b24lua undo: \(Redaction.redact(text))\n".utf8))
+        FileHandle.standardError.write(Data("b24lua undo: \(TerminalText.escaped(Redaction.redact(text)))\n".utf8))
     }
+
+    static func show(_ text: String) { print(TerminalText.escaped(Redaction.redact(text))) }
 }
