@@ -57,13 +57,19 @@ struct UndoCommand: ParsableCommand {
 
     static func undo(_ options: Options) -> ExitStatus {
         var writes: [JournaledWrite]
-        // Which file is being undone, taken before reading: `-` is standard input's file.
-        let undoneFile = options.journal == "-" ? FileIdentity(descriptor: STDIN_FILENO) : FileIdentity(path: options.journal)
+        // Which file is being undone: the one read, taken from the descriptor it is read from (a
+        // name swapped for a link meanwhile cannot make it another); `-` is standard input's file.
+        let input = options.journal == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: options.journal)
+        let undoneFile = input.flatMap { FileIdentity(descriptor: $0.fileDescriptor) }
         do {
             // `-` is read from the descriptor: opening /dev/stdin fails on a pipe or socket.
-            let text = options.journal == "-"
-                ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                : try String(contentsOfFile: options.journal, encoding: .utf8)
+            guard let input else {
+                complain("cannot read journal \(options.journal): \(String(cString: strerror(errno)))")
+                return .usage
+            }
+            // Decoded leniently: a line torn inside a character (a Russian error text) is a torn
+            // line, skipped like any other, not a file that cannot be read.
+            let text = String(decoding: try input.readToEnd() ?? Data(), as: UTF8.self)
             var warnings: [String] = []
             writes = try JournaledWrite.read(text, warnings: &warnings)
             for w in warnings { complain("\(options.journal): warning: \(w)") }

@@ -61,3 +61,32 @@ import Testing
         Self.assertInert(refused.stderr, "undo's refusal")
     }
 }
+
+/// A journal torn inside a multi-byte character (a run cut off while appending an outcome with
+/// the portal's Russian error text) is a torn line like any other (docs/journal.md, "Torn
+/// lines"): undo and `--resume` skip it and read the rest. Before, the file was refused whole as
+/// not UTF-8.
+@Suite struct TornCharacterJournalTests {
+    @Test func aLineTornInsideACharacterIsSkipped() async throws {
+        let dir = try Binary.temporaryDirectory()
+        let env = ["XDG_CONFIG_HOME": dir.path]
+        let journal = dir.appendingPathComponent("torn.jsonl").path
+        let ran = try await Binary.b24luaAsync(["--sandbox", "--journal", journal, "-e",
+                                                "b24.chat_user_delete{entity_type = 'deal', entity = 2001, user = 506, chat = 1801}"],
+                                               environment: env)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: journal)))
+        let torn = #"{"v":2,"run":"bbbbbbbb","seq":9,"at":"2024-01-01T00:00:00Z","phase":"outcome","portal":"sandbox:sandbox.example","method":"imopenlines.crm.chat.user.add","ok":false,"error":{"description":"Пользователь"#
+        bytes += Array(torn.utf8).dropLast(1)  // half of the last "ь"
+        try Data(bytes).write(to: URL(fileURLWithPath: journal))
+
+        let undo = try await Binary.b24luaAsync(["undo", journal, "--sandbox", "--dry-run"], environment: env)
+        #expect(undo.status == 0, "\(undo.stdout)\(undo.stderr)")
+        #expect(undo.stderr.contains("torn"), "\(undo.stderr)")
+        #expect(undo.stdout.contains("would undo"), "\(undo.stdout)")
+
+        let resumed = try await Binary.b24luaAsync(["--sandbox", "--resume", journal, "-e", "print('ok')"], environment: env)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(!resumed.stderr.contains("cannot read"), "\(resumed.stderr)")
+    }
+}

@@ -55,7 +55,7 @@ struct SnapshotCheckpoint {
         guard fd >= 0 else { throw SnapshotError(.usage, errno == ELOOP ? notUsed : "cannot read \(path): \(String(cString: strerror(errno)))") }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == geteuid() else {
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid() else {
             throw SnapshotError(.usage, notUsed)
         }
         guard let bytes = try? handle.readToEnd() ?? Data(), let v = try? JSONValue.parse(Array(bytes)),
