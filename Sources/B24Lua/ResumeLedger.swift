@@ -22,10 +22,12 @@ public final class ResumeLedger: Sendable {
         self.path = path
         var writes: [JournaledWrite] = []
         if FileManager.default.fileExists(atPath: path) {
-            let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw .configError("cannot read --resume journal \(path): \(error.localizedDescription)")
+            // Decoded leniently: a line torn inside a character is a torn line (skipped), not a
+            // journal that cannot be read (docs/journal.md, "Lines").
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                throw .configError("cannot read --resume journal \(path)")
             }
+            let text = String(decoding: bytes, as: UTF8.self)
             do throws(B24Error) { writes = try JournaledWrite.read(text, warnings: &warnings) } catch {
                 throw .configError("--resume \(path): \(error.message)")
             }

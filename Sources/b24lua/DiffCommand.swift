@@ -108,7 +108,8 @@ struct DiffCommand: AsyncParsableCommand {
         if json {
             print(diff.json(a: sides[0].label, b: sides[1].label).serialized())
         } else if !diff.isEmpty {
-            for line in diff.lines() { print(line) }
+            // Names and titles are the portal's text: no control character reaches the terminal.
+            for line in diff.lines() { print(TerminalText.escaped(line)) }
             print(diff.summary)
         }
         fflush(nil)
@@ -116,6 +117,6 @@ struct DiffCommand: AsyncParsableCommand {
     }
 
     static func say(_ text: String) {
-        FileHandle.standardError.write(Data("b24lua diff: \(Redaction.redact(text))\n".utf8))
+        FileHandle.standardError.write(Data("b24lua diff: \(TerminalText.escaped(Redaction.redact(text)))\n".utf8))
     }
 }

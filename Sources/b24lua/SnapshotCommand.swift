@@ -83,6 +83,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     }
 
     static func say(_ text: String) {
-        FileHandle.standardError.write(Data("b24lua snapshot: \(Redaction.redact(text))\n".utf8))
+        // The portal's error texts are its own: no control character reaches the terminal.
+        FileHandle.standardError.write(Data("b24lua snapshot: \(TerminalText.escaped(Redaction.redact(text)))\n".utf8))
     }
 }

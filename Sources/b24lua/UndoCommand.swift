@@ -57,13 +57,19 @@ struct UndoCommand: ParsableCommand {
 
     static func undo(_ options: Options) -> ExitStatus {
         var writes: [JournaledWrite]
-        // Which file is being undone, taken before reading: `-` is standard input's file.
-        let undoneFile = options.journal == "-" ? FileIdentity(descriptor: STDIN_FILENO) : FileIdentity(path: options.journal)
+        // Which file is being undone: the one read, taken from the descriptor it is read from (a
+        // name swapped for a link meanwhile cannot make it another); `-` is standard input's file.
+        let input = options.journal == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: options.journal)
+        let undoneFile = input.flatMap { FileIdentity(descriptor: $0.fileDescriptor) }
         do {
             // `-` is read from the descriptor: opening /dev/stdin fails on a pipe or socket.
-            let text = options.journal == "-"
-                ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                : try String(contentsOfFile: options.journal, encoding: .utf8)
+            guard let input else {
+                complain("cannot read journal \(options.journal): \(String(cString: strerror(errno)))")
+                return .usage
+            }
+            // Decoded leniently: a line torn inside a character (a Russian error text) is a torn
+            // line, skipped like any other, not a file that cannot be read.
+            let text = String(decoding: try input.readToEnd() ?? Data(), as: UTF8.self)
             var warnings: [String] = []
             writes = try JournaledWrite.read(text, warnings: &warnings)
             for w in warnings { complain("\(options.journal): warning: \(w)") }
@@ -147,15 +153,15 @@ struct UndoCommand: ParsableCommand {
         let outcomes = execute(plan, dryRun: options.flags.dryRun, client: connection?.client, journal: undoJournal)
         for (i, (step, outcome)) in zip(plan, outcomes).enumerated() {
             tally.count(outcome, method: step.write.method)
-            print(Redaction.redact(outcome.line(step, position: "\(i + 1)/\(plan.count)")))
+            show(outcome.line(step, position: "\(i + 1)/\(plan.count)"))
         }
         fflush(nil)
         print(tally.summary(dryRun: options.flags.dryRun))
         for (portal, count) in elsewhere {
-            print(Redaction.redact("another portal: skipped \(count) write(s) sent to \(portal) (undo them with that portal's options, or --force)"))
+            show("another portal: skipped \(count) write(s) sent to \(portal) (undo them with that portal's options, or --force)")
         }
         if !tally.cannotUndo.isEmpty {
-            print("cannot undo (no known inverse): " + tally.cannotUndo.joined(separator: ", "))
+            show("cannot undo (no known inverse): " + tally.cannotUndo.joined(separator: ", "))
         }
         if tally.unverified > 0 {
             print("not verified: give the webhook or app the '\(MethodCatalog.membersScope)' scope so undo can read chat members "
@@ -321,7 +327,11 @@ struct UndoCommand: ParsableCommand {
         return try PortalConnection.open(settings, verbose: options.flags.verbose)
     }
 
+    /// Journal lines are text from a file (docs/journal.md, "Undo"): redacted, and their control
+    /// characters shown as escapes, never sent to the terminal.
     static func complain(_ text: String) {
-        FileHandle.standardError.write(Data("b24lua undo: \(Redaction.redact(text))\n".utf8))
+        FileHandle.standardError.write(Data("b24lua undo: \(TerminalText.escaped(Redaction.redact(text)))\n".utf8))
     }
+
+    static func show(_ text: String) { print(TerminalText.escaped(Redaction.redact(text))) }
 }

@@ -14,6 +14,17 @@ import Testing
         #expect(try !PortalConfig.webhook("https://x.example/rest/1/abcdef123/").endpoint.identity.contains("abcdef123"))
     }
 
+    /// `host.` is the same name as `host` (an absolute DNS name): a journal written with one
+    /// spelling is this portal's when undone or resumed with the other. Before, the trailing dot
+    /// made it "another portal" and `--resume` sent the done writes again.
+    @Test func aTrailingDotAndAnExplicitDefaultPortAreSpellingsOfOnePortal() throws {
+        let plain = try PortalConfig.webhook("https://portal.bitrix24.ru/rest/1/abcdef123/").endpoint.identity
+        #expect(try PortalConfig.webhook("https://Portal.Bitrix24.ru.:443/rest/1/abcdef123/").endpoint.identity == plain)
+        #expect(try PortalConfig.webhook("https://portal.bitrix24.ru./rest/1/abcdef123/").endpoint.identity == plain)
+        // Other ports and other schemes stay other portals.
+        #expect(try PortalConfig.webhook("https://portal.bitrix24.ru.:8443/rest/1/abcdef123/").endpoint.identity != plain)
+    }
+
     @Test func membershipParametersMustFitTheirTypes() throws {
         let entry = try #require(MethodCatalog.entry("imopenlines.crm.chat.user.add"))
         func problem(_ params: JSONValue, result: JSONValue? = nil) -> String? { entry.problem(params: params, result: result) }

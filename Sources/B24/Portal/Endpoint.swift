@@ -36,10 +36,13 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     public var description: String { origin + basePath }
 
     /// `https://host:443[/folder]`: the portal as a journal names it (docs/journal.md), the port
-    /// always spelled and the host in lower case, so two spellings of one portal are equal and
-    /// two portals on one host (other ports, other folders) are not. Never a secret.
+    /// always spelled and the host in lower case without a trailing dot, so two spellings of one
+    /// portal are equal and two portals on one host (other ports, other folders) are not. Never
+    /// a secret.
     public var identity: String {
-        let h = host.lowercased()
+        var h = host.lowercased()
+        // `host.` is the absolute spelling of `host`: one portal.
+        if h.count > 1, h.hasSuffix("."), !h.contains(":") { h.removeLast() }
         let shown = h.contains(":") ? "[\(h)]" : h
         let p = port ?? (scheme == "http" ? 80 : 443)
         return "\(scheme)://\(shown):\(p)" + basePath

@@ -10,6 +10,10 @@ public struct Snapshot {
     public let client: B24Client
     /// The portal's host, as the data set will name it.
     public let portal: String
+    /// The portal as a journal names it (scheme, host, port, folder: `PortalConnection.identity`):
+    /// what a checkpoint must belong to. Two portals on one host (other ports, other folders)
+    /// share a host, never an identity.
+    public let identity: String
     public let request: SnapshotRequest
     /// Where answers are kept between runs; nil keeps them in memory only (`diff` of a live portal).
     public let checkpointPath: String?
@@ -23,10 +27,11 @@ public struct Snapshot {
     /// Passes over the reads a phase still misses after answers the portal may heal (limits, 5xx).
     static let passes = 4
 
-    public init(client: B24Client, portal: String, request: SnapshotRequest, checkpointPath: String?,
+    public init(client: B24Client, portal: String, identity: String? = nil, request: SnapshotRequest, checkpointPath: String?,
                 progress: ProgressLine? = nil, notice: @escaping @Sendable (String) -> Void = { _ in }) {
         self.client = client
         self.portal = portal
+        self.identity = identity ?? portal
         self.request = request
         self.checkpointPath = checkpointPath
         self.progress = progress
@@ -42,7 +47,8 @@ public struct Snapshot {
         var checkpoint = try start(fresh: fresh)
         let plan = SnapshotPlan(request: request)
         try await phase("portal", plan.first(), &checkpoint)
-        try await phase("lists", plan.pages(checkpoint), &checkpoint)
+        // A round of pages at a time: where a list ends is what its pages show, not its total.
+        while case let more = plan.pages(checkpoint), !more.isEmpty { try await phase("lists", more, &checkpoint) }
         try await phase("entities", plan.chatLists(checkpoint), &checkpoint)
         try await phase("chats", plan.chatDetails(checkpoint), &checkpoint)
         try await phase("users", plan.otherUsers(checkpoint), &checkpoint)
@@ -57,7 +63,7 @@ public struct Snapshot {
     }
 
     func start(fresh: Bool) throws(SnapshotError) -> SnapshotCheckpoint {
-        let key = request.checkpointKey(portal: portal)
+        let key = request.checkpointKey(portal: identity)
         let now = ISO8601DateFormatter().string(from: Date())
         guard let path = checkpointPath, !fresh else { return SnapshotCheckpoint(key: key, startedAt: now) }
         guard let old = try SnapshotCheckpoint.load(path) else { return SnapshotCheckpoint(key: key, startedAt: now) }

@@ -43,10 +43,22 @@ struct SnapshotCheckpoint {
         for (k, v) in t { if let n = v.intValue { totals[k] = n } }
     }
 
-    /// Reads the checkpoint at `path`: nil when there is none; an error when it cannot be read.
+    /// Reads the checkpoint at `path`: nil when there is none; an error when it cannot be read,
+    /// or when it is not a regular file of this user's (docs/snapshot.md, "Resuming"): a
+    /// checkpoint planted beside the output in a shared directory, or a link to one, would make
+    /// the snapshot a copy of the planter's answers; a FIFO would block the read forever.
     static func load(_ path: String) throws(SnapshotError) -> SnapshotCheckpoint? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let bytes = FileManager.default.contents(atPath: path), let v = try? JSONValue.parse(Array(bytes)),
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0, errno == ENOENT { return nil }
+        let notUsed = "\(path) is not a regular file of yours (a link, a FIFO, another user's file): not used; "
+            + "remove it, or write the snapshot where only you can write"
+        guard fd >= 0 else { throw SnapshotError(.usage, errno == ELOOP ? notUsed : "cannot read \(path): \(String(cString: strerror(errno)))") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid() else {
+            throw SnapshotError(.usage, notUsed)
+        }
+        guard let bytes = try? handle.readToEnd() ?? Data(), let v = try? JSONValue.parse(Array(bytes)),
               let c = SnapshotCheckpoint(json: v) else {
             throw SnapshotError(.usage, "\(path) is not a snapshot checkpoint this b24lua can read; remove it to start over")
         }

@@ -29,18 +29,41 @@ struct SnapshotPlan {
         return reads
     }
 
-    /// The other pages, from the totals of the first ones.
+    /// The next pages to read, from the totals of the first ones, but never trusted beyond what
+    /// the pages show (docs/snapshot.md, "A hostile or broken portal"): a list ends at a page
+    /// shorter than a page or one that brings no id not seen before (a portal that overstates
+    /// its total or answers the same page again), and no list asks for more than a round of
+    /// pages ahead of those read. Empty when every list is read to its end; `Snapshot.take`
+    /// asks again after each batch of pages.
     func pages(_ c: SnapshotCheckpoint) -> [SnapshotRead] {
-        var reads: [SnapshotRead] = []
-        for start in stride(from: Self.pageSize, to: c.totals["users:0"] ?? 0, by: Int(Self.pageSize)) {
-            reads.append(usersPage(start))
-        }
+        var reads = Self.unread(c, key: { "users:\($0)" }, rows: { $0.arrayValue ?? [] }, id: "ID", read: usersPage)
         for t in request.types {
-            for start in stride(from: Self.pageSize, to: c.totals[Self.listKey(t, 0)] ?? 0, by: Int(Self.pageSize)) {
-                reads.append(listPage(t, start))
-            }
+            reads += Self.unread(c, key: { Self.listKey(t, $0) }, rows: { $0["items"]?.arrayValue ?? [] }, id: "id",
+                                 read: { listPage(t, $0) })
         }
         return reads
+    }
+
+    /// One list's pages after the first that are not read yet, up to its end as far as it is known.
+    static func unread(_ c: SnapshotCheckpoint, key: (Int64) -> String, rows: (JSONValue) -> [JSONValue], id: String,
+                       read: (Int64) -> SnapshotRead) -> [SnapshotRead] {
+        let total = c.totals[key(0)] ?? 0
+        var seen = Set<Int64>()
+        var out: [SnapshotRead] = []
+        var start: Int64 = 0
+        while start < total, out.count < Snapshot.round {
+            if let page = c.results[key(start)] {
+                let items = rows(page)
+                let fresh = items.compactMap { $0[id]?.intValue }.filter { seen.insert($0).inserted }.count
+                if items.count < Int(pageSize) || fresh == 0 { break }
+            } else if start == 0 {
+                break
+            } else {
+                out.append(read(start))
+            }
+            start += pageSize
+        }
+        return out
     }
 
     /// Every listed entity's chats, active or not.

@@ -23,7 +23,7 @@ public enum SnapshotRun {
         guard let client = connection.client else {
             throw SnapshotError(.usage, (connection.unavailable ?? .configError("no portal configured")).message)
         }
-        let snapshot = Snapshot(client: client, portal: connection.host ?? client.host, request: request,
+        let snapshot = Snapshot(client: client, portal: connection.host ?? client.host, identity: connection.identity, request: request,
                                 checkpointPath: checkpointPath, progress: progress, notice: notice)
         let result: Result<SandboxDataSet, SnapshotError>
         do throws(SnapshotError) { result = .success(try await snapshot.take(fresh: fresh)) } catch { result = .failure(error) }
