@@ -19,6 +19,7 @@ extension ExitStatus {
         case .scriptError: "the script raised an error (message and traceback on stderr)"
         case .usage: "usage or configuration error"
         case .itemsFailed: "a b24.each run finished with failed items (and the script did not exit by itself)"
+        case .confirmUnanswered: "b24.confirm had no terminal to ask and no --yes, so nothing was changed (for cron: not a success)"
         case .timedOut: "--timeout passed"
         case .interrupted: "interrupted (Ctrl-C)"
         }
