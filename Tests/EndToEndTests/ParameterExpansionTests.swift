@@ -12,8 +12,8 @@ import Testing
           call = function() return b24.call("user.get", t) end,
           request = function() return b24.request("user.get", {FILTER = t}) end,
           batch = function() return b24.batch{{"user.get", t}} end,
-          -- 14 levels, about 65 000 values: one command fits the budget, three share it and do not
-          batch_shared = function() local s = t[1][1][1][1][1][1][1][1]
+          -- 15 levels, 65 535 values: one command fits the budget, three share it and do not
+          batch_shared = function() local s = t[1][1][1][1][1][1][1]
                                     return b24.batch{{"user.get", {a = s}}, {"user.get", {a = s}}, {"user.get", {a = s}}} end,
           list = function() for _ in b24.list("user.get", {FILTER = t}) do end end,
         }
