@@ -80,7 +80,14 @@ public final class FileAccessPolicy: Sendable {
     /// reaches. Either way the file is then opened beneath an allowed directory's descriptor:
     /// the names only choose which one.
     static func candidates(_ path: String) -> [String] {
-        let absolute = path.hasPrefix("/") ? path : (workingDirectory() ?? "") + "/" + path
+        let absolute: String
+        if path.hasPrefix("/") {
+            absolute = path
+        } else if let cwd = workingDirectory() {
+            absolute = (cwd == "/" ? "" : cwd) + "/" + path
+        } else {
+            return []  // the working directory is gone: a relative name names nothing
+        }
         guard let resolved = resolvedParent(absolute), resolved != absolute else { return [absolute] }
         return [absolute, resolved]
     }
