@@ -241,10 +241,13 @@ public final class B24Module {
     }
 
     /// Reads argument `index` as JSON params for `function`; a usage error when it cannot be.
-    private func params(_ s: LuaStack, _ index: Int32, function: String, method: String) throws(RaisedB24Error) -> JSONValue {
+    /// `budget`: the values the call's conversions may still emit (`LuaJSON.read`), shared by a
+    /// batch's commands.
+    private func params(_ s: LuaStack, _ index: Int32, function: String, method: String,
+                        budget: inout Int) throws(RaisedB24Error) -> JSONValue {
         if s.isNoneOrNil(index) { return .object([:]) }
         do {
-            let v = try LuaJSON.read(s, at: index, path: "params")
+            let v = try LuaJSON.read(s, at: index, path: "params", budget: &budget)
             if case .array(let a) = v, a.isEmpty { return .object([:]) }
             return v
         } catch {
@@ -285,7 +288,8 @@ public final class B24Module {
     private func call(_ s: LuaStack, envelope: Bool) throws -> Int32 {
         let name = envelope ? "request" : "call"
         let method = try method(s, function: name)
-        return try send(s, method, try params(s, 2, function: name, method: method), envelope: envelope)
+        var budget = s.valueBudget
+        return try send(s, method, try params(s, 2, function: name, method: method, budget: &budget), envelope: envelope)
     }
 
     /// core.call_fields(method, name, value, name, value, ...) -> result: core.call with the
@@ -297,6 +301,7 @@ public final class B24Module {
         let top = s.top
         var o = JSONObject()
         o.reserveCapacity(Int(top - 1) / 2)
+        var budget = s.valueBudget  // one budget for all the parameters (LuaJSON.read)
         var i: Int32 = 2
         while i <= top {
             guard s.type(at: i) == .string, let name = s.string(at: i) else {
@@ -304,15 +309,18 @@ public final class B24Module {
                     "bad argument #\(i) to 'call_fields' (parameter name expected, got \(s.typeName(at: i)))", method: method))
             }
             if !s.isNoneOrNil(i + 1) {
+                let before = budget
                 do throws(LuaJSON.ConversionError) {
                     // One table less: the value sits inside the params object, as in core.call's.
-                    o[name] = try LuaJSON.read(s, at: i + 1, maxDepth: LuaNesting.maxDepth - 1)
+                    o[name] = try LuaJSON.read(s, at: i + 1, maxDepth: LuaNesting.maxDepth - 1, budget: &budget)
                 } catch {
                     // Read again to name the parameter: a refusal is rare, and spelling every
                     // path up front would cost each call.
                     var message = error.message
+                    var again = before
                     do throws(LuaJSON.ConversionError) {
-                        _ = try LuaJSON.read(s, at: i + 1, path: "params.\(name)", maxDepth: LuaNesting.maxDepth - 1)
+                        _ = try LuaJSON.read(s, at: i + 1, path: "params.\(name)", maxDepth: LuaNesting.maxDepth - 1,
+                                             budget: &again)
                     } catch { message = error.message }
                     throw RaisedB24Error(error: .invalidArgument("bad argument #\(i + 1) to 'call_fields' (\(message))", method: method))
                 }
@@ -354,11 +362,18 @@ public final class B24Module {
             throw RaisedB24Error(error: .invalidArgument("bad argument #1 to 'batch' (table of commands expected)", method: "batch"))
         }
         var out: [BatchCommand] = []
+        var budget = s.valueBudget  // one budget for every command's parameters
         let n = s.rawLength(index)
         for i in 1...max(n, 1) where n > 0 {
             s.rawGet(index, key: Int64(i))
             defer { s.pop() }
             let cmd = s.absolute(-1)
+            budget -= 3  // its key, method and params: a million commands are values too
+            guard budget >= 0 else {
+                throw RaisedB24Error(error: .invalidArgument(
+                    "bad argument #1 to 'batch' (command \(i): the commands hold too many values, more than " +
+                    "\(s.valueBudget) in all (the bound follows --max-memory))", method: "batch"))
+            }
             guard s.type(at: cmd) == .table else {
                 throw RaisedB24Error(error: .invalidArgument("batch command \(i) is not a table", method: "batch"))
             }
@@ -368,7 +383,7 @@ public final class B24Module {
                 throw RaisedB24Error(error: .invalidArgument("batch command '\(key)' has no method name", method: "batch"))
             }
             s.rawGet(cmd, key: "params")
-            let p = try params(s, s.absolute(-1), function: "batch", method: method)
+            let p = try params(s, s.absolute(-1), function: "batch", method: method, budget: &budget)
             s.pop()
             out.append(BatchCommand(key: key, method: method, params: p))
         }

@@ -68,11 +68,21 @@ enum LuaJSON {
     /// nesting deeper than the host's one rule allows (`LuaNesting.maxDepth`). A visitor of the
     /// host's one walk (`LuaWalk`, docs/lua-host.md "One walk of a value").
     /// `maxDepth`: fewer tables, for a value that will sit inside an object of its own on the wire.
+    /// Every value read counts against the state's budget (`LuaStack.valueBudget`, which
+    /// --max-memory sets): a table reached twice is counted twice, so a small table DAG cannot
+    /// expand to millions of values in Swift memory.
     static func read(_ s: LuaStack, at index: Int32, path: String = "value",
                      maxDepth: Int = LuaNesting.maxDepth) throws(ConversionError) -> JSONValue {
+        var budget = s.valueBudget
+        return try read(s, at: index, path: path, maxDepth: maxDepth, budget: &budget)
+    }
+
+    /// The same, spending `budget`: one call's parameters read one by one share it.
+    static func read(_ s: LuaStack, at index: Int32, path: String = "value",
+                     maxDepth: Int = LuaNesting.maxDepth, budget: inout Int) throws(ConversionError) -> JSONValue {
         var reader = Reader()
         do throws(Reader.Refusal) {
-            return try s.walk(at: index, maxDepth: maxDepth, &reader)
+            return try s.walk(at: index, maxDepth: maxDepth, budget: &budget, &reader)
         } catch {
             throw ConversionError(message: error.message(root: path))
         }
@@ -136,6 +146,9 @@ enum LuaJSON {
             case .tooDeep: throw Refusal("is nested too deeply")
             case .cycle: throw Refusal("contains a cycle")
             case .stackExhausted: throw Refusal(": Lua stack exhausted")
+            case .tooManyValues:
+                throw Refusal("holds too many values: more than \(stack.valueBudget) in all, counting a table " +
+                              "each time it is reached (the bound follows --max-memory)")
             }
         }
 

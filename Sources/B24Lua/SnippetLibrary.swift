@@ -25,7 +25,8 @@ public enum SnippetLibrary {
     /// Replaces Lua's file searcher (`package.searchers[2]`) with one that looks in `path`'s
     /// templates (text only), then the shipped library, then the rest of `package.path`.
     /// Call once, after `path.install(in:)`. `confined` (`--safe`): only `path` and the shipped
-    /// library are searched, whatever the script does to `package.path`.
+    /// library are searched, whatever the script does to `package.path`, and a module's file is
+    /// opened only beneath its template's directory (`LuaStack.pushConfinedModuleSearch`).
     public static func installSearcher(in stack: LuaStack, path: ModuleSearchPath, confined: Bool = false) throws(LuaError) {
         let base = stack.top
         defer { stack.top = base }
@@ -37,7 +38,11 @@ public enum SnippetLibrary {
             stack.push(bytes: s.source)
             stack.rawSet(-2, key: s.name)
         }
-        stack.push(confined)
+        if confined {
+            try stack.pushConfinedModuleSearch(path)
+        } else {
+            stack.push(false)
+        }
         try stack.call(nargs: 3, nresults: 0)
     }
 

@@ -161,6 +161,7 @@ void b24lua_close(lua_State *L) {
 
 void b24lua_set_memory_limit(lua_State *L, size_t bytes) { budget_of(L)->limit = bytes; }
 size_t b24lua_memory_used(lua_State *L) { return budget_of(L)->used; }
+size_t b24lua_memory_limit(lua_State *L) { return budget_of(L)->limit; }
 
 /* ---- Swift functions behind a trampoline ---- */
 

@@ -4,6 +4,9 @@
 /// from the root is a cycle (the same table twice side by side is not). Depth is bounded because
 /// each level is a Swift frame and a few Lua stack slots: a 300-deep table from a hostile script
 /// must be refused, not overflow the thread's stack (docs/lua-host.md, "One walk of a value").
+/// A walk also counts the values it visits: a table reached twice is walked twice, so a small
+/// table DAG (`t = {t, t}` nested) would otherwise expand to millions of values in Swift
+/// memory, outside --max-memory; past its budget of values it enters no more tables.
 public struct LuaNesting: Sendable {
     /// How deep any conversion follows tables: far beyond what a REST parameter or result
     /// holds, far below what the Swift and Lua stacks take.
@@ -15,6 +18,20 @@ public struct LuaNesting: Sendable {
         case cycle
         /// Lua could not grow the stack for the table's traversal (memory).
         case stackExhausted
+        /// The walk has visited more values than its budget allows (`valueBudget`).
+        case tooManyValues
+    }
+
+    /// The most values one walk visits when the state has no memory limit.
+    public static let maxValues = 1 << 20
+    /// What one converted value may cost in Swift memory (a JSON value, its place in an array
+    /// or object, its share of the request's text): a state limited to M bytes gets M / this
+    /// many values per walk, so a conversion stays within a small multiple of the limit.
+    public static let bytesPerValue = 128
+
+    /// The values one walk may visit in a state whose memory limit is `memoryLimit` bytes (0: none).
+    public static func valueBudget(memoryLimit: Int) -> Int {
+        memoryLimit > 0 ? min(maxValues, memoryLimit / bytesPerValue) : maxValues
     }
 
     /// Stack slots a walker may use inside one table: the traversal's key and value, and what
@@ -25,10 +42,14 @@ public struct LuaNesting: Sendable {
     /// Identities of the tables on the path from the root, outermost first. At most `maxDepth`
     /// long, so a cycle is looked for by comparing: cheaper than keeping a set beside it.
     private var path: [UInt] = []
+    /// Values the walk may still visit; below zero, no table is entered any more.
+    public var remainingValues: Int
 
-    /// A walk that stops at `maxDepth` tables, never deeper than `LuaNesting.maxDepth`.
-    public init(maxDepth: Int = LuaNesting.maxDepth) {
+    /// A walk that stops at `maxDepth` tables, never deeper than `LuaNesting.maxDepth`, and
+    /// enters no table after visiting `budget` values.
+    public init(maxDepth: Int = LuaNesting.maxDepth, budget: Int = LuaNesting.maxValues) {
         self.maxDepth = max(0, min(maxDepth, Self.maxDepth))
+        remainingValues = budget
     }
 
     /// How many tables are being walked (0 at the root value).
@@ -39,6 +60,7 @@ public struct LuaNesting: Sendable {
     public mutating func enter(_ stack: LuaStack, tableAt index: Int32) -> Refusal? {
         let identity = stack.identity(at: index)
         if path.contains(identity) { return .cycle }
+        if remainingValues < 0 { return .tooManyValues }
         if path.count >= maxDepth { return .tooDeep }
         if !stack.reserve(Self.slotsPerTable) { return .stackExhausted }
         path.append(identity)

@@ -61,7 +61,7 @@ struct Inspector: LuaValueVisitor {
     func refused(_ refusal: LuaNesting.Refusal, tableAt index: Int32, in stack: LuaStack) -> InspectedValue {
         switch refusal {
         case .cycle: .cycle
-        case .tooDeep: .elided
+        case .tooDeep, .tooManyValues: .elided
         case .stackExhausted: .table(InspectedTable(omitted: 0))
         }
     }

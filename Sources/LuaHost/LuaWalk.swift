@@ -1,3 +1,5 @@
+import CLuaSupport
+
 /// The one walk of a Lua value (docs/lua-host.md, "One walk of a value"). Copying a value out
 /// (`LuaStack.value(at:)`), the `b24` module's JSON conversion and the REPL's inspection are
 /// visitors of it: the walk reads the value's type once, hands scalars to the visitor, and
@@ -43,21 +45,25 @@ public struct LuaWalk {
     @usableFromInline var nesting: LuaNesting
 
     /// A walk of values on `stack` that goes at most `maxDepth` tables deep (never deeper than
-    /// `LuaNesting.maxDepth`).
+    /// `LuaNesting.maxDepth`) and visits about `budget` values at most (`LuaNesting`).
     @inlinable
-    public init(_ stack: LuaStack, maxDepth: Int = LuaNesting.maxDepth) {
+    public init(_ stack: LuaStack, maxDepth: Int = LuaNesting.maxDepth, budget: Int) {
         self.stack = stack
-        nesting = LuaNesting(maxDepth: maxDepth)
+        nesting = LuaNesting(maxDepth: maxDepth, budget: budget)
     }
 
     /// How many tables deep the walk is (0 at the root value).
     @inlinable public var depth: Int { nesting.depth }
+
+    /// Values the walk may still visit (below zero once past its budget).
+    @inlinable public var remainingValues: Int { nesting.remainingValues }
 
     /// Visits the value at `i`, an absolute index (`LuaStack.walk` makes the root's absolute;
     /// `forEachEntry` hands absolute ones).
     @inlinable
     public mutating func visit<V: LuaValueVisitor>(at i: Int32, _ visitor: inout V) throws(V.Failure) -> V.Output {
         let s = stack
+        nesting.remainingValues &-= 1
         switch s.type(at: i) {
         case .nil, .none: return try visitor.visitNil()
         case .boolean: return try visitor.visitBoolean(s.bool(at: i))
@@ -85,11 +91,26 @@ public struct LuaWalk {
 }
 
 extension LuaStack {
-    /// Walks the value at `index` with `visitor`, at most `maxDepth` tables deep.
+    /// Walks the value at `index` with `visitor`, at most `maxDepth` tables deep, within the
+    /// state's budget of values (`valueBudget`).
     @inlinable
     public func walk<V: LuaValueVisitor>(at index: Int32, maxDepth: Int = LuaNesting.maxDepth,
                                          _ visitor: inout V) throws(V.Failure) -> V.Output {
-        var walk = LuaWalk(self, maxDepth: maxDepth)
+        var budget = valueBudget
+        return try walk(at: index, maxDepth: maxDepth, budget: &budget, &visitor)
+    }
+
+    /// The same, spending `budget`: several walks for one call (its parameters one by one)
+    /// share one budget.
+    @inlinable
+    public func walk<V: LuaValueVisitor>(at index: Int32, maxDepth: Int = LuaNesting.maxDepth, budget: inout Int,
+                                         _ visitor: inout V) throws(V.Failure) -> V.Output {
+        var walk = LuaWalk(self, maxDepth: maxDepth, budget: budget)
+        defer { budget = walk.remainingValues }
         return try walk.visit(at: absolute(index), &visitor)
     }
+
+    /// The values one walk may visit in this state: bounded by its memory limit (--max-memory)
+    /// or, without one, by `LuaNesting.maxValues`.
+    public var valueBudget: Int { LuaNesting.valueBudget(memoryLimit: Int(b24lua_memory_limit(L))) }
 }

@@ -1,103 +1,142 @@
 import CLua
+import CLuaSupport
 import Glibc
-
-/// Which files a script under `--safe` may open: reading below `readable` (and `writable`),
-/// writing below `writable`; never anything under /proc, /sys or /dev. Paths are compared
-/// after resolving symbolic links, `.` and `..` (docs/lua-host.md, "Running untrusted code").
-public struct FileAccessPolicy: Sendable, Equatable {
-    /// Resolved directories.
-    public private(set) var readable: [String]
-    public private(set) var writable: [String]
-
-    static let forbidden = ["/proc", "/sys", "/dev"]
-
-    /// Directories that do not exist are dropped: they cannot hold anything to open.
-    public init(readable: [String], writable: [String]) {
-        self.readable = readable.compactMap(Self.resolvedExisting)
-        self.writable = writable.compactMap(Self.resolvedExisting)
-    }
-
-    /// nil when `path` may be opened so; otherwise why not.
-    public func refusal(path: String, write: Bool) -> String? {
-        let shown = "'\(path)'"
-        guard !path.utf8.contains(0) else { return "--safe: \(shown) contains a NUL byte" }
-        guard let resolved = Self.resolved(path) else {
-            return "--safe: \(shown): no such directory"
-        }
-        if Self.forbidden.contains(where: { Self.isBelow(resolved, $0) }) {
-            return "--safe: \(shown) is under /proc, /sys or /dev, which are never opened"
-        }
-        let roots = write ? writable : readable + writable
-        if roots.contains(where: { Self.isBelow(resolved, $0) }) { return nil }
-        return write
-            ? "--safe: \(shown) is not below a --allow-write directory"
-            : "--safe: \(shown) is not below the script's directory or a --allow-read directory"
-    }
-
-    static func isBelow(_ path: String, _ root: String) -> Bool {
-        root == "/" || path == root || path.hasPrefix(root + "/")
-    }
-
-    static func resolvedExisting(_ path: String) -> String? {
-        guard let p = realpath(path, nil) else { return nil }
-        defer { free(p) }
-        return String(cString: p)
-    }
-
-    /// The path with every link resolved; for a file that does not exist yet, its directory
-    /// resolved plus its name.
-    static func resolved(_ path: String) -> String? {
-        if let r = resolvedExisting(path) { return r }
-        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
-        guard let slash = trimmed.lastIndex(of: "/") else {
-            return resolvedExisting(".").map { $0 + "/" + trimmed }
-        }
-        let name = String(trimmed[trimmed.index(after: slash)...])
-        guard !name.isEmpty, name != ".", name != ".." else { return nil }
-        let parent = slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
-        guard let dir = resolvedExisting(parent) else { return nil }
-        return (dir == "/" ? "" : dir) + "/" + name
-    }
-}
 
 extension LuaStack {
     /// `--safe`: a capability sandbox for a script someone else wrote. Removes what reaches
-    /// outside Lua (the environment, processes, C code, `debug`, binary chunks, removing and
-    /// renaming files) and puts every way of opening a file behind `policy`. Run it after the
-    /// host's own modules are loaded: they keep the references they took.
+    /// outside Lua (the environment, processes, C code, `debug` but its traceback, binary
+    /// chunks, removing and renaming files) and opens every file through `policy`. Run it after
+    /// the host's own modules are loaded: they keep the references they took.
+    /// (docs/lua-host.md, "--safe: running a script someone else wrote")
     public func enterSafeMode(_ policy: FileAccessPolicy) throws(LuaError) {
         let base = top
         defer { top = base }
         try load(Self.safeModeSource, chunkName: "=b24lua.safe")
-        push(function: { s in
-            guard let path = s.string(at: 1) else {
-                s.pushNil()
-                s.push("--safe: a file name must be a string")
-                return 2
-            }
-            if let why = policy.refusal(path: path, write: s.bool(at: 2)) {
-                s.pushNil()
-                s.push(why)
-                return 2
-            }
-            s.push(true)
-            return 1
-        })
-        try call(nargs: 1, nresults: 0)
+        pushPolicyOpen(policy)
+        try pushChunkReader()
+        // nil's __call and the names it explains: the chunk fills the table
+        newTable()
+        pushValue(at: -1)
+        b24lua_hold_collector(L)
+        lua_pushcclosure(L, b24lua_safe_nil_call, 1)
+        lua_rotate(L, -2, 1)
+        try call(nargs: 4, nresults: 0)
     }
 
+    /// `open(name, mode)`: io.open under `policy` (name a string; mode a string or nil).
+    func pushPolicyOpen(_ policy: FileAccessPolicy) {
+        push(function: { s in
+            guard let path = s.withBytes(at: 1, { String(validating: $0, as: UTF8.self) }) ?? nil else {
+                guard s.type(at: 1) == .string else { throw s.argumentError(1, "open", "string expected") }
+                s.pushNil()
+                s.push("--safe: a file name must be UTF-8 text")
+                s.push(Int64(EACCES))
+                return 3
+            }
+            let text = s.isNoneOrNil(2) ? "r" : s.string(at: 2) ?? ""
+            guard let mode = FileOpenMode(text) else { throw s.argumentError(2, "open", "invalid mode") }
+            switch policy.open(path, mode: mode) {
+            case .success(let fd):
+                if s.pushFile(descriptor: fd, mode: mode.text) { return 1 }
+                let refusal = FileRefusal(code: errno, path: path)
+                s.pushNil()
+                s.push(refusal.message)
+                s.push(Int64(refusal.code))
+                return 3
+            case .failure(let refusal):
+                s.pushNil()
+                s.push(refusal.message)
+                s.push(Int64(refusal.code))
+                return 3
+            }
+        })
+    }
+
+    /// Pushes an io library file handle that owns `descriptor`; false (descriptor closed,
+    /// errno set) when it cannot be made.
+    func pushFile(descriptor: Int32, mode: String) -> Bool {
+        b24lua_push_file(L, descriptor, mode) != 0
+    }
+
+    /// Pushes `chunk_of(f, chunkname, has_env, env)`: loads the text chunk in file handle `f`
+    /// as loadfile would, and closes `f`.
+    func pushChunkReader() throws(LuaError) {
+        try load(Self.chunkReaderSource, chunkName: "=b24lua.chunk_reader")
+        try call(nargs: 0, nresults: 1)
+    }
+
+    /// Reads a file handle as `luaL_loadfilex` reads a file: a UTF-8 BOM dropped, a first line
+    /// starting with '#' skipped (its newline kept, so line numbers stay right), text only.
+    /// The file's methods are taken now: a script that edits the file metatable changes
+    /// nothing here.
+    static let chunkReaderSource = """
+        local load, error, getmetatable = load, error, getmetatable
+        local methods = getmetatable(io.stdout).__index
+        local read, close = methods.read, methods.close
+        local find, sub = string.find, string.sub
+        return function(f, chunkname, has_env, env)
+          local first = true
+          local function reader()
+            local s, err = read(f, 4096)
+            if not s then
+              if err then error("cannot read " .. sub(chunkname, 2) .. ": " .. err, 0) end
+              return nil
+            end
+            if first then
+              first = false
+              if sub(s, 1, 3) == "\\239\\187\\191" then s = sub(s, 4) end
+              if sub(s, 1, 1) == "#" then
+                local nl = find(s, "\\n", 1, true)
+                while not nl do
+                  s = read(f, 4096)
+                  if not s then return nil end
+                  nl = find(s, "\\n", 1, true)
+                end
+                s = sub(s, nl)
+              end
+            end
+            return s
+          end
+          local chunk, why
+          if has_env then chunk, why = load(reader, chunkname, "t", env) else chunk, why = load(reader, chunkname, "t") end
+          close(f)
+          return chunk, why
+        end
+        """
+
     static let safeModeSource = """
-        local check = ...
-        local type, select, error, tostring, find = type, select, error, tostring, string.find
+        local open, chunk_of, nil_call, hints = ...
+        local type, select, error, tostring, pairs, ipairs = type, select, error, tostring, pairs, ipairs
+        local find, sub = string.find, string.sub
         local io_open, io_lines, io_input, io_output = io.open, io.lines, io.input, io.output
         local load, loadfile = load, loadfile
+        local debug_traceback, set_metatable = debug.traceback, debug.setmetatable
+        local methods = getmetatable(io.stdout).__index
+        local lines, close = methods.lines, methods.close
 
-        os.execute, os.getenv, os.remove, os.rename, os.tmpname = nil, nil, nil, nil, nil
-        io.popen, io.tmpfile = nil, nil
-        string.dump = nil
-        debug, package.loaded.debug = nil, nil
-        package.loadlib, package.searchpath, package.cpath = nil, nil, ""
-        -- require: the preload table and the host's Lua searcher only, no C modules
+        -- What reaches outside Lua is removed, and stays absent (nil), so that a script can
+        -- test for it (`if os.getenv then`); calling one says why it is missing.
+        local removed = {
+          os = {"execute", "getenv", "remove", "rename", "tmpname"},
+          io = {"popen", "tmpfile"},
+          string = {"dump"},
+          package = {"loadlib", "searchpath"},
+        }
+        for lib, names in pairs(removed) do
+          for _, name in ipairs(names) do
+            _G[lib][name] = nil
+            hints[name] = lib .. "." .. name
+          end
+        end
+        for name in pairs(debug) do
+          if name ~= "traceback" then hints[name] = "debug." .. name end
+        end
+        -- debug: the traceback only (for xpcall handlers); it reads no value of the program
+        debug = {traceback = debug_traceback}
+        package.loaded.debug = debug
+        set_metatable(nil, {__call = nil_call, __metatable = false})
+        package.cpath = ""
+        -- require: the preload table and the host's confined searcher only, no C modules
         for i = #package.searchers, 3, -1 do package.searchers[i] = nil end
 
         -- What io.open would take as a file name (it converts numbers), or nil.
@@ -107,37 +146,46 @@ extension LuaStack {
           return nil
         end
 
-        local function writes(mode) return find(mode, "[wa+]") ~= nil end
+        -- As io.lines and io.input say it when the system refuses; --safe's reasons as they are.
+        local function cannot_open(path, why)
+          if sub(why, 1, 6) == "--safe" then return why end
+          return ("cannot open file '%s' (%s)"):format(path, sub(why, #path + 3))
+        end
 
         function io.open(name, mode)
           local path = name_of(name)
           local m = mode == nil and "r" or name_of(mode)
           if not path or not m then return io_open(name, mode) end  -- io.open's own argument error
-          local ok, why = check(path, writes(m))
-          if not ok then return nil, why, 13 end
-          return io_open(path, m)
+          return open(path, m)
+        end
+
+        -- As io.lines: the file closes when its lines run out (or the loop ends: 4th value).
+        local function close_at_end(f, first, ...)
+          if first == nil then close(f) end
+          return first, ...
         end
 
         function io.lines(name, ...)
           if name == nil then return io_lines(name, ...) end
           local path = name_of(name)
           if not path then return io_lines(name, ...) end
-          local ok, why = check(path, false)
-          if not ok then error(why, 2) end
-          return io_lines(path, ...)
+          local f, why = open(path, "r")
+          if not f then error(cannot_open(path, why), 2) end
+          local next_line = lines(f, ...)
+          return function() return close_at_end(f, next_line()) end, nil, nil, f
         end
 
-        -- io.input and io.output: a name is opened (checked first), a file handle passes.
-        local function redirecting(set_default, write)
+        -- io.input and io.output: a name is opened under the policy, a file handle passes.
+        local function redirecting(set_default, mode)
           return function(f)
             local path = name_of(f)
             if not path then return set_default(f) end
-            local ok, why = check(path, write)
-            if not ok then error(why, 2) end
-            return set_default(path)
+            local h, why = open(path, mode)
+            if not h then error(cannot_open(path, why), 2) end
+            return set_default(h)
           end
         end
-        io.input, io.output = redirecting(io_input, false), redirecting(io_output, true)
+        io.input, io.output = redirecting(io_input, "r"), redirecting(io_output, "w")
 
         -- Text only: a binary chunk can break the interpreter.
         function _G.load(chunk, name, mode, ...)
@@ -146,21 +194,22 @@ extension LuaStack {
         end
 
         local function safe_loadfile(name, mode, ...)
-          if name ~= nil then
-            local path = name_of(name)
-            if not path then return loadfile(name, "t", ...) end
-            local ok, why = check(path, false)
-            if not ok then return nil, why end
-            name = path
+          local has_env = select("#", ...) > 0
+          if name == nil then  -- standard input
+            if has_env then return loadfile(nil, "t", ...) end
+            return loadfile(nil, "t")
           end
-          if select("#", ...) > 0 then return loadfile(name, "t", ...) end
-          return loadfile(name, "t")
+          local path = name_of(name)
+          if not path then return loadfile(name, "t", ...) end  -- loadfile's own argument error
+          local f, why = open(path, "r")
+          if not f then return nil, sub(why, 1, 6) == "--safe" and why or "cannot open " .. why end
+          return chunk_of(f, "@" .. path, has_env, ...)
         end
         _G.loadfile = safe_loadfile
 
         function _G.dofile(name)
           local f, err = safe_loadfile(name)
-          if not f then error(err, 2) end
+          if not f then error(err, 0) end
           return f()
         end
         """

@@ -81,9 +81,16 @@ final class ScriptRunner {
     }
 
     /// arg[0] is the script, negative indices the interpreter and its options, as in lua.c.
+    /// Under --safe only the script and its own arguments: an option's value (a webhook URL
+    /// with its code, a file name) is no business of a script someone else wrote
+    /// (README "Running untrusted scripts").
     private func createArgTable() {
-        let argv = options.argv
-        let script = options.scriptIndex ?? 0
+        var argv = options.argv
+        var script = options.scriptIndex ?? 0
+        if options.b24.safe {
+            argv = [argv[script]] + options.scriptArguments
+            script = 0
+        }
         stack.newTable(arrayCount: Int32(max(0, argv.count - script - 1)), hashCount: Int32(script + 1))
         for (i, a) in argv.enumerated() {
             stack.push(a)

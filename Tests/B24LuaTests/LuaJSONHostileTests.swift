@@ -54,6 +54,20 @@ import Testing
         #expect(refused == expected)
     }
 
+    /// A table DAG is small in Lua and huge once each table is copied where it is reached:
+    /// the conversion counts what it emits and refuses past the state's budget, naming the path.
+    @Test func aTableDAGIsCountedNotExpanded() throws {
+        lua.setMemoryLimit(bytes: 16 << 20)
+        defer { lua.setMemoryLimit(bytes: nil) }
+        let refused = try message("local t = {} for i = 1, 22 do t = {t, t} end return {filter = t}", path: "params")
+        #expect(refused?.hasPrefix("params.filter[") == true, "\(refused ?? "converted")")
+        #expect(refused?.contains("holds too many values: more than \((16 << 20) / LuaNesting.bytesPerValue) in all") == true,
+                "\(refused ?? "converted")")
+        // What fits converts: the same table reached a few times, and a plain list of 100000.
+        #expect(try text("local s = {1, 2} return {s, s, s}") == "[[1,2],[1,2],[1,2]]")
+        #expect(try text("local t = {} for i = 1, 100000 do t[i] = i end return t") != nil)
+    }
+
     @Test func cyclesAreRefusedWhereverTheyClose() throws {
         #expect(try message("local t = {}; t.self = t; return t") == "value.self contains a cycle")
         #expect(try message("local a = {b = {}}; a.b.c = {a}; return a") == "value.b.c[1] contains a cycle")

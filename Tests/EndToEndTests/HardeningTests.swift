@@ -66,7 +66,7 @@ import Testing
         try("io.popen", function() return io.popen("id") end)
         try("io.tmpfile", function() return io.tmpfile() end)
         try("debug", function() return debug.getinfo(1) end)
-        try("package.loaded.debug", function() return package.loaded.debug end)
+        try("package.loaded.debug", function() return package.loaded.debug.getinfo end)
         try("loadlib", function() return package.loadlib("libc.so.6", "*") end)
         try("searchpath", function() return package.searchpath("passwd", "/etc/?") end)
         try("C module", function() return require("cjson") end)

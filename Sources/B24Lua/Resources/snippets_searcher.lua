@@ -4,7 +4,9 @@
 -- binary, then the rest of package.path (Lua's standard paths). One searcher, so a failed
 -- require lists every place once, in the order searched.
 -- Called with: the templates as one path string, a table module name -> source text, and
--- `confined` (--safe): search only the templates and the shipped library, never package.path.
+-- under --safe `confined`, the host's search of the templates (each file opened beneath its
+-- template's directory, docs/lua-host.md): then only it and the shipped library are searched,
+-- never package.path.
 local templates, shipped, confined = ...
 local type = type
 local package, load, loadfile, error = package, load, loadfile, error
@@ -29,16 +31,21 @@ local function from_file(name, file, mode)
 end
 
 local function search(name)
-  local ours, rest
-  if confined then
-    ours, rest = templates, ""
-  else
+  local ours, rest = "", ""
+  if not confined then
     -- as Lua's own searcher says it
     if type(package.path) ~= "string" then error("'package.path' must be a string", 0) end
     ours, rest = split(package.path)
   end
   local misses = {}
-  if ours ~= "" then
+  if confined then
+    local chunk, file, err = confined(name)
+    if chunk then return chunk, file end
+    if file then
+      error(("error loading module '%s' from file '%s':\n\t%s"):format(name, file, err), 2)
+    end
+    if err ~= "" then misses[#misses + 1] = err end
+  elseif ours ~= "" then
     local file, err = searchpath(name, ours)
     if file then return from_file(name, file, "t") end  -- snippets: text only, never bytecode
     misses[#misses + 1] = err

@@ -24,6 +24,7 @@ void b24lua_set_callbacks(b24lua_Dispatch dispatch, b24lua_Release release);
 lua_State *b24lua_newstate(void);
 void b24lua_set_memory_limit(lua_State *L, size_t bytes);
 size_t b24lua_memory_used(lua_State *L);
+size_t b24lua_memory_limit(lua_State *L);  /* 0: none */
 
 /* Pushes a Lua C closure that calls the Swift function `box` (already retained for Lua). */
 void b24lua_push_swift_function(lua_State *L, void *box);
@@ -69,5 +70,34 @@ int b24lua_link_coroutines_protected(lua_State *L);
 
 /* Closes a state made by b24lua_newstate, running its finalizers inside the memory limit. */
 void b24lua_close(lua_State *L);
+
+/* ---- --safe (docs/lua-host.md, "--safe: running a script someone else wrote") ---- */
+
+/* A directory to open files beneath: a descriptor (O_PATH), or -1 with errno. */
+int b24lua_open_directory(const char *path);
+
+/* What b24lua_safe_open refuses, besides an errno value. */
+#define B24LUA_SAFE_DANGLING (-1) /* a link to nothing: the file would be created through it */
+#define B24LUA_SAFE_LINKED (-2)   /* a regular file with other hard links, opened for writing */
+#define B24LUA_SAFE_SPECIAL (-3)  /* not a regular file or a directory, or on /proc or /sys */
+
+/* Opens `rel` beneath the directory `rootfd`: every component, links included, resolves
+   without leaving it (openat2 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, else a walk with
+   O_NOFOLLOW; an escape is EXDEV). access: O_RDONLY, O_WRONLY or O_RDWR; append, create and
+   truncate as fopen's modes say. Never creates a file through a link, never opens a file with
+   other hard links for writing, opens only regular files and directories. Returns 0 with the
+   descriptor in *fd, an errno value, or a B24LUA_SAFE_* code. walk_only: walk even where the
+   kernel has openat2 (for tests). */
+int b24lua_safe_open(int rootfd, const char *rel, int access, int append, int create, int truncate,
+                     int walk_only, int *fd);
+
+/* Pushes an io library file handle for `fd` (fdopen with `mode`), which it then owns. Returns
+   0 when fdopen fails: the descriptor is closed, errno says why, nothing is pushed. */
+int b24lua_push_file(lua_State *L, int fd, const char *mode);
+
+/* The __call of nil's metatable under --safe: raises what calling nil raises, "attempt to call
+   a nil value (field 'getenv')", plus, when upvalue 1 (a table: field name -> full name) knows
+   the name, ": os.getenv is not available under --safe". */
+int b24lua_safe_nil_call(lua_State *L);
 
 #endif

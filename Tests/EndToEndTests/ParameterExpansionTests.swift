@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// A table DAG of 22 levels (`t = {t, t}` nested, about 90 KB of Lua memory) handed to b24 as
+/// parameters must not expand to 4 M values in Swift memory past --max-memory: the conversion
+/// counts what it emits and refuses with a usage error naming the path (docs/lua-host.md,
+/// "One walk of a value").
+@Suite struct ParameterExpansionTests {
+    static let script = """
+        local t = {} for i = 1, 22 do t = {t, t} end
+        local tries = {
+          call = function() return b24.call("user.get", t) end,
+          request = function() return b24.request("user.get", {FILTER = t}) end,
+          batch = function() return b24.batch{{"user.get", t}} end,
+          -- 15 levels, 65 535 values: one command fits the budget, three share it and do not
+          batch_shared = function() local s = t[1][1][1][1][1][1][1]
+                                    return b24.batch{{"user.get", {a = s}}, {"user.get", {a = s}}, {"user.get", {a = s}}} end,
+          list = function() for _ in b24.list("user.get", {FILTER = t}) do end end,
+        }
+        local names = {}
+        for name in pairs(tries) do names[#names + 1] = name end
+        table.sort(names)
+        for _, name in ipairs(names) do
+          local ok, e = pcall(tries[name])
+          print(name, ok, b24.is_error(e) and e.code, tostring(e):find("holds too many values", 1, true) ~= nil)
+        end
+        """
+
+    @Test func aTableDAGIsRefusedWithinTheMemoryLimit() async throws {
+        let baseline = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--max-memory", "16", "-e", "print(b24.call('user.current').ID)"],
+                                                    measuringPeakMemory: true)
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--quiet", "--max-memory", "16", "-e", Self.script],
+                                               limit: 120, measuringPeakMemory: true)
+        #expect(end.signal == nil, "\(end.stderr)")
+        #expect(end.status == 0, "\(end.stderr)")
+        #expect(end.stdout == """
+            batch\tfalse\tINVALID_ARGUMENT\ttrue
+            batch_shared\tfalse\tINVALID_ARGUMENT\ttrue
+            call\tfalse\tINVALID_ARGUMENT\ttrue
+            list\tfalse\tINVALID_ARGUMENT\ttrue
+            request\tfalse\tINVALID_ARGUMENT\ttrue
+
+            """, "\(end.stdout)")
+        // the limit (16 MiB) plus a fixed overhead (8 MiB) over an ordinary call's peak
+        #expect(end.maxRSSKiB < baseline.maxRSSKiB + 24 * 1024, "peak \(end.maxRSSKiB) KiB vs \(baseline.maxRSSKiB) KiB")
+    }
+
+    @Test func theRefusalNamesThePath() async throws {
+        let chunk = "local t = {} for i = 1, 22 do t = {t, t} end b24.call('user.get', {FILTER = {ID = t}})"
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--max-memory", "16", "-e", chunk], limit: 120)
+        #expect(end.status == 1)
+        #expect(end.stderr.contains("INVALID_ARGUMENT"), "\(end.stderr)")
+        #expect(end.stderr.contains("params.FILTER.ID["), "\(end.stderr)")
+        #expect(end.stderr.contains("holds too many values"), "\(end.stderr)")
+    }
+}
