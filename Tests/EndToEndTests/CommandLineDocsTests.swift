@@ -117,6 +117,9 @@ import Testing
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("b24lua"), withIntermediateDirectories: true)
         try "[profiles.prod]\nwebhook = \"https://a.example/rest/1/x/\"\n[profiles.staging]\nwebhook = \"https://b.example/rest/1/y/\"\n"
             .write(to: dir.appendingPathComponent("b24lua/config.toml"), atomically: true, encoding: .utf8)
+        // A config file that holds a webhook must be private (README "Choosing the portal").
+        try FileManager.default.setAttributes([.posixPermissions: 0o600],
+                                              ofItemAtPath: dir.appendingPathComponent("b24lua/config.toml").path)
         func complete(_ words: [String]) async throws -> [String] {
             let quoted = ([Binary.b24lua] + words).map { "'" + $0.replacing("'", with: "'\\''") + "'" }.joined(separator: " ")
             let program = """

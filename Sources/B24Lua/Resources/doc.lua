@@ -724,7 +724,8 @@ types.classes = {
   {"b24.BatchOptions", exact = true, doc = "batch", fields = {{"halt?", "boolean"}}},
   {"b24.EachOptions", exact = true, doc = "each", fields = {{"concurrency?", "integer"}, {"stop_on_error?", "boolean"}}},
   {"b24.EachFailure", doc = "each", fields = {{"item", "any"}, {"error", "b24.Error|string"}}},
-  {"b24.EachReport", doc = "each", fields = {{"ok", "integer"}, {"failed", "b24.EachFailure[]"}, {"skipped", "integer"}}},
+  {"b24.EachReport", doc = "each", fields = {{"ok", "integer"}, {"failed", "b24.EachFailure[]"}, {"skipped", "integer"},
+                                            {"already_done", "integer"}}},
   {"b24.Error", doc = "Error", fields = {
     {"code", "string"}, {"description", "string"}, {"status", "integer?"}, {"method", "string?"},
     {"argument", "string?"}, {"kind", "b24.ErrorKind"}, {"retryable", "boolean"}, {"outcome_unknown", "boolean"},
