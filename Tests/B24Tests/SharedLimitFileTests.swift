@@ -264,6 +264,22 @@ extension SharedLimitFileTests {
     }
 }
 
+/// The file's name a hard link to another file (a backup made with `cp -al`, a mistake): the
+/// file is someone else's too, and rewriting it in place would overwrite that other file.
+extension SharedLimitFileTests {
+    @Test func aHardLinkedFileIsNotWrittenThrough() async throws {
+        let other = dir.appendingPathComponent("notes.txt").path
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: other))
+        #expect(link(other, path) == 0)
+        let warnings = WarningLog()
+        let c = cell(FixedClock(0), warnings: warnings)
+        #expect(await c.withLock { $0.admit(method: "m", now: 0) } == .send)
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: other)), as: UTF8.self) == "precious\n")
+        #expect(!c.isShared)
+        #expect(warnings.all.count == 1 && warnings.all.first?.contains("the shared rate limit is off") == true, "\(warnings.all)")
+    }
+}
+
 /// On a slow plan a few processes' waiting callers are a queue longer than the budget's window
 /// of drain, yet every one of them is real: the queue's bound is a count of waiting callers, not
 /// only a time. A reader used to refuse such a file as forged, write its own state over it (the
