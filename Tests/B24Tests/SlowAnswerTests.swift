@@ -15,19 +15,19 @@ import Testing
         private let listener: Int32
 
         init(bodyBytes: Int, pause: useconds_t) throws {
-            listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             let ok = withUnsafeMutablePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(listener, $0, length) == 0 && listen(listener, 4) == 0 && getsockname(listener, $0, &length) == 0
+                    bind(fd, $0, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, $0, &length) == 0
                 }
             }
-            guard ok else { throw POSIXError(.EADDRINUSE) }
+            guard ok else { close(fd); throw POSIXError(.EADDRINUSE) }
+            listener = fd
             port = UInt16(bigEndian: address.sin_port)
-            let fd = listener
             Thread.detachNewThread {
                 let c = accept(fd, nil, nil)
                 guard c >= 0 else { return }
