@@ -75,6 +75,8 @@ public final class HTTPTransport: Transport {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let buffer = first else { throw HTTPClientError.deadlineExceeded }
+            // A read cut off by a stop (Ctrl-C, `--timeout`) may end early: not an answer.
+            try Task.checkCancellation()
             return buffer
         }
     }
