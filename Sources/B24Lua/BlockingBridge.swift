@@ -180,26 +180,25 @@ final class WaitingThreadExecutor: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Runs jobs as they come until the task has finished (true) or `seconds` pass without
-    /// one (false).
+    /// Runs jobs as they come until the task has finished (true) or `seconds` have passed
+    /// (false), however many jobs ran meanwhile: the caller checks for a stop in between, and a
+    /// task that wakes every few milliseconds (a wait for the shared limit file's lock, polling
+    /// it) must not keep a Ctrl-C from being seen.
     func runJobs(forAtMostSeconds seconds: Double) -> Bool {
-        var deadline: Date?
+        let deadline = Date(timeIntervalSinceNow: seconds)
         condition.lock()
         while true {
-            if runQueuedJobs() {
-                deadline = nil
-                continue
-            }
+            let ran = runQueuedJobs()
             if finished {
                 condition.unlock()
                 return true
             }
-            let until = deadline ?? Date(timeIntervalSinceNow: seconds)
-            deadline = until
-            if !condition.wait(until: until) && jobs.isEmpty && !finished {
+            if ran && Date() < deadline { continue }
+            guard Date() < deadline else {
                 condition.unlock()
                 return false
             }
+            _ = condition.wait(until: deadline)
         }
     }
 

@@ -120,7 +120,9 @@ public final class PortalConnection: Sendable {
     /// again below the notice at its next step.
     static let retryNotice: @Sendable (String) -> Void = { line in
         let clear = isatty(STDERR_FILENO) != 0 ? "\r\u{1B}[K" : ""
-        FileHandle.standardError.write(Data((clear + "b24lua: " + Redaction.redact(line) + "\n").utf8))
+        // It quotes the portal's (or a proxy's) error text: control characters are shown escaped
+        // (TerminalText), so an answer can neither drive the terminal nor split the line.
+        FileHandle.standardError.write(Data((clear + "b24lua: " + TerminalText.escaped(Redaction.redact(line)) + "\n").utf8))
     }
 
     private static func plan(_ settings: PortalSettings) -> RateLimitPlan {

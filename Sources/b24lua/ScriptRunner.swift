@@ -180,7 +180,8 @@ final class ScriptRunner {
     func report(_ error: LuaError) {
         var text = "b24lua: " + error.message
         if let tb = error.traceback { text += "\n" + tb }
-        FileHandle.standardError.write((Redaction.redact(text) + "\n").data(using: .utf8)!)
+        // The message may quote a portal's error text: inert on the terminal (TerminalText).
+        FileHandle.standardError.write((TerminalText.escapedKeepingLines(Redaction.redact(text)) + "\n").data(using: .utf8)!)
     }
 }
 

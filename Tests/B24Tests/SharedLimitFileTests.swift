@@ -264,6 +264,49 @@ extension SharedLimitFileTests {
     }
 }
 
+/// The file's name a hard link to another file (a backup made with `cp -al`, a mistake): the
+/// file is someone else's too, and rewriting it in place would overwrite that other file.
+extension SharedLimitFileTests {
+    @Test func aHardLinkedFileIsNotWrittenThrough() async throws {
+        let other = dir.appendingPathComponent("notes.txt").path
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: other))
+        #expect(link(other, path) == 0)
+        let warnings = WarningLog()
+        let c = cell(FixedClock(0), warnings: warnings)
+        #expect(await c.withLock { $0.admit(method: "m", now: 0) } == .send)
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: other)), as: UTF8.self) == "precious\n")
+        #expect(!c.isShared)
+        #expect(warnings.all.count == 1 && warnings.all.first?.contains("the shared rate limit is off") == true, "\(warnings.all)")
+    }
+}
+
+/// On a slow plan a few processes' waiting callers are a queue longer than the budget's window
+/// of drain, yet every one of them is real: the queue's bound is a count of waiting callers, not
+/// only a time. A reader used to refuse such a file as forged, write its own state over it (the
+/// others' reservations gone), and the processes went on overwriting each other.
+extension SharedLimitFileTests {
+    @Test func aSlowPlansRealQueueIsTakenNotRefused() async throws {
+        let slow = RateLimitPlan.custom(rate: 0.01, burst: 5)  // a request every 100 s
+        let clock = FixedClock(1000)
+        func slowCell(_ warnings: WarningLog) -> LimiterCell {
+            LimiterCell(RateLimiter(plan: slow, now: clock.now()), sharedAt: path, key: "slow", clock: clock,
+                        warn: { warnings.add($0) })
+        }
+        // Four processes' four batches in flight each: 16 reservations, 11 of them queued.
+        let quiet = WarningLog()
+        let writers = (0..<4).map { _ in slowCell(quiet) }
+        for w in writers { for _ in 0..<4 { _ = await w.withLock { $0.admit(method: "batch", now: 1000) } } }
+        let warnings = WarningLog()
+        let reader = slowCell(warnings)
+        guard case .sendAt(let t) = await reader.withLock({ $0.admit(method: "batch", now: 1000) }) else {
+            Issue.record("the reader did not queue behind the others: \(warnings.all)")
+            return
+        }
+        #expect(t > 1000 + 1_000, "behind the 16 others' slots")
+        #expect(warnings.all.isEmpty && quiet.all.isEmpty, "\(warnings.all) \(quiet.all)")
+    }
+}
+
 /// The file's lock held by another descriptor (to the kernel, another process): an event waits
 /// for it a bounded time without holding a thread, then keeps this process's own limit, and a
 /// cancelled wait ends at once (docs/shared-limit.md, "The protocol").

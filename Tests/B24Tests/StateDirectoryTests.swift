@@ -58,6 +58,24 @@ import Testing
         #expect(r.description.contains(target), "\(r)")
     }
 
+    /// Root with another user's HOME (`sudo -E`, a cron job's environment): the state directory
+    /// is refused, and nothing is made in that home either. Directories root created there
+    /// (`~/.local`, `~/.local/state`) would be root's, and the user could no longer use them.
+    @Test func nothingIsCreatedInAnotherUsersHome() throws {
+        let home = dir.appendingPathComponent("home").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: false)
+        #expect(chown(home, 65534, 65534) == 0)
+        let r = try #require(refusal(home + "/.local/state/b24lua"))
+        #expect(r.description.contains(home), "\(r)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: home).isEmpty, "created in their home")
+        // Nor below a directory every user may write to (not sticky).
+        let open = dir.appendingPathComponent("open").path
+        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: false)
+        #expect(chmod(open, 0o777) == 0)
+        #expect(refusal(open + "/state/b24lua") != nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: open).isEmpty)
+    }
+
     @Test func aDirectoryBelowAnotherUsersIsRefused() throws {
         // Another user made the parent first (as /tmp/.local would be): they can swap what is in it.
         let theirs = dir.appendingPathComponent(".local").path

@@ -100,6 +100,31 @@ import Testing
         await sandbox.stop()
     }
 
+    /// A stop while one `b24.call` waits for the lock is honoured by the call itself, at once:
+    /// not by the watchdog that ends a process whose script did not stop (which exits with the
+    /// same status), and not after the lock's 3 s patience ran out.
+    @Test(arguments: ["Ctrl-C", "--timeout"])
+    func aStopWhileACallWaitsForTheLockIsHonoured(_ how: String) async throws {
+        let sandbox = try await LiveSandbox.start()
+        let holder = try await StoppedLockHolder(path: limitPath(sandbox))
+        let extra = how == "--timeout" ? ["--timeout", "1"] : []
+        let p = try SpawnedProcess(Binary.b24lua, ["--webhook", sandbox.webhookURL, "--plan", Self.plan] + extra
+                                   + ["-e", "print('ready') io.stdout:flush() b24.call('user.current') print('sent')"],
+                                   environment: environment)
+        #expect(await p.waitForOutput("ready"))
+        if how == "Ctrl-C" {
+            try await Task.sleep(for: .milliseconds(300))
+            p.send(SIGINT)
+        }
+        let end = await p.wait(limit: 45)
+        await holder.release()
+        #expect(end.status == (how == "Ctrl-C" ? 130 : 124), "\(end.stderr)")
+        #expect(!end.stdout.contains("sent"))
+        #expect(!end.stderr.contains("grace period"), "the call did not stop: \(end.stderr)")
+        #expect(!end.stderr.contains("is locked"), "the wait ran its course: \(end.stderr)")
+        await sandbox.stop()
+    }
+
     @Test func timeoutDuringEachEndsTheRunWith124() async throws {
         let sandbox = try await LiveSandbox.start()
         let end = try await stopDuringEach(sandbox, extra: ["--timeout", "1"], signal: nil)

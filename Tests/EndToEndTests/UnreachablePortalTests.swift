@@ -112,6 +112,29 @@ import Testing
         #expect(!r.stderr.contains("trying again"), "\(r.stderr)")
     }
 
+    /// The notice quotes the portal's (or a proxy's) error text: its control characters are
+    /// shown escaped (TerminalText), so an answer cannot retitle the terminal, clear it, or
+    /// split the notice into a forged line of b24lua's own. The uncaught error that ends the
+    /// run keeps its lines (a Lua message may have several) but carries no escape either.
+    @Test func aHostileErrorTextReachesTheTerminalInert() async throws {
+        let dir = try Binary.temporaryDirectory()
+        let sandbox = try await LiveSandbox.start()
+        let text = #""boom\u001b]0;pwned\u0007\u001b[2J\u009b31m\nb24lua: forged line""#
+        let fault = #"{"status": 500, "error_description": \#(text)}"#
+        await sandbox.queueFaults(#"{"faults": [\#(Array(repeating: fault, count: 6).joined(separator: ", "))], "method": "user.current"}"#)
+        let r = try await Binary.b24luaAsync(["--webhook", sandbox.webhookURL, "-e", "b24.call('user.current')"],
+                                             environment: ["XDG_RUNTIME_DIR": dir.path, "XDG_CONFIG_HOME": dir.path])
+        await sandbox.stop()
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("trying again in"), "\(r.stderr)")
+        #expect(r.stderr.contains("boom\\u{1B}]0;pwned"), "shown, escaped: \(r.stderr.debugDescription)")
+        for bad: Unicode.Scalar in ["\u{1B}", "\u{07}", "\u{9B}"] {
+            #expect(!r.stderr.unicodeScalars.contains(bad), "U+\(String(bad.value, radix: 16)): \(r.stderr.debugDescription)")
+        }
+        // The notice is one line; the final error keeps a Lua message's lines, inert.
+        #expect(!r.stderr.contains("\nb24lua: forged line; trying again"), "\(r.stderr.debugDescription)")
+    }
+
     /// On a terminal a progress bar may be drawn on the current line (`\r`, no newline): the
     /// notice clears that line first and ends with a newline, so the bar is drawn again below it.
     @Test func onATerminalTheNoticeClearsTheLineFirst() async throws {

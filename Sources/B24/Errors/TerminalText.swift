@@ -18,6 +18,14 @@ public enum TerminalText {
         return String(out)
     }
 
+    /// `escaped`, but the line breaks and tabs stay: for a message that may have several lines
+    /// of its own (a Lua error and its traceback).
+    public static func escapedKeepingLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.split(separator: "\t", omittingEmptySubsequences: false).map { escaped(String($0)) }.joined(separator: "\t") }
+            .joined(separator: "\n")
+    }
+
     static func needsEscape(_ s: Unicode.Scalar) -> Bool {
         if s.properties.generalCategory == .control { return true }
         switch s.value {

@@ -13,12 +13,16 @@ extension RateLimiter {
         return burst / (b.nominalRate * LeakyBucket.floorShare)
     }
 
+    /// The most reservations beyond the burst that real callers can have queued: every b24lua
+    /// process waits with at most a few (docs/shared-limit.md, "The file").
+    static let mostQueued = 1_000.0
+
     /// Why a state read from the shared file cannot be real, or nil when it can be. Bucket and
     /// margin times may lie at most `drainHorizon` ahead of `now` (a bucket's time is the last
     /// reservation's `now`, never later); its queue of reservations may take at most the budget's
-    /// 10-minute window to drain (thousands of requests: the client's concurrent callers can
-    /// queue hundreds, no run thousands); a method's times at most that window ahead (a pause
-    /// lasts until the portal's reset). Past times are harmless.
+    /// 10-minute window to drain, or be at most `mostQueued` long (a slow plan's real queue); a
+    /// method's times at most that window ahead (a pause lasts until the portal's reset). Past
+    /// times are harmless.
     func implausible(bucket s: (level: Double, updated: Double, rate: Double, slowed: Double?),
                      margin m: (value: Double, changedAt: Double?),
                      methods: [(name: String, state: OperatingBudget.MethodState)], now: Double) -> String? {
@@ -33,7 +37,9 @@ extension RateLimiter {
             // The slowest rate is a product of cuts and may round below the floor by a hair.
             guard s.rate.isFinite, s.rate >= b.nominalRate * LeakyBucket.floorShare * (1 - 1e-9),
                   s.rate <= b.nominalRate * (1 + 1e-9) else { return "drain rate \(s.rate)/s" }
-            guard (s.level - burst) / s.rate <= Self.budgetWindow else { return "bucket level \(s.level)" }
+            // Each queued reservation is a caller waiting: on a slow plan a few processes' callers
+            // are a queue longer than the window, and real; no machine has thousands waiting.
+            guard s.level - burst <= max(s.rate * Self.budgetWindow, Self.mostQueued) else { return "bucket level \(s.level)" }
             if let why = ahead("bucket time", s.updated, within: horizon)
                 ?? ahead("bucket slowed at", s.slowed, within: horizon)
                 ?? ahead("margin changed at", m.changedAt, within: horizon) { return why }

@@ -65,6 +65,12 @@ public final class SharedLimitFile: @unchecked Sendable {
             degrade("\(path) is not a regular file of this user")
             return
         }
+        // Another name for the same file (a hard link) makes it some other file too: rewriting
+        // it in place would overwrite that one.
+        guard st.st_nlink == 1 else {
+            degrade("\(path) has other names (hard links)")
+            return
+        }
         if st.st_mode & 0o077 != 0 { fchmod(fd, 0o600) }
         usable = true
     }

@@ -74,12 +74,22 @@ public enum StateDirectory {
         return .success(real)
     }
 
-    /// `mkdir -p` with mode 0700 for what it creates; the failure, if any.
+    /// `mkdir -p` with mode 0700 for what it creates, only in directories that pass `prepare`'s
+    /// check of the ones above; the failure, if any.
     static func makeDirectories(_ dir: String) -> String? {
         var st = stat()
         if stat(dir, &st) == 0 { return (st.st_mode & S_IFMT) == S_IFDIR ? nil : "\(dir) is not a directory" }
         let parent = String(dir[..<(dir.lastIndex(of: "/") ?? dir.startIndex)])
         if !parent.isEmpty, let failure = makeDirectories(parent) { return failure }
+        // Nothing is made where the check would refuse it: in another user's home (root with
+        // that user's HOME, as `sudo -E` leaves it) what root makes would be root's, and that
+        // user could no longer use it.
+        if !parent.isEmpty, stat(parent, &st) == 0 {
+            guard st.st_uid == 0 || st.st_uid == geteuid() else { return "\(parent) is owned by uid \(st.st_uid)" }
+            guard st.st_mode & 0o022 == 0 || st.st_mode & 0o1000 != 0 else {
+                return "others can write to \(parent) (mode \(octal(st.st_mode)))"
+            }
+        }
         if mkdir(dir, 0o700) != 0 && errno != EEXIST { return lastError() }
         return nil
     }

@@ -45,10 +45,13 @@ public final class HTTPTransport: Transport {
         for h in request.headers { req.headers.add(name: h.name, value: h.value) }
         if !req.headers.contains(name: "User-Agent") { req.headers.add(name: "User-Agent", value: Self.userAgent) }
         if !request.body.isEmpty { req.body = .bytes(ByteBuffer(bytes: request.body)) }
+        // One deadline for the whole answer: AsyncHTTPClient's ends with the head, and a body
+        // sent a byte at a time would hold the call for as long as the sender likes.
+        let deadline = ContinuousClock.now + timeout
         do {
             let response = try await client.execute(req, timeout: .nanoseconds(timeout.nanoseconds))
             let body: ByteBuffer
-            do { body = try await response.body.collect(upTo: Self.maxBody) } catch is NIOTooManyBytesError {
+            do { body = try await Self.collect(response.body, by: deadline) } catch is NIOTooManyBytesError {
                 // No REST answer is this big: a proxy or a broken portal, not a network fault.
                 throw B24Error.badResponse("the answer is larger than \(Self.maxBody >> 20) MiB",
                                            status: Int(response.status.code))
@@ -58,6 +61,23 @@ public final class HTTPTransport: Transport {
                                 body: Array(body.readableBytesView))
         } catch {
             throw Self.classify(error, origin: endpoint.origin)
+        }
+    }
+
+    /// The body, up to `maxBody`, unless `deadline` passes first: then the read is cancelled
+    /// (AsyncHTTPClient closes the connection) and the request fails as a timeout after sending.
+    static func collect(_ body: HTTPClientResponse.Body, by deadline: ContinuousClock.Instant) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: maxBody) }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else { throw HTTPClientError.deadlineExceeded }
+            // A read cut off by a stop (Ctrl-C, `--timeout`) may end early: not an answer.
+            try Task.checkCancellation()
+            return buffer
         }
     }
 
