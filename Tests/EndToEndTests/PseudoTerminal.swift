@@ -103,6 +103,9 @@ final class PseudoTerminal {
                 return seen
             }
             guard deadline.timeIntervalSinceNow > 0 else {
+                // A last look at what is there: a task that resumes late (its pool busy with
+                // other suites' work) must not miss what the program wrote in time.
+                if readSome(waitingAtMost: 0) { continue }
                 throw Failure(description: "timed out waiting for \(text.debugDescription); output so far:\n\(transcript)")
             }
             await readOrPause()
@@ -120,6 +123,7 @@ final class PseudoTerminal {
             if tcgetattr(master, &attributes) == 0, attributes.c_lflag & tcflag_t(ICANON) == 0 { return }
             try? await Task.sleep(for: .milliseconds(5))
         }
+        if tcgetattr(master, &attributes) == 0, attributes.c_lflag & tcflag_t(ICANON) == 0 { return }  // a last look
         throw Failure(description: "the terminal never left canonical mode; output so far:\n\(transcript)")
     }
 
@@ -142,6 +146,10 @@ final class PseudoTerminal {
                 return status.exitStatus
             }
             await readOrPause()
+        }
+        if let status = reaper.ending.current {  // a last look
+            while readSome(waitingAtMost: 0) {}
+            return status.exitStatus
         }
         return nil
     }
