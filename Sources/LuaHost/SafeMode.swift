@@ -107,7 +107,7 @@ extension LuaStack {
     static let safeModeSource = """
         local open, chunk_of, nil_call, hints = ...
         local type, select, error, tostring, pairs, ipairs = type, select, error, tostring, pairs, ipairs
-        local getmetatable, rawget = getmetatable, rawget
+        local getmetatable, rawget, pcall = getmetatable, rawget, pcall
         local find, sub = string.find, string.sub
         local io_open, io_lines, io_input, io_output = io.open, io.lines, io.input, io.output
         local load, loadfile = load, loadfile
@@ -199,20 +199,26 @@ extension LuaStack {
           return open(path, m)
         end
 
-        -- As io.lines: the file closes when its lines run out (or the loop ends: 4th value).
-        local function close_at_end(f, first, ...)
-          if first == nil then close(f) end
-          return first, ...
+        -- As io.lines: the file closes when its lines run out (or the loop ends: 4th value),
+        -- and a read error is raised at the loop's line (a tail call: level 2 is the loop's
+        -- function), not in this chunk.
+        local function close_at_end(f, ok, ...)
+          if not ok then error((...), 2) end
+          if (...) == nil then close(f) end
+          return ...  -- nothing at the end, as io.lines' iterator returns
         end
 
         function io.lines(name, ...)
           if name == nil then return io_lines(name, ...) end
           local path = name_of(name)
-          if not path then return io_lines(name, ...) end
+          if not path then
+            error(("bad argument #1 to '%s' (string expected, got %s)"):format(getinfo(1, "n").name or "io.lines",
+                                                                              typename(name)), 2)
+          end
           local f, why = open(path, "r")
           if not f then error(cannot_open(path, why), 2) end
           local next_line = lines(f, ...)
-          return function() return close_at_end(f, next_line()) end, nil, nil, f
+          return function() return close_at_end(f, pcall(next_line)) end, nil, nil, f
         end
 
         -- io.input and io.output: a name is opened under the policy, a file handle passes.

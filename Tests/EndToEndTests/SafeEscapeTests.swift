@@ -145,12 +145,13 @@ import Testing
         #expect(try String(contentsOf: shm, encoding: .utf8) == "shared")
     }
 
-    /// io.open's argument errors point at the script's line and name 'open', as Lua's do, not
-    /// into the host's wrapper chunk.
-    @Test func ioOpenArgumentErrorsReadAsInLua() async throws {
+    /// io.open's and io.lines' errors point at the script's line and name the function as Lua's
+    /// do, not into the host's wrapper chunk; io.lines' iterator returns what Lua's returns.
+    @Test func ioErrorsReadAsInLua() async throws {
         for chunk in ["io.open({})", "io.open()", "io.open('x', 'rw')", "io.open('x', {})", "io.open(io.stdout)",
-                      "print(select(2, pcall(io.open, 'x', 'wx')))"] {
-            let ours = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "-e", chunk], directory: job)
+                      "print(select(2, pcall(io.open, 'x', 'wx')))", "for l in io.lines('sub') do end", "io.lines({})",
+                      "print(pcall(io.lines, {}))", "local it = io.lines('inside.txt', 'n') print(select('#', it()))"] {
+            let ours = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "--allow-read", job.path, "-e", chunk], directory: job)
             let lua = try await SpawnedProcess.run("/usr/bin/lua5.4", ["-e", chunk], directory: job)
             #expect(ours.stdout == lua.stdout, "\(chunk): \(ours.stdout)")
             #expect(ours.stderr.split(separator: "\n").first?.drop(while: { $0 != ":" })
