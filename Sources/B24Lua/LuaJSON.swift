@@ -147,7 +147,7 @@ enum LuaJSON {
             case .cycle: throw Refusal("contains a cycle")
             case .stackExhausted: throw Refusal(": Lua stack exhausted")
             case .tooManyValues:
-                throw Refusal("holds too many values: more than \(stack.valueBudget) in all, counting a table " +
+                throw Refusal("holds too many values: more than \(stack.valueBudget) in all, counting a table or string " +
                               "each time it is reached (the bound follows --max-memory)")
             }
         }
