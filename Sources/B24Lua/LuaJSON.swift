@@ -147,7 +147,7 @@ enum LuaJSON {
             case .cycle: throw Refusal("contains a cycle")
             case .stackExhausted: throw Refusal(": Lua stack exhausted")
             case .tooManyValues:
-                throw Refusal("holds too many values: more than \(stack.valueBudget) in all, counting a table " +
+                throw Refusal("holds too many values: more than \(stack.valueBudget) in all, counting a table or string " +
                               "each time it is reached (the bound follows --max-memory)")
             }
         }
@@ -164,6 +164,11 @@ enum LuaJSON {
                 let pathKey: Key
                 switch s.type(at: k) {
                 case .string:
+                    // a key string is copied each time its table is reached, as a value is
+                    guard walk.spend(bytes: s.rawLength(k)) else {
+                        _ = try self.refused(.tooManyValues, tableAt: k, in: s)  // throws
+                        return false
+                    }
                     let name = s.withBytes(at: k) { String(decoding: $0, as: UTF8.self) } ?? ""
                     key = .string(name)
                     pathKey = .name(name)

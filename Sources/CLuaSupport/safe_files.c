@@ -148,6 +148,20 @@ static int open_beneath(int rootfd, const char *rel, int flags, mode_t mode, int
     return walk_beneath(rootfd, rel, flags, mode);
 }
 
+/* Whether the file `st` describes lies on a filesystem mounted at /dev or below it (/dev/shm,
+   /dev/mqueue...): their regular files (another program's shared memory) are never opened,
+   even through an allowed directory of "/". A mount is known by its device; one that is the
+   root filesystem's (no /dev mount) forbids nothing. */
+static int on_dev(const struct stat *st) {
+    static const char *const mounts[] = {"/dev", "/dev/shm", "/dev/mqueue", "/dev/hugepages", "/dev/pts"};
+    struct stat root, m;
+    if (stat("/", &root) != 0) return 0;
+    for (size_t i = 0; i < sizeof mounts / sizeof mounts[0]; i++) {
+        if (stat(mounts[i], &m) == 0 && m.st_dev != root.st_dev && m.st_dev == st->st_dev) return 1;
+    }
+    return 0;
+}
+
 int b24lua_safe_open(int rootfd, const char *rel, int access, int append, int create, int truncate,
                      int walk_only, int *out) {
     while (*rel == '/') rel++;  /* relative to rootfd whatever: "dir//x" is "dir/x" */
@@ -176,7 +190,7 @@ int b24lua_safe_open(int rootfd, const char *rel, int access, int append, int cr
     }
     int code = 0;
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) code = B24LUA_SAFE_SPECIAL;
-    else if (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC) code = B24LUA_SAFE_SPECIAL;
+    else if (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC || on_dev(&st)) code = B24LUA_SAFE_SPECIAL;
     else if (access != O_RDONLY && S_ISREG(st.st_mode) && st.st_nlink > 1) code = B24LUA_SAFE_LINKED;
     if (code) {
         close(fd);

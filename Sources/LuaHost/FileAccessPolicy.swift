@@ -6,7 +6,7 @@ import Glibc
 /// the name: each path is resolved by the kernel beneath an allowed directory's descriptor, so
 /// no link or `..` leads out of it; a file is never created through a link, a file with other
 /// hard links is never written, only regular files and directories are opened, and nothing on
-/// /proc or /sys (docs/lua-host.md, "--safe: running a script someone else wrote").
+/// /proc, /sys or /dev (docs/lua-host.md, "--safe: running a script someone else wrote").
 public final class FileAccessPolicy: Sendable {
     struct Root: Sendable {
         /// Resolved (realpath), so that a name can be matched against it.
@@ -185,7 +185,7 @@ public struct FileRefusal: Error, Sendable, Equatable {
         case B24LUA_SAFE_LINKED:
             self = .policy("--safe: \(shown) has other hard links, which writing would change too; --safe writes only files with one link")
         case B24LUA_SAFE_SPECIAL:
-            self = .policy("--safe: \(shown) is not a regular file or directory, or is on /proc or /sys; --safe opens neither")
+            self = .policy("--safe: \(shown) is not a regular file or directory, or is on /proc, /sys or /dev; --safe opens neither")
         default:
             self.init(message: "\(path): \(String(cString: strerror(code)))", code: code, byPolicy: false)
         }

@@ -52,6 +52,16 @@ public struct LuaNesting: Sendable {
         remainingValues = budget
     }
 
+    /// Counts a string of `count` bytes: one value per `bytesPerValue` bytes, beyond the one
+    /// value `visit` counts. A string, like a table, is shared in Lua and copied each time it is
+    /// reached (`{s, s, s}` holds `s` once): false when the walk is past its budget, and the
+    /// string is then not read.
+    @inlinable
+    public mutating func spend(bytes count: Int) -> Bool {
+        remainingValues &-= count / Self.bytesPerValue
+        return remainingValues >= 0
+    }
+
     /// How many tables are being walked (0 at the root value).
     public var depth: Int { path.count }
 

@@ -61,6 +61,7 @@ struct Inspector: LuaValueVisitor {
     func refused(_ refusal: LuaNesting.Refusal, tableAt index: Int32, in stack: LuaStack) -> InspectedValue {
         switch refusal {
         case .cycle: .cycle
+        case .tooManyValues where stack.type(at: index) == .string: .opaque(type: "string")
         case .tooDeep, .tooManyValues: .elided
         case .stackExhausted: .table(InspectedTable(omitted: 0))
         }

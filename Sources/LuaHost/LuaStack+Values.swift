@@ -59,7 +59,7 @@ struct LuaValueCopier: LuaValueVisitor {
         case .tooDeep: throw LuaConversionError("table nested too deeply")
         case .cycle: throw LuaConversionError("table contains a cycle")
         case .stackExhausted: throw LuaConversionError("stack overflow")
-        case .tooManyValues: throw LuaConversionError("table holds too many values (a table reached more than once counts each time)")
+        case .tooManyValues: throw LuaConversionError("table holds too many values (a table or string reached more than once counts each time)")
         }
     }
 }

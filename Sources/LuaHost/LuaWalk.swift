@@ -30,7 +30,8 @@ public protocol LuaValueVisitor {
     /// stack room for a traversal): the visitor reads its entries with `walk.forEachEntry` and
     /// converts each key or value it wants with `walk.visit`.
     mutating func visitTable(at index: Int32, walk: inout LuaWalk) throws(Failure) -> Output
-    /// A table the nesting rule refused: an error for a conversion, a placeholder for display.
+    /// A table the nesting rule refused, or a string past the budget (`tooManyValues`): an
+    /// error for a conversion, a placeholder for display.
     mutating func refused(_ refusal: LuaNesting.Refusal, tableAt index: Int32, in stack: LuaStack) throws(Failure) -> Output
 }
 
@@ -70,7 +71,11 @@ public struct LuaWalk {
         case .number:
             if s.isInteger(at: i), let n = s.integer(at: i) { return try visitor.visitInteger(n) }
             return try visitor.visitNumber(s.number(at: i) ?? 0)
-        case .string: return try visitor.visitString(at: i, in: s)
+        case .string:
+            // A string is shared in Lua and copied where it is reached, as a table is walked
+            // again: its bytes count too (docs/lua-host.md, "One walk of a value").
+            guard nesting.spend(bytes: s.rawLength(i)) else { return try visitor.refused(.tooManyValues, tableAt: i, in: s) }
+            return try visitor.visitString(at: i, in: s)
         case .table:
             if let stand = try visitor.substitute(forTableAt: i, in: s) { return stand }
             if let refusal = nesting.enter(s, tableAt: i) { return try visitor.refused(refusal, tableAt: i, in: s) }
@@ -79,6 +84,11 @@ public struct LuaWalk {
         case let other: return try visitor.visitOther(other, at: i, in: s)
         }
     }
+
+    /// Counts a string of `count` bytes the visitor reads itself (a key it converts without
+    /// `visit`) against the budget, as `visit` counts a string value: false when past it.
+    @inlinable
+    public mutating func spend(bytes count: Int) -> Bool { nesting.spend(bytes: count) }
 
     /// The raw entries of the table at `index` (`lua_next` order; see `LuaStack.forEachEntry`),
     /// with the walk handed on so that the body can visit keys and values within the same rules.

@@ -107,10 +107,12 @@ extension LuaStack {
     static let safeModeSource = """
         local open, chunk_of, nil_call, hints = ...
         local type, select, error, tostring, pairs, ipairs = type, select, error, tostring, pairs, ipairs
+        local getmetatable, rawget, pcall = getmetatable, rawget, pcall
         local find, sub = string.find, string.sub
         local io_open, io_lines, io_input, io_output = io.open, io.lines, io.input, io.output
         local load, loadfile = load, loadfile
-        local debug_traceback, set_metatable = debug.traceback, debug.setmetatable
+        local debug_traceback, set_metatable, getinfo = debug.traceback, debug.setmetatable, debug.getinfo
+        local setmetatable = setmetatable
         local methods = getmetatable(io.stdout).__index
         local lines, close = methods.lines, methods.close
 
@@ -122,17 +124,36 @@ extension LuaStack {
           string = {"dump"},
           package = {"loadlib", "searchpath"},
         }
-        for lib, names in pairs(removed) do
-          for _, name in ipairs(names) do
+        -- A removed function read from its library is noted (its name, and the chunk and line
+        -- that read it): nil's __call adds the reason only for a call of that name on that
+        -- line, so a script's own `list:remove()` on a table without one reads as in Lua.
+        local function watch(lib, names)
+          setmetatable(lib, {__index = function(_, k)
+            if names[k] then
+              local at = getinfo(2, "Sl")
+              hints[1], hints[2], hints[3] = k, at.source, at.currentline
+            end
+          end})
+        end
+        for lib, list in pairs(removed) do
+          local names = {}
+          for _, name in ipairs(list) do
             _G[lib][name] = nil
             hints[name] = lib .. "." .. name
+            names[name] = true
           end
+          watch(_G[lib], names)
         end
+        local debug_names = {}
         for name in pairs(debug) do
-          if name ~= "traceback" then hints[name] = "debug." .. name end
+          if name ~= "traceback" then
+            hints[name] = "debug." .. name
+            debug_names[name] = true
+          end
         end
         -- debug: the traceback only (for xpcall handlers); it reads no value of the program
         debug = {traceback = debug_traceback}
+        watch(debug, debug_names)
         package.loaded.debug = debug
         set_metatable(nil, {__call = nil_call, __metatable = false})
         package.cpath = ""
@@ -152,27 +173,52 @@ extension LuaStack {
           return ("cannot open file '%s' (%s)"):format(path, sub(why, #path + 3))
         end
 
-        function io.open(name, mode)
+        -- io.open's argument errors, raised here at the caller's line as io.open raises them
+        -- (raised by `open` or `io_open`, they would point into this chunk).
+        local function typename(v)
+          local mt = getmetatable(v)
+          if type(mt) == "table" and type(rawget(mt, "__name")) == "string" then return rawget(mt, "__name") end
+          return type(v)
+        end
+        local function bad(n, why)
+          -- named as called ('open'); called without a name (pcall), by its library's ('io.open')
+          local called = getinfo(2, "n").name
+          error(("bad argument #%d to '%s' (%s)"):format(n, called or "io.open", why), 3)
+        end
+
+        function io.open(...)
+          local name, mode = ...
           local path = name_of(name)
-          local m = mode == nil and "r" or name_of(mode)
-          if not path or not m then return io_open(name, mode) end  -- io.open's own argument error
+          if not path then bad(1, "string expected, got " .. (select("#", ...) == 0 and "no value" or typename(name))) end
+          local m = "r"
+          if mode ~= nil then
+            m = name_of(mode)
+            if not m then bad(2, "string expected, got " .. typename(mode)) end
+          end
+          if not find(m, "^[rwa]%+?b*$") then bad(2, "invalid mode") end
           return open(path, m)
         end
 
-        -- As io.lines: the file closes when its lines run out (or the loop ends: 4th value).
-        local function close_at_end(f, first, ...)
-          if first == nil then close(f) end
-          return first, ...
+        -- As io.lines: the file closes when its lines run out (or the loop ends: 4th value),
+        -- and a read error is raised at the loop's line (a tail call: level 2 is the loop's
+        -- function), not in this chunk.
+        local function close_at_end(f, ok, ...)
+          if not ok then error((...), 2) end
+          if (...) == nil then close(f) end
+          return ...  -- nothing at the end, as io.lines' iterator returns
         end
 
         function io.lines(name, ...)
           if name == nil then return io_lines(name, ...) end
           local path = name_of(name)
-          if not path then return io_lines(name, ...) end
+          if not path then
+            error(("bad argument #1 to '%s' (string expected, got %s)"):format(getinfo(1, "n").name or "io.lines",
+                                                                              typename(name)), 2)
+          end
           local f, why = open(path, "r")
           if not f then error(cannot_open(path, why), 2) end
           local next_line = lines(f, ...)
-          return function() return close_at_end(f, next_line()) end, nil, nil, f
+          return function() return close_at_end(f, pcall(next_line)) end, nil, nil, f
         end
 
         -- io.input and io.output: a name is opened under the policy, a file handle passes.

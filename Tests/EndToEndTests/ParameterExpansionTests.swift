@@ -45,6 +45,48 @@ import Testing
         #expect(end.maxRSSKiB < baseline.maxRSSKiB + 24 * 1024, "peak \(end.maxRSSKiB) KiB vs \(baseline.maxRSSKiB) KiB")
     }
 
+    /// A string is shared in Lua as a table is: one 4 MiB string reached 64 times, as a value or
+    /// as a key, is 4 MiB of Lua memory and would be 256 MiB of Swift memory once converted.
+    /// Its bytes count against the budget, and a string of legitimate size still goes.
+    static let sharedStrings = """
+        local s = string.rep("x", 4 << 20)
+        local values, keyed = {}, {}
+        local k = {[s] = 1}
+        for i = 1, 64 do values[i] = s; keyed[i] = k end
+        local tries = {
+          as_values = function() return b24.call("user.get", {FILTER = values}) end,
+          as_keys = function() return b24.call("user.get", {FILTER = keyed}) end,
+          batch = function() return b24.batch{{"user.get", {a = s}}, {"user.get", {a = s}}, {"user.get", {a = s}},
+                                              {"user.get", {a = s}}, {"user.get", {a = s}}} end,
+          one_megabyte = function() return b24.call("user.get", {FILTER = {NAME = string.rep("y", 1 << 20)}}) end,
+        }
+        local names = {}
+        for name in pairs(tries) do names[#names + 1] = name end
+        table.sort(names)
+        for _, name in ipairs(names) do
+          local ok, e = pcall(tries[name])
+          print(name, ok, b24.is_error(e) and e.code, tostring(e):find("holds too many values", 1, true) ~= nil)
+        end
+        """
+
+    @Test func aSharedStringIsCountedNotCopiedPastTheLimit() async throws {
+        let baseline = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--max-memory", "16", "-e", "print(b24.call('user.current').ID)"],
+                                                    measuringPeakMemory: true)
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--quiet", "--max-memory", "16", "-e", Self.sharedStrings],
+                                               limit: 120, measuringPeakMemory: true)
+        #expect(end.signal == nil, "\(end.stderr)")
+        #expect(end.status == 0, "\(end.stderr)")
+        #expect(end.stdout == """
+            as_keys\tfalse\tINVALID_ARGUMENT\ttrue
+            as_values\tfalse\tINVALID_ARGUMENT\ttrue
+            batch\tfalse\tINVALID_ARGUMENT\ttrue
+            one_megabyte\ttrue\tfalse\tfalse
+
+            """, "\(end.stdout)")
+        // the limit (16 MiB) plus a fixed overhead (8 MiB) over an ordinary call's peak
+        #expect(end.maxRSSKiB < baseline.maxRSSKiB + 24 * 1024, "peak \(end.maxRSSKiB) KiB vs \(baseline.maxRSSKiB) KiB")
+    }
+
     @Test func theRefusalNamesThePath() async throws {
         let chunk = "local t = {} for i = 1, 22 do t = {t, t} end b24.call('user.get', {FILTER = {ID = t}})"
         let end = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--max-memory", "16", "-e", chunk], limit: 120)

@@ -113,11 +113,68 @@ import Testing
         }
     }
 
+    /// /dev holds regular files too (/dev/shm: other programs' shared memory), on a tmpfs that
+    /// no name check sees from an allowed "/" (a script in "/", `--allow-read /`): the file
+    /// opened is refused by the filesystem it is on, as /proc's and /sys's are.
+    @Test func nothingOnDevEvenBelowAnAllowedRoot() async throws {
+        let name = "b24lua-safe-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let shm = URL(fileURLWithPath: "/dev/shm").appendingPathComponent(name)
+        try "shared".write(to: shm, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: shm) }
+        // relative: beneath "/", an absolute link is refused whatever it names
+        let up = String(repeating: "../", count: job.resolvingSymlinksInPath().pathComponents.count - 1)
+        try FileManager.default.createSymbolicLink(atPath: job.appendingPathComponent("shm").path, withDestinationPath: up + "dev/shm/" + name)
+        let chunk = """
+            local function try(p, mode)
+              local f, why = io.open(p, mode)
+              print(f and "OPENED" or "REFUSED", p, mode, why)
+              if f then f:write("X") f:close() end
+            end
+            for _, p in ipairs{...} do
+              for _, mode in ipairs{"r", "r+", "a"} do try(p, mode) end
+            end
+            try("/dev/shm", "r")
+            """
+        let script = job.appendingPathComponent("dev.lua")
+        try chunk.write(to: script, atomically: true, encoding: .utf8)
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "--allow-write", "/", script.path, shm.path,
+                                                               job.appendingPathComponent("shm").path])
+        #expect(end.status == 0, "\(end.stderr)")
+        #expect(!end.stdout.contains("OPENED"), "\(end.stdout)")
+        #expect(end.stdout.components(separatedBy: "on /proc, /sys or /dev").count == 8, "\(end.stdout)")
+        #expect(try String(contentsOf: shm, encoding: .utf8) == "shared")
+    }
+
+    /// io.open's and io.lines' errors point at the script's line and name the function as Lua's
+    /// do, not into the host's wrapper chunk; io.lines' iterator returns what Lua's returns.
+    @Test func ioErrorsReadAsInLua() async throws {
+        for chunk in ["io.open({})", "io.open()", "io.open('x', 'rw')", "io.open('x', {})", "io.open(io.stdout)",
+                      "print(select(2, pcall(io.open, 'x', 'wx')))", "for l in io.lines('sub') do end", "io.lines({})",
+                      "print(pcall(io.lines, {}))", "local it = io.lines('inside.txt', 'n') print(select('#', it()))"] {
+            let ours = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "--allow-read", job.path, "-e", chunk], directory: job)
+            let lua = try await SpawnedProcess.run("/usr/bin/lua5.4", ["-e", chunk], directory: job)
+            #expect(ours.stdout == lua.stdout, "\(chunk): \(ours.stdout)")
+            #expect(ours.stderr.split(separator: "\n").first?.drop(while: { $0 != ":" })
+                    == lua.stderr.split(separator: "\n").first?.drop(while: { $0 != ":" }), "\(chunk): \(ours.stderr)")
+        }
+    }
+
     @Test func aRemovedFunctionSaysSoWhenCalled() async throws {
         for name in ["os.execute", "os.getenv", "io.popen", "package.loadlib", "string.dump", "os.remove", "debug.sethook"] {
             let end = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "-e", "\(name)('x')"])
             #expect(end.status == 1)
             #expect(end.stderr.contains("\(name) is not available under --safe"), "\(end.stderr)")
+        }
+        let method = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "-e", "local s = (\"x\"):dump()"])
+        #expect(method.stderr.contains("(method 'dump'): string.dump is not available under --safe"), "\(method.stderr)")
+        // a script's own table without the field: as in Lua, even after reading the removed one
+        for chunk in ["local list = {} list:remove(1)", "local t = {}\nlocal has = os.remove\nt.remove()",
+                      "local o = {} o.getinfo()", "local s = {} s.dump()"] {
+            let own = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "-e", chunk])
+            let lua = try await SpawnedProcess.run("/usr/bin/lua5.4", ["-e", chunk])
+            #expect(own.status == 1)
+            #expect(own.stderr.split(separator: "\n").first?.drop(while: { $0 != ":" })
+                    == lua.stderr.split(separator: "\n").first?.drop(while: { $0 != ":" }), "\(own.stderr)")
         }
         let test = try await SpawnedProcess.run(Binary.b24lua, ["--safe", "-e", "if os.execute then os.execute('true') else print('no execute') end"])
         #expect(test.status == 0 && test.stdout == "no execute\n", "\(test.stderr)")

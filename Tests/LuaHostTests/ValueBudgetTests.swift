@@ -25,6 +25,24 @@ import Testing
         #expect(budget < 0)
     }
 
+    /// A string is shared in Lua as a table is: reached 64 times, a 1 MiB string would be copied
+    /// 64 times. Its bytes count (one value per `bytesPerValue`), and past the budget the walk
+    /// reads no more strings.
+    @Test func aStringReachedAgainCountsItsBytes() throws {
+        let lua = try LuaState()
+        try push(lua, "local s = string.rep('x', 1 << 20) local t = {} for i = 1, 64 do t[i] = s end return t")
+        var census = OneWalkTests.Census()
+        var budget = 4 * (1 << 20) / LuaNesting.bytesPerValue  // a little under four copies, with the keys
+        lua.main.walk(at: -1, budget: &budget, &census)
+        #expect(census.refusals.count == 61 && census.refusals.allSatisfy { $0 == .tooManyValues }, "\(census.refusals.count)")
+        #expect(census.scalars == 64 + 3, "the 64 keys and three copies")
+        #expect(budget < 0)
+        lua.setMemoryLimit(bytes: 4 << 20)  // inspection's budget: about three copies of 50 shown
+        let shown = lua.main.inspect(at: -1).rendered()
+        let placeholder = shown.contains("<string>")  // not the text itself in a failure's message
+        #expect(placeholder, "\(shown.utf8.count) bytes shown")
+    }
+
     @Test func theBudgetFollowsTheMemoryLimit() throws {
         let lua = try LuaState()
         #expect(lua.main.valueBudget == LuaNesting.maxValues)

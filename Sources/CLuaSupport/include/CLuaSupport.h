@@ -79,7 +79,7 @@ int b24lua_open_directory(const char *path);
 /* What b24lua_safe_open refuses, besides an errno value. */
 #define B24LUA_SAFE_DANGLING (-1) /* a link to nothing: the file would be created through it */
 #define B24LUA_SAFE_LINKED (-2)   /* a regular file with other hard links, opened for writing */
-#define B24LUA_SAFE_SPECIAL (-3)  /* not a regular file or a directory, or on /proc or /sys */
+#define B24LUA_SAFE_SPECIAL (-3)  /* not a regular file or a directory, or on /proc, /sys or /dev */
 
 /* Opens `rel` beneath the directory `rootfd`: every component, links included, resolves
    without leaving it (openat2 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, else a walk with
