@@ -1,4 +1,5 @@
 import B24Lua
+import B24Sandbox
 import Testing
 
 /// Calls that share a key (undo: the same member of the same entity) never share a round, so
@@ -18,17 +19,5 @@ import Testing
         let rounds = CallPipeline.rounds(keys: keys)
         #expect(rounds.flatMap { $0 } == Array(keys.indices))
         for round in rounds { #expect(Set(round.map { keys[$0] }).count == round.count) }
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

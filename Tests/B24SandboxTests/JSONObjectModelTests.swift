@@ -1,10 +1,11 @@
 @testable import B24
+import B24Sandbox
 import Testing
 
 /// `JSONObject` is one array of members, with a hashed index only from `indexedFrom` members on
 /// (docs/performance.md). These tests drive it across that threshold both ways and check it
 /// after every step against the plainest model of an ordered object: an array of pairs searched
-/// with `==`. (In this target because `SplitMix` is here.)
+/// with `==`. (`SplitMix`, the seeded generator, is B24Sandbox's.)
 @Suite struct JSONObjectModelTests {
     /// The reference: keys compared with String `==`, as the object compares them below the
     /// threshold and as its `[String: Int]` index hashes them above it.

@@ -53,11 +53,12 @@ extension SandboxDataSet {
     }
 }
 
-/// A small deterministic generator (SplitMix64): the same seed, the same data set, everywhere.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+/// A small deterministic generator (SplitMix64): the same seed, the same data set, everywhere;
+/// the tests' random walks use it too, so a failure can be replayed from its seed.
+public struct SplitMix: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
