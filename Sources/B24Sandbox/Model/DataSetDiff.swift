@@ -47,8 +47,10 @@ public struct DataSetDiff: Sendable {
         for id in Set(chatsA.keys).union(chatsB.keys) {
             switch (chatsA[id], chatsB[id]) {
             case (let x?, let y?):
-                let removed = x.members.filter { !y.members.contains($0) }.map { member($0, namesA, namesB) }
-                let added = y.members.filter { !x.members.contains($0) }.map { member($0, namesB, namesA) }
+                // Sets: a chat's member list comes from the portal and may be huge.
+                let inX = Set(x.members), inY = Set(y.members)
+                let removed = x.members.filter { !inY.contains($0) }.map { member($0, namesA, namesB) }
+                let added = y.members.filter { !inX.contains($0) }.map { member($0, namesB, namesA) }
                 let active = x.active == y.active ? nil : (x.active, y.active)
                 let whereX = "\(x.entity.type.rawValue) \(x.entity.id) line \(x.line)"
                 let whereY = "\(y.entity.type.rawValue) \(y.entity.id) line \(y.line)"
