@@ -6,6 +6,32 @@ import Testing
 /// counts what it emits and refuses with a usage error naming the path (docs/lua-host.md,
 /// "One walk of a value").
 @Suite struct ParameterExpansionTests {
+    /// Runs each function of the chunk's `tries`, by name in order, and prints whether it
+    /// raised, its code, and whether the refusal is the value budget's.
+    static let tryEach = """
+
+        local names = {}
+        for name in pairs(tries) do names[#names + 1] = name end
+        table.sort(names)
+        for _, name in ipairs(names) do
+          local ok, e = pcall(tries[name])
+          print(name, ok, b24.is_error(e) and e.code, tostring(e):find("holds too many values", 1, true) ~= nil)
+        end
+        """
+
+    /// Runs `chunk` under `--max-memory 16` and checks that it ends by itself and peaks at most
+    /// the limit plus a fixed overhead (8 MiB) above an ordinary call's peak.
+    static func runWithinTheLimit(_ chunk: String) async throws -> SpawnedProcess.Ending {
+        let baseline = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--max-memory", "16", "-e", "print(b24.call('user.current').ID)"],
+                                                    measuringPeakMemory: true)
+        let end = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--quiet", "--max-memory", "16", "-e", chunk],
+                                               limit: 120, measuringPeakMemory: true)
+        #expect(end.signal == nil, "\(end.stderr)")
+        #expect(end.status == 0, "\(end.stderr)")
+        #expect(end.maxRSSKiB < baseline.maxRSSKiB + 24 * 1024, "peak \(end.maxRSSKiB) KiB vs \(baseline.maxRSSKiB) KiB")
+        return end
+    }
+
     static let script = """
         local t = {} for i = 1, 22 do t = {t, t} end
         local tries = {
@@ -17,22 +43,10 @@ import Testing
                                     return b24.batch{{"user.get", {a = s}}, {"user.get", {a = s}}, {"user.get", {a = s}}} end,
           list = function() for _ in b24.list("user.get", {FILTER = t}) do end end,
         }
-        local names = {}
-        for name in pairs(tries) do names[#names + 1] = name end
-        table.sort(names)
-        for _, name in ipairs(names) do
-          local ok, e = pcall(tries[name])
-          print(name, ok, b24.is_error(e) and e.code, tostring(e):find("holds too many values", 1, true) ~= nil)
-        end
-        """
+        """ + tryEach
 
     @Test func aTableDAGIsRefusedWithinTheMemoryLimit() async throws {
-        let baseline = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--max-memory", "16", "-e", "print(b24.call('user.current').ID)"],
-                                                    measuringPeakMemory: true)
-        let end = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--quiet", "--max-memory", "16", "-e", Self.script],
-                                               limit: 120, measuringPeakMemory: true)
-        #expect(end.signal == nil, "\(end.stderr)")
-        #expect(end.status == 0, "\(end.stderr)")
+        let end = try await Self.runWithinTheLimit(Self.script)
         #expect(end.stdout == """
             batch\tfalse\tINVALID_ARGUMENT\ttrue
             batch_shared\tfalse\tINVALID_ARGUMENT\ttrue
@@ -41,8 +55,6 @@ import Testing
             request\tfalse\tINVALID_ARGUMENT\ttrue
 
             """, "\(end.stdout)")
-        // the limit (16 MiB) plus a fixed overhead (8 MiB) over an ordinary call's peak
-        #expect(end.maxRSSKiB < baseline.maxRSSKiB + 24 * 1024, "peak \(end.maxRSSKiB) KiB vs \(baseline.maxRSSKiB) KiB")
     }
 
     /// A string is shared in Lua as a table is: one 4 MiB string reached 64 times, as a value or
@@ -60,22 +72,10 @@ import Testing
                                               {"user.get", {a = s}}, {"user.get", {a = s}}} end,
           one_megabyte = function() return b24.call("user.get", {FILTER = {NAME = string.rep("y", 1 << 20)}}) end,
         }
-        local names = {}
-        for name in pairs(tries) do names[#names + 1] = name end
-        table.sort(names)
-        for _, name in ipairs(names) do
-          local ok, e = pcall(tries[name])
-          print(name, ok, b24.is_error(e) and e.code, tostring(e):find("holds too many values", 1, true) ~= nil)
-        end
-        """
+        """ + tryEach
 
     @Test func aSharedStringIsCountedNotCopiedPastTheLimit() async throws {
-        let baseline = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--max-memory", "16", "-e", "print(b24.call('user.current').ID)"],
-                                                    measuringPeakMemory: true)
-        let end = try await SpawnedProcess.run(Binary.b24lua, ["--sandbox", "--quiet", "--max-memory", "16", "-e", Self.sharedStrings],
-                                               limit: 120, measuringPeakMemory: true)
-        #expect(end.signal == nil, "\(end.stderr)")
-        #expect(end.status == 0, "\(end.stderr)")
+        let end = try await Self.runWithinTheLimit(Self.sharedStrings)
         #expect(end.stdout == """
             as_keys\tfalse\tINVALID_ARGUMENT\ttrue
             as_values\tfalse\tINVALID_ARGUMENT\ttrue
@@ -83,8 +83,6 @@ import Testing
             one_megabyte\ttrue\tfalse\tfalse
 
             """, "\(end.stdout)")
-        // the limit (16 MiB) plus a fixed overhead (8 MiB) over an ordinary call's peak
-        #expect(end.maxRSSKiB < baseline.maxRSSKiB + 24 * 1024, "peak \(end.maxRSSKiB) KiB vs \(baseline.maxRSSKiB) KiB")
     }
 
     @Test func theRefusalNamesThePath() async throws {
