@@ -312,15 +312,7 @@ extension SharedLimitFileTests {
 /// cancelled wait ends at once (docs/shared-limit.md, "The protocol").
 extension SharedLimitFileTests {
     /// An open-file-description write lock on the whole file, as another process would hold it.
-    func holdLock() throws -> Int32 {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        try #require(fd >= 0)
-        var lk = flock()
-        lk.l_type = Int16(F_WRLCK)
-        lk.l_whence = Int16(SEEK_SET)
-        try #require(fcntl(fd, SharedLimitFile.setLock, &lk) == 0)
-        return fd
-    }
+    func holdLock() throws -> Int32 { try holdWriteLock(path) }
 
     @Test func aLockHeldElsewhereIsWaitedForABoundedTimeThenBypassed() async throws {
         let clock = FixedClock(0)
@@ -357,4 +349,16 @@ extension SharedLimitFileTests {
         #expect(warnings.all.isEmpty, "cancelled before the patience ran out: \(warnings.all)")
         #expect(a.isShared, "a cancelled call does not give up on the file")
     }
+}
+
+/// Opens `path` (created 0600 when missing) and takes an open-file-description write lock on the
+/// whole file, as another process would hold it; the descriptor is the caller's to close.
+func holdWriteLock(_ path: String) throws -> Int32 {
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    try #require(fd >= 0)
+    var lk = flock()
+    lk.l_type = Int16(F_WRLCK)
+    lk.l_whence = Int16(SEEK_SET)
+    try #require(fcntl(fd, SharedLimitFile.setLock, &lk) == 0)
+    return fd
 }

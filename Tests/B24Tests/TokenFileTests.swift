@@ -65,14 +65,7 @@ import Testing
 extension TokenFileTests {
     func holdRefreshLock(_ f: TokenFile) throws -> Int32 {
         try f.store(OAuthTokens(accessToken: "A1", refreshToken: "R1"))
-        let lockPath = String(f.path.dropLast(".json".count)) + ".lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        try #require(fd >= 0)
-        var lk = flock()
-        lk.l_type = Int16(F_WRLCK)
-        lk.l_whence = Int16(SEEK_SET)
-        try #require(fcntl(fd, SharedLimitFile.setLock, &lk) == 0)
-        return fd
+        return try holdWriteLock(String(f.path.dropLast(".json".count)) + ".lock")
     }
 
     @Test func aRefreshWaitsForAStoppedHolderABoundedTime() async throws {
