@@ -24,11 +24,12 @@ import Testing
         let task = try #require(worker, "the call ran without a worker task")
         // The worker's loop ends once the bridge is gone. Waited for on a thread of its own, with
         // a bound far beyond the few jobs the end takes, so a worker left waiting fails the test
-        // instead of hanging the run.
+        // instead of hanging the run. The detached task needs the pool, which CPU-bound suites
+        // can hold for half a minute on two loaded cores (docs/testing.md): hence 120 s.
         let ended = DispatchSemaphore(value: 0)
         Task.detached { await task.value; ended.signal() }
         let outcome = await withCheckedContinuation { c in
-            Thread { c.resume(returning: ended.wait(timeout: .now() + 30)) }.start()
+            Thread { c.resume(returning: ended.wait(timeout: .now() + 120)) }.start()
         }
         #expect(outcome == .success, "the worker task still waits for a call that no bridge will post")
     }
