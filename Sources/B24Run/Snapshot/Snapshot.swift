@@ -110,6 +110,13 @@ public struct Snapshot {
                 }
                 try save(c)
                 try checkCancelled(&c)
+                // A request the client gave up on after its own retries (a 503 storm, a portal
+                // down): more passes would only press a portal that says to wait, for minutes.
+                // Passes are for commands refused inside answered batches (docs/snapshot.md,
+                // "Resuming").
+                if stop == nil, let e = run.chunks.lazy.compactMap(Self.failure).first {
+                    stop = SnapshotError.explaining(e, method: "batch")
+                }
                 if let stop { throw stop }
             }
             pending = again
@@ -120,6 +127,10 @@ public struct Snapshot {
                                 + "(ACCESS_ERROR, e.g. \(SnapshotAssembly.sample(Array(Set(chats)).sorted()))): "
                                 + "take the snapshot with an administrator's webhook")
         }
+    }
+
+    static func failure(_ chunk: Result<[BatchOutcome], B24Error>) -> B24Error? {
+        if case .failure(let e) = chunk { e } else { nil }
     }
 
     /// Answers a later pass may get right: limits, server errors, lost connections.
