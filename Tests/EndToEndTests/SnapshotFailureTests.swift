@@ -89,6 +89,9 @@ import Testing
                 #expect(!(r.stdout + r.stderr).contains(s), "\(cause): a secret printed")
             }
             #expect(!FileManager.default.fileExists(atPath: out))
+            // Refused at the first request: nothing was read, so nothing is said to be kept.
+            #expect(!FileManager.default.fileExists(atPath: out + ".checkpoint"))
+            #expect(!r.stderr.contains("what was read is kept"), "\(r.stderr)")
         }
     }
 

@@ -141,12 +141,15 @@ public struct Snapshot {
     func checkCancelled(_ c: inout SnapshotCheckpoint) throws(SnapshotError) {
         guard Task.isCancelled else { return }
         try save(c)
-        throw SnapshotError(.interrupted, "snapshot interrupted" + (checkpointPath.map {
-            "; \(c.results.count) answers are kept in \($0): run the same command again to go on" } ?? ""))
+        throw SnapshotError(.interrupted, "snapshot interrupted" + (checkpointPath.flatMap { path in
+            c.results.isEmpty ? nil : "; \(c.results.count) answers are kept in \(path): run the same command again to go on"
+        } ?? ""))
     }
 
+    /// Nothing read, nothing kept: a snapshot refused at its first request leaves no checkpoint
+    /// behind, nor a message that says what was read is kept.
     func save(_ c: SnapshotCheckpoint) throws(SnapshotError) {
-        guard let checkpointPath else { return }
+        guard let checkpointPath, !c.results.isEmpty else { return }
         try c.save(checkpointPath)
     }
 }
