@@ -82,7 +82,7 @@ extension SandboxPortal {
     /// One method call, top-level or inside `batch`: lookup, scope, operating budget, handler.
     func call(_ s: inout PortalState, _ caller: Caller, _ method: String, _ params: JSONObject,
               now: Double) throws(PortalError) -> (MethodResult, TimeBlock) {
-        guard let spec = MethodTable.all[method] else { throw .methodNotFound }
+        guard let spec = MethodTable.all[method], !s.data.missingMethods.contains(method) else { throw .methodNotFound }
         guard spec.scope == MethodTable.basicScope || caller.scopes.contains(spec.scope) else {
             throw .insufficientScope(webhook: caller.isWebhook)
         }

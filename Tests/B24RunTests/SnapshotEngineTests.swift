@@ -44,6 +44,24 @@ import Testing
         #expect(ReadableView(copy, taker: 1) == want, "\(ReadableView(copy, taker: 1).firstDifference(from: want) ?? "")")
     }
 
+    /// The order of an entity's `access` (docs/snapshot.md, "What it cannot know"): the
+    /// snapshot's user, its responsible user, then the people in its chats by id, bots left out,
+    /// each once. Written against a plain recomputation, so that making the assembly faster
+    /// cannot change a byte of it.
+    @Test func eachEntitysAccessIsTheTakerTheResponsibleThenItsChatMembersByID() async throws {
+        let data = SandboxDataSet.generated(entities: 200)
+        let copy = try await Self.snapshot(data)
+        let bots = Set(data.users.filter(\.bot).map(\.id))
+        #expect(!bots.isEmpty && copy.entities.count > 100)
+        for e in copy.entities {
+            var want: [Int64] = [1]
+            if let r = e.responsible, !want.contains(r) { want.append(r) }
+            let members = Set(data.chats.filter { $0.entity == e.ref }.flatMap(\.members)).sorted()
+            for m in members where !bots.contains(m) && !want.contains(m) { want.append(m) }
+            #expect(e.access == want, "\(e.ref)")
+        }
+    }
+
     @Test func onlyTheChosenTypesAndTheFilteredEntities() async throws {
         let copy = try await Self.snapshot(.default, SnapshotRequest(types: [.lead], filter: ["<id": 1300]))
         #expect(Set(copy.entities.map(\.ref)) == [EntityRef(.lead, 1205)])

@@ -56,6 +56,25 @@ import Testing
         }
     }
 
+    /// `"missing_methods"` (docs/sandbox-fidelity.md): a portal without a method answers
+    /// `ERROR_METHOD_NOT_FOUND` for it, called alone or in a batch, and only for it.
+    @Test func aMissingMethodIsNotFoundAloneAndInABatch() async throws {
+        var data = SandboxDataSet.default
+        data.missingMethods = ["IMOPENLINES.config.list.get"]
+        #expect(data.missingMethods == ["imopenlines.config.list.get"], "names are normalized")
+        let back = try SandboxDataSet(fixture: try JSONValue.parse(data.fixture().serialized()))
+        #expect(back == data)
+        #expect(data.fixture()["missing_methods"] == ["imopenlines.config.list.get"])
+        #expect(SandboxDataSet.default.fixture()["missing_methods"] == nil)
+        #expect(throws: SandboxDataSetError.self) { try SandboxDataSet(fixture: ["missing_methods": [1]]) }
+        try await LiveSandbox.with(SandboxPortal(dataSet: data, options: .unlimited)) { live in
+            try await live.call("imopenlines.config.list.get").expectError(404, "ERROR_METHOD_NOT_FOUND", "Method not found!")
+            let b = try await live.call("batch", ["cmd": ["lines": "imopenlines.config.list.get", "me": "user.current"]])
+            #expect(b.result?["result_error"]?["lines"]?["error"] == "ERROR_METHOD_NOT_FOUND")
+            #expect(b.result?["result"]?["me"]?["ID"] == "1")
+        }
+    }
+
     @Test func theSnapshotObjectIsKeptThroughTheFixture() throws {
         var data = SandboxDataSet.default
         data.snapshot = ["portal": "example.bitrix24.com", "approximated": ["access: …"]]

@@ -110,6 +110,13 @@ public struct Snapshot {
                 }
                 try save(c)
                 try checkCancelled(&c)
+                // A request the client gave up on after its own retries (a 503 storm, a portal
+                // down): more passes would only press a portal that says to wait, for minutes.
+                // Passes are for commands refused inside answered batches (docs/snapshot.md,
+                // "Resuming").
+                if stop == nil, let e = run.chunks.lazy.compactMap(Self.failure).first {
+                    stop = SnapshotError.explaining(e, method: "batch")
+                }
                 if let stop { throw stop }
             }
             pending = again
@@ -122,6 +129,10 @@ public struct Snapshot {
         }
     }
 
+    static func failure(_ chunk: Result<[BatchOutcome], B24Error>) -> B24Error? {
+        if case .failure(let e) = chunk { e } else { nil }
+    }
+
     /// Answers a later pass may get right: limits, server errors, lost connections.
     static func mayHeal(_ e: B24Error) -> Bool {
         e.retryable && [.limit, .server, .network, .protocol].contains(e.kind)
@@ -130,12 +141,15 @@ public struct Snapshot {
     func checkCancelled(_ c: inout SnapshotCheckpoint) throws(SnapshotError) {
         guard Task.isCancelled else { return }
         try save(c)
-        throw SnapshotError(.interrupted, "snapshot interrupted" + (checkpointPath.map {
-            "; \(c.results.count) answers are kept in \($0): run the same command again to go on" } ?? ""))
+        throw SnapshotError(.interrupted, "snapshot interrupted" + (checkpointPath.flatMap { path in
+            c.results.isEmpty ? nil : "; \(c.results.count) answers are kept in \(path): run the same command again to go on"
+        } ?? ""))
     }
 
+    /// Nothing read, nothing kept: a snapshot refused at its first request leaves no checkpoint
+    /// behind, nor a message that says what was read is kept.
     func save(_ c: SnapshotCheckpoint) throws(SnapshotError) {
-        guard let checkpointPath else { return }
+        guard let checkpointPath, !c.results.isEmpty else { return }
         try c.save(checkpointPath)
     }
 }

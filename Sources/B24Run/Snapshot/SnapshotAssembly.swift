@@ -140,8 +140,10 @@ struct SnapshotAssembly {
         var lineRows = lines()
         var connectorOf: [Int64: String] = [:]
         for c in readChats { if let l = c.line, connectorOf[l] == nil, !c.connector.isEmpty { connectorOf[l] = c.connector } }
+        // Sets beside the ordered lists: linear in chats, whatever the number of lines.
+        var listedLines = Set(lineRows.map(\.id))
         var missingLines: [Int64] = []
-        for c in readChats { if let l = c.line, !lineRows.contains(where: { $0.id == l }), !missingLines.contains(l) { missingLines.append(l) } }
+        for c in readChats { if let l = c.line, listedLines.insert(l).inserted { missingLines.append(l) } }
         for l in missingLines { lineRows.append(Line(id: l, title: "", managers: [])) }
         if !missingLines.isEmpty {
             notes.append("lines: \(missingLines.count) line(s) of chats were not listed by imopenlines.config.list.get "
@@ -177,9 +179,14 @@ struct SnapshotAssembly {
             var responsible = e.responsible.flatMap { $0 > 0 ? $0 : nil }
             if let r = responsible, !knownUsers.contains(r) { responsible = nil; droppedResponsible += 1 }
             // Exact for the snapshot's user; for others, those who evidently have it.
-            var access: [Int64] = knownUsers.contains(taker) ? [taker] : []
-            if let r = responsible, !access.contains(r) { access.append(r) }
-            for m in (membersOf[e.ref] ?? []).sorted() where !bots.contains(m) && !access.contains(m) { access.append(m) }
+            // In this order: taker, responsible, members by id; each once (a set beside the
+            // list, so an entity with many chat members costs linear time, not quadratic).
+            var access: [Int64] = []
+            var inAccess = Set<Int64>()
+            func grant(_ id: Int64) { if inAccess.insert(id).inserted { access.append(id) } }
+            if knownUsers.contains(taker) { grant(taker) }
+            if let r = responsible { grant(r) }
+            for m in (membersOf[e.ref] ?? []).sorted() where !bots.contains(m) { grant(m) }
             entities.append(SandboxEntity(e.ref.type, e.ref.id, title: e.title, responsible: responsible, access: access))
         }
         notes.append("access: per-entity access of other users cannot be read through REST; each entity lists the "

@@ -34,6 +34,9 @@ public struct SnapshotError: Error, Sendable, CustomStringConvertible {
         return "basic"
     }
 
+    /// `QUERY_LIMIT_EXCEEDED, HTTP 503`: the code and, when an answer came, its status.
+    static func code(_ e: B24Error) -> String { e.status.map { "\(e.code), HTTP \($0)" } ?? e.code }
+
     /// A command's final error as the administrator should read it.
     static func explaining(_ e: B24Error, method: String) -> SnapshotError {
         switch e.code {
@@ -48,11 +51,23 @@ public struct SnapshotError: Error, Sendable, CustomStringConvertible {
                                  + "authorise again")
         case "NO_AUTH_FOUND", "INVALID_CREDENTIALS", "user_access_error":
             return SnapshotError(.failed, "the portal refused the credentials (\(e.code)): check the webhook or token")
+        case "invalid_client":
+            return SnapshotError(.failed, "the access token has expired and could not be refreshed: the portal refused "
+                                 + "the app's client id or secret (\(e.code)); check them, then authorise again")
         default:
-            if e.kind == .limit || e.kind == .server || e.kind == .network || e.kind == .protocol {
-                return SnapshotError(.failed, "the portal kept failing (\(e.description)); try again later")
+            let after = "through every retry of the client"
+            switch e.kind {
+            case .limit:
+                return SnapshotError(.failed, "the portal kept refusing for its rate limit (\(code(e))) \(after): "
+                                     + "another program may be using this portal's limit; try again later")
+            case .server, .protocol:
+                return SnapshotError(.failed, "the portal kept failing (\(code(e))) \(after): \(e.message); try again later")
+            case .network:
+                return SnapshotError(.failed, "the portal could not be reached (\(code(e))) \(after): \(e.message); "
+                                     + "check the network, then try again")
+            default:
+                return SnapshotError(.failed, "\(method) was refused: \(e.description)")
             }
-            return SnapshotError(.failed, "\(method) was refused: \(e.description)")
         }
     }
 }

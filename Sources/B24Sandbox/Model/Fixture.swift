@@ -10,7 +10,7 @@ public struct SandboxDataSetError: Error, Sendable, Equatable, CustomStringConve
 // a hand-written fixture is not silently ignored.
 extension SandboxDataSet {
     static let topLevelKeys: Set<String> = ["portal", "users", "webhooks", "apps", "lines", "entities", "chats",
-                                            "im_installed", "limits", "snapshot"]
+                                            "im_installed", "missing_methods", "limits", "snapshot"]
 
     public init(fixture: JSONValue) throws(SandboxDataSetError) {
         guard let root = fixture.objectValue else { throw SandboxDataSetError(message: "the fixture must be a JSON object") }
@@ -56,6 +56,7 @@ extension SandboxDataSet {
                                active: try r.bool(v["active"], "\(p).active", default: true))
         }
         let im = try r.bool(root["im_installed"], "im_installed", default: true)
+        let missing = root["missing_methods"] == nil ? [] : try r.strings(root["missing_methods"], "missing_methods")
         guard root["limits"] == nil || root["limits"]?.objectValue != nil else {
             throw SandboxDataSetError(message: "limits must be an object")
         }
@@ -63,7 +64,7 @@ extension SandboxDataSet {
             throw SandboxDataSetError(message: "snapshot must be an object")
         }
         self.init(portal: portal, users: users, webhooks: webhooks, apps: apps, lines: lines, entities: entities,
-                  chats: chats, imInstalled: im, limits: root["limits"]?.objectValue ?? [:],
+                  chats: chats, imInstalled: im, missingMethods: Set(missing), limits: root["limits"]?.objectValue ?? [:],
                   snapshot: root["snapshot"]?.objectValue)
         try validate()
     }
@@ -131,6 +132,7 @@ extension SandboxDataSet {
              "members": ids($0.members), "active": .bool($0.active)]
         })
         if !imInstalled { root["im_installed"] = false }
+        if !missingMethods.isEmpty { root["missing_methods"] = strs(missingMethods.sorted()) }
         if !limits.isEmpty { root["limits"] = .object(limits) }
         if let snapshot { root["snapshot"] = .object(snapshot) }
         return .object(root)

@@ -12,6 +12,12 @@ public struct SandboxDataSet: Sendable, Equatable {
     public var chats: [SandboxChat]
     /// Fixture key `"im_installed": false` simulates a portal without the messenger (IM_NOT_INSTALLED).
     public var imInstalled: Bool
+    /// Fixture key `"missing_methods"`: methods this portal does not have (a module not installed,
+    /// an older version), answered `ERROR_METHOD_NOT_FOUND` called alone or in a batch. Normalized
+    /// names (`MethodCatalog.normalized`).
+    public var missingMethods: Set<String> {
+        didSet { missingMethods = Set(missingMethods.map(MethodCatalog.normalized)) }
+    }
     /// The fixture's `"limits"` object, read by `SandboxOptions.applying(fixtureLimits:)`.
     public var limits: JSONObject
     /// The fixture's `"snapshot"` object: set when the data set was copied from a portal
@@ -21,10 +27,11 @@ public struct SandboxDataSet: Sendable, Equatable {
 
     public init(portal: String = "sandbox.example", users: [SandboxUser], webhooks: [SandboxWebhook],
                 apps: [SandboxApp] = [], lines: [SandboxLine], entities: [SandboxEntity], chats: [SandboxChat],
-                imInstalled: Bool = true, limits: JSONObject = [:], snapshot: JSONObject? = nil) {
+                imInstalled: Bool = true, missingMethods: Set<String> = [], limits: JSONObject = [:],
+                snapshot: JSONObject? = nil) {
         self.portal = portal; self.users = users; self.webhooks = webhooks; self.apps = apps; self.lines = lines
         self.entities = entities; self.chats = chats; self.imInstalled = imInstalled; self.limits = limits
-        self.snapshot = snapshot
+        self.missingMethods = Set(missingMethods.map(MethodCatalog.normalized)); self.snapshot = snapshot
     }
 }
 
