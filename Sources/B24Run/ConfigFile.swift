@@ -1,5 +1,9 @@
 import B24
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import TOMLKit
 
 /// `$XDG_CONFIG_HOME/b24lua/config.toml` (else `~/.config/b24lua/config.toml`): profiles under
@@ -44,7 +48,7 @@ public struct ConfigFile {
     public func resolvePath(_ written: String, environment: [String: String]) -> String {
         if written.hasPrefix("~/"), let home = environment["HOME"] { return home + written.dropFirst(1) }
         if written.hasPrefix("/") { return written }
-        return (path as NSString).deletingLastPathComponent + "/" + written
+        return FilePaths.directory(of: path) + "/" + written
     }
 
     public var defaultProfile: String? { document["default_profile"]?.stringValue }

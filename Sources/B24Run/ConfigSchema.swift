@@ -1,5 +1,4 @@
 import B24
-import Foundation
 
 /// What `config.toml` may hold (README "Choosing the portal"), checked when it is read: an
 /// unknown key or a bad value is a configuration error naming the file and the line, as a bad
@@ -53,7 +52,7 @@ enum ConfigSchema {
                 var unused = 0
                 do { try probe.parse("--plan=" + plan, next: nil, consumed: &unused) } catch {
                     // The command line's own check and wording (B24Flags.parse), said of the key.
-                    let message = error.description.replacingOccurrences(of: "'--plan'", with: "'plan'")
+                    let message = error.description.replacing("'--plan'", with: "'plan'")
                     throw fail(message + NearNames.hint(for: plan, among: ["standard", "enterprise", "unlimited"]))
                 }
             case .profiles:
@@ -79,7 +78,7 @@ struct ConfigLines {
     init(_ text: String) {
         var table: [String] = []
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingWhitespace()
             if line.hasPrefix("[") {
                 let inner = line.drop { $0 == "[" }.prefix { $0 != "]" }
                 table = Self.dotted(String(inner))
@@ -106,12 +105,12 @@ struct ConfigLines {
             } else if c == "\"" || c == "'" {
                 quote = c
             } else if c == "." {
-                parts.append(current.trimmingCharacters(in: .whitespaces)); current = ""
+                parts.append(current.trimmingWhitespace()); current = ""
             } else {
                 current.append(c)
             }
         }
-        parts.append(current.trimmingCharacters(in: .whitespaces))
+        parts.append(current.trimmingWhitespace())
         return parts
     }
 
