@@ -22,7 +22,6 @@ let package = Package(
         // Without its default traits: "FullFoundation" imports the whole of Foundation, and
         // with it ICU's data, into every binary (docs/performance.md, "Size").
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
@@ -67,7 +66,6 @@ let package = Package(
             name: "B24Run",
             dependencies: [
                 "LuaHost", "B24", "B24Sandbox", "B24Lua",
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
