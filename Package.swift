@@ -19,8 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // Without its default traits: "FullFoundation" imports the whole of Foundation, and
+        // with it ICU's data, into every binary (docs/performance.md, "Size").
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
@@ -52,20 +53,21 @@ let package = Package(
                 "B24",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
         .target(
             name: "B24Lua",
-            dependencies: ["LuaHost", "B24"],
+            dependencies: ["LuaHost", "B24", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             resources: [.embedInCode("Resources")]
         ),
         .target(
             name: "B24Run",
             dependencies: [
                 "LuaHost", "B24", "B24Sandbox", "B24Lua",
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -73,6 +75,7 @@ let package = Package(
             dependencies: [
                 "LuaHost", "B24", "B24Sandbox", "B24Lua", "B24Run", "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             // Release only, the link only (docs/performance.md): lld packs the relative
             // relocations (DT_RELR, glibc 2.36), and only what a dynamic build exports is

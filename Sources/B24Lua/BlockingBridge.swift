@@ -1,6 +1,10 @@
 import B24
-import Foundation
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// Runs the client's async work from the Lua thread (docs/architecture.md rule 3): the Lua thread
@@ -154,7 +158,7 @@ final class BlockingBridge: @unchecked Sendable {
 /// arrive when nobody waits any more (an abandoned call, a job enqueued after its task
 /// finished) run on a thread the executor starts for them, so no job is ever stranded.
 final class WaitingThreadExecutor: TaskExecutor, @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     private var jobs: [UnownedJob] = []
     private var finished = false
     /// Nobody waits: jobs go to `drainer`.
@@ -185,7 +189,7 @@ final class WaitingThreadExecutor: TaskExecutor, @unchecked Sendable {
     /// task that wakes every few milliseconds (a wait for the shared limit file's lock, polling
     /// it) must not keep a Ctrl-C from being seen.
     func runJobs(forAtMostSeconds seconds: Double) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: seconds)
+        let deadline = ThreadCondition.Deadline(secondsFromNow: seconds)
         condition.lock()
         while true {
             let ran = runQueuedJobs()
@@ -193,12 +197,12 @@ final class WaitingThreadExecutor: TaskExecutor, @unchecked Sendable {
                 condition.unlock()
                 return true
             }
-            if ran && Date() < deadline { continue }
-            guard Date() < deadline else {
+            if ran && !deadline.hasPassed { continue }
+            guard !deadline.hasPassed else {
                 condition.unlock()
                 return false
             }
-            _ = condition.wait(until: deadline)
+            condition.wait(until: deadline)
         }
     }
 
@@ -239,27 +243,27 @@ final class WaitingThreadExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     private func startDrainerThread() {
-        let thread = Thread { [self] in
+        let started = SystemThread.start { [self] in
             condition.lock()
             while true {
                 if runQueuedJobs() { continue }
                 // Idle for a second: end; a later job starts another drainer.
-                if !condition.wait(until: Date(timeIntervalSinceNow: 1)) && jobs.isEmpty {
+                if !condition.wait(until: .init(secondsFromNow: 1)) && jobs.isEmpty {
                     drainerRunning = false
                     condition.unlock()
                     return
                 }
             }
         }
-        thread.name = "b24lua-drain"
-        thread.start()
+        // No thread to be had (the process's limit): the next job that finds no drainer tries again.
+        if !started { condition.lock(); drainerRunning = false; condition.unlock() }
     }
 }
 
 /// Batches started by `b24.each` and not yet collected: several can be in flight, and the Lua
 /// thread waits for whichever finishes first.
 final class BatchesInFlight: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private let signal = DispatchSemaphore(value: 0)
     private var nextHandle = 1
     private var finished: [Int: Result<[BatchOutcome], B24Error>] = [:]

@@ -1,5 +1,13 @@
 import B24
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOConcurrencyHelpers
 
 /// `--journal FILE`: every write, as JSON Lines, appended and flushed to disk before it is sent
 /// ("intent") and after its outcome is known ("outcome"), so that a crash between the two
@@ -22,15 +30,11 @@ public final class Journal: @unchecked Sendable {
     public let run = String(UUID().uuidString.prefix(8)).lowercased()
     /// The file held lines already when this run opened it (other runs, perhaps).
     public let heldEarlierLines: Bool
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var fd: Int32
     private var seq = 0
-    /// Used under `lock`: one formatter for the journal's life, not one per line.
-    private let clock: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
+    /// UTC with milliseconds: `2026-05-04T10:20:30.123Z`.
+    private let clock = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     public init(path: String, portal: String) throws(B24Error) {
         self.path = path
@@ -68,7 +72,7 @@ public final class Journal: @unchecked Sendable {
     public func intent(method: String, params: JSONValue) throws(B24Error) -> Int {
         lock.lock(); defer { lock.unlock() }
         seq += 1
-        let failure = append(["v": .int(Self.version), "run": .string(run), "seq": .int(Int64(seq)), "at": .string(clock.string(from: Date())),
+        let failure = append(["v": .int(Self.version), "run": .string(run), "seq": .int(Int64(seq)), "at": .string(clock.format(Date())),
                               "phase": "intent", "portal": .string(portal), "method": .string(Redaction.redact(method)),
                               "params": Redaction.redact(json: params)])
         if let failure {
@@ -80,7 +84,7 @@ public final class Journal: @unchecked Sendable {
 
     public func outcome(_ seq: Int, method: String, result: Result<JSONValue, B24Error>, confirmedOnRetry: Bool = false) {
         lock.lock(); defer { lock.unlock() }
-        var line: JSONObject = ["v": .int(Self.version), "run": .string(run), "seq": .int(Int64(seq)), "at": .string(clock.string(from: Date())),
+        var line: JSONObject = ["v": .int(Self.version), "run": .string(run), "seq": .int(Int64(seq)), "at": .string(clock.format(Date())),
                                 "phase": "outcome", "portal": .string(portal), "method": .string(Redaction.redact(method))]
         switch result {
         case .success(let value):
@@ -99,7 +103,7 @@ public final class Journal: @unchecked Sendable {
         // as "outcome unknown"; say so once.
         if let failure = append(line), !outcomeFailureReported {
             outcomeFailureReported = true
-            FileHandle.standardError.write(Data("b24lua: cannot journal an outcome (\(path): \(failure)); undo will treat it as unknown\n".utf8))
+            StandardError.write("b24lua: cannot journal an outcome (\(path): \(failure)); undo will treat it as unknown\n")
         }
     }
 

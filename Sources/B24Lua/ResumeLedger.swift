@@ -1,5 +1,12 @@
 import B24
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// `--resume JOURNAL`: the writes a journal shows done on this portal, so that running the same

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// Every snippet `require` can find, in search order, with what shadows what (README "Snippets"):
@@ -72,7 +79,7 @@ public struct SnippetCatalog: Sendable {
                 }
                 continue
             }
-            let file = place.template.replacingOccurrences(of: "?", with: name.replacingOccurrences(of: ".", with: "/"))
+            let file = place.template.replacing("?", with: name.replacing(".", with: "/"))
             if let data = FileManager.default.contents(atPath: file), !Self.isDirectory(file) {
                 return (Location(origin: place.origin, location: file), Array(data))
             }
@@ -121,15 +128,10 @@ public struct SnippetCatalog: Sendable {
         let isInit = template.hasSuffix("/?/init.lua")
         guard isInit || template.hasSuffix("/?.lua") else { return [] }
         let dir = String(template.dropLast(isInit ? "/?/init.lua".count : "/?.lua".count))
-        guard !dir.contains("?"), isDirectory(dir),
-              let walker = FileManager.default.enumerator(atPath: dir) else { return [] }
+        guard !dir.contains("?"), isDirectory(dir) else { return [] }
         var out: [(String, String)] = []
-        while let rel = walker.nextObject() as? String {
+        for rel in files(under: dir) {
             let parts = rel.split(separator: "/").map(String.init)
-            if parts.count > 8 || parts.contains(where: { $0.hasPrefix(".") }) {
-                walker.skipDescendants()
-                continue
-            }
             guard rel.hasSuffix(".lua"), !isDirectory(dir + "/" + rel) else { continue }
             var components = parts
             components[components.count - 1] = String(components.last!.dropLast(4))
@@ -147,7 +149,22 @@ public struct SnippetCatalog: Sendable {
     }
 
     static func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Every entry under `dir`, as paths relative to it, at most 8 levels deep; hidden entries
+    /// (`.git`) and what is under them are left out, and a link to a directory is not entered.
+    static func files(under dir: String, depth: Int = 1) -> [String] {
+        guard depth <= 8, let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        var out: [String] = []
+        for name in names where !name.hasPrefix(".") {
+            out.append(name)
+            var st = stat()
+            if lstat(dir + "/" + name, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+                out += files(under: dir + "/" + name, depth: depth + 1).map { name + "/" + $0 }
+            }
+        }
+        return out
     }
 }

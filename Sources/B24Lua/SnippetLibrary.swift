@@ -118,7 +118,7 @@ public struct SnippetHeader: Equatable, Sendable {
         var body: [String] = []
         if let first = lines.first, let open = Self.longCommentOpening(first) {
             let afterOpen = lines.joined(separator: "\n").dropFirst(open.length)
-            let inner = afterOpen.range(of: "]" + open.equals + "]").map { afterOpen[..<$0.lowerBound] } ?? afterOpen
+            let inner = afterOpen.firstRange(of: "]" + open.equals + "]").map { afterOpen[..<$0.lowerBound] } ?? afterOpen
             body = inner.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
         } else {
             for line in lines {

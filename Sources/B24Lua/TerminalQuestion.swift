@@ -1,4 +1,7 @@
-import Foundation
+import B24
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `b24.confirm`: asks on the controlling terminal, so a script's own stdin and stdout stay
 /// untouched. Anything but y/yes is no.
@@ -10,7 +13,7 @@ enum TerminalQuestion {
         fflush(tty)
         var buffer = [CChar](repeating: 0, count: 256)
         guard fgets(&buffer, Int32(buffer.count), tty) != nil else { return false }
-        let answer = String(cString: buffer).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let answer = String(cString: buffer).trimmingWhitespace().lowercased()
         return answer == "y" || answer == "yes"
     }
 }

@@ -1,6 +1,8 @@
 import B24
 import B24Lua
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// One run's link between the Lua state and a portal: the connection, the `b24` module, the
@@ -41,7 +43,7 @@ public final class B24Session {
                 }
                 var warnings: [String] = []
                 config.resume = try ResumeLedger(path: resume, portal: connection.identity ?? "none", warnings: &warnings)
-                for w in warnings { FileHandle.standardError.write(Data("b24lua: --resume \(resume): warning: \(w)\n".utf8)) }
+                for w in warnings { StandardError.write("b24lua: --resume \(resume): warning: \(w)\n") }
             }
             if let path = flags.resume ?? flags.journal ?? environment["B24LUA_JOURNAL"], !path.isEmpty, !flags.dryRun {
                 config.journal = try Journal(path: path, portal: connection.identity ?? "none")
@@ -70,25 +72,25 @@ public final class B24Session {
     /// 3 for failed `b24.each` items, and a clean shutdown of the client.
     public func finish(_ status: ExitStatus) -> ExitStatus {
         if flags.dryRun {
-            FileHandle.standardError.write((module.planText() + "\n").data(using: .utf8)!)
+            StandardError.write(module.planText() + "\n")
         }
         var status = status
         if let path = flags.saveState, let sandbox = connection.sandbox {
             // Whatever the script's end: a failed rehearsal's state tells what it did before failing.
             do throws(B24Error) { try DataSetFile.write(sandbox.dataSetJSON(), to: path) } catch {
-                FileHandle.standardError.write(Data("b24lua: --save-state: \(error.message)\n".utf8))
+                StandardError.write("b24lua: --save-state: \(error.message)\n")
                 if status == .success { status = .scriptError }
             }
         }
         if let resume = module.configuration.resume {
-            FileHandle.standardError.write(Data(Redaction.redact(resumeNote(resume)).utf8))
+            StandardError.write(Redaction.redact(resumeNote(resume)))
         }
         connection.shutdown()
         if status == .success, let question = module.unansweredQuestion {
             let line = "b24lua: b24.confirm could not ask \"\(question.prefix(200))\": no terminal and no --yes, so it "
                 + "answered no: exit status \(ExitStatus.confirmUnanswered.rawValue) (a job run without a terminal "
                 + "answers with --yes)\n"
-            FileHandle.standardError.write(Data(Redaction.redact(line).utf8))
+            StandardError.write(Redaction.redact(line))
             return .confirmUnanswered
         }
         if status == .success && module.eachHadFailures { return .itemsFailed }
@@ -131,8 +133,19 @@ public final class B24Session {
 
     /// A word as a POSIX shell reads it back: quoted only when it needs to be.
     static func shellQuoted(_ word: String) -> String {
-        let plain = word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:@%+,~".unicodeScalars.contains($0) }
+        let plain = word.unicodeScalars.allSatisfy { isAlphanumeric($0) || "-_./=:@%+,~".unicodeScalars.contains($0) }
         if plain && !word.isEmpty { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return "'" + word.replacing("'", with: "'\\''") + "'"
+    }
+
+    /// A letter, a mark or a number of any script (what Foundation's `CharacterSet.alphanumerics` holds).
+    private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
+            return true
+        default:
+            return false
+        }
     }
 }

@@ -1,6 +1,9 @@
 import B24
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import TOMLKit
+#endif
 
 /// `$XDG_CONFIG_HOME/b24lua/config.toml` (else `~/.config/b24lua/config.toml`): profiles under
 /// `[profiles.NAME]` with `webhook`, or `portal` + `client_id` + `client_secret` +
@@ -23,17 +26,12 @@ public struct ConfigFile {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw .configError("cannot read \(path)")
         }
-        let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
-            throw .configError("\(path):\(error.source.begin.line): \(error.description)")
-        } catch {
-            throw .configError("\(path): \(error)")
+        let toml: ConfigTOML
+        do throws(ConfigTOML.SyntaxError) { toml = try ConfigTOML(text) } catch {
+            throw .configError("\(path):\(error.line): \(error.message)")
         }
-        let document: JSONValue
-        do { document = try JSONValue.parse(table.convert(to: .json)) } catch {
-            throw .configError("\(path): \(error)")
-        }
-        try ConfigSchema.validate(document, lines: ConfigLines(text), path: path)
+        let document = JSONValue.object(toml.document)
+        try ConfigSchema.validate(document, lines: toml.lines, path: path)
         if ConfigSchema.holdsSecret(document) {
             try WebhookFile.requirePrivate(path, what: "config file", holding: "a webhook or a secret")
         }
@@ -44,7 +42,7 @@ public struct ConfigFile {
     public func resolvePath(_ written: String, environment: [String: String]) -> String {
         if written.hasPrefix("~/"), let home = environment["HOME"] { return home + written.dropFirst(1) }
         if written.hasPrefix("/") { return written }
-        return (path as NSString).deletingLastPathComponent + "/" + written
+        return FilePaths.directory(of: path) + "/" + written
     }
 
     public var defaultProfile: String? { document["default_profile"]?.stringValue }
@@ -57,14 +55,16 @@ public struct ConfigFile {
     }
 
     /// Writes a refreshed token pair into profile `name`, atomically and mode 0600: the refresh
-    /// token changes on every refresh, and losing it means a new OAuth authorisation.
+    /// token changes on every refresh, and losing it means a new OAuth authorisation. The two
+    /// values are replaced where they are written; every other line, comments included, stays.
     public static func storeTokens(_ tokens: OAuthTokens, profile name: String, path: String) throws {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let table = try TOMLTable(string: text)
-        guard let profile = table["profiles"]?.table?[name]?.table else { return }
-        profile["access_token"] = tokens.accessToken
-        profile["refresh_token"] = tokens.refreshToken
+        // Read as bytes: FoundationEssentials' String(contentsOfFile:) drops a byte-order mark.
+        guard let bytes = FileManager.default.contents(atPath: path),
+              let text = String(validating: bytes, as: UTF8.self) else { throw B24Error.configError("cannot read \(path)") }
+        guard let updated = try ConfigTOML.settingStrings(
+            ["access_token": tokens.accessToken, "refresh_token": tokens.refreshToken],
+            inTable: ["profiles", name], of: text) else { return }
         // temporary file, fsync, checked rename: a crash leaves the old file or the new one
-        try TokenFile.writeAtomically(Array(table.convert(to: .toml).utf8), to: path)
+        try TokenFile.writeAtomically(Array(updated.utf8), to: path)
     }
 }

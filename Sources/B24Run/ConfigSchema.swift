@@ -1,5 +1,4 @@
 import B24
-import Foundation
 
 /// What `config.toml` may hold (README "Choosing the portal"), checked when it is read: an
 /// unknown key or a bad value is a configuration error naming the file and the line, as a bad
@@ -53,7 +52,7 @@ enum ConfigSchema {
                 var unused = 0
                 do { try probe.parse("--plan=" + plan, next: nil, consumed: &unused) } catch {
                     // The command line's own check and wording (B24Flags.parse), said of the key.
-                    let message = error.description.replacingOccurrences(of: "'--plan'", with: "'plan'")
+                    let message = error.description.replacing("'--plan'", with: "'plan'")
                     throw fail(message + NearNames.hint(for: plan, among: ["standard", "enterprise", "unlimited"]))
                 }
             case .profiles:
@@ -67,56 +66,5 @@ enum ConfigSchema {
                 }
             }
         }
-    }
-}
-
-/// Where each key of a TOML text is written, found by a plain reading of its lines (table
-/// headers `[a.b]` and `key = value` lines): enough to point at the line of a bad setting.
-/// TOMLKit gives the line of a syntax error only.
-struct ConfigLines {
-    private var lineOf: [[String]: Int] = [:]
-
-    init(_ text: String) {
-        var table: [String] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") {
-                let inner = line.drop { $0 == "[" }.prefix { $0 != "]" }
-                table = Self.dotted(String(inner))
-                record(table, line: i + 1)
-            } else if !line.hasPrefix("#"), let eq = line.firstIndex(of: "=") {
-                record(table + Self.dotted(String(line[..<eq])), line: i + 1)
-            }
-        }
-    }
-
-    /// The first line of `key` and of each table it implies (`[a.b]` names `a` too).
-    private mutating func record(_ key: [String], line: Int) {
-        for n in stride(from: key.count, through: 1, by: -1) where lineOf[Array(key.prefix(n))] == nil {
-            lineOf[Array(key.prefix(n))] = line
-        }
-    }
-
-    /// `a . "b.c"` → `["a", "b.c"]`.
-    static func dotted(_ text: String) -> [String] {
-        var parts: [String] = [], current = "", quote: Character?
-        for c in text {
-            if let q = quote {
-                if c == q { quote = nil } else { current.append(c) }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == "." {
-                parts.append(current.trimmingCharacters(in: .whitespaces)); current = ""
-            } else {
-                current.append(c)
-            }
-        }
-        parts.append(current.trimmingCharacters(in: .whitespaces))
-        return parts
-    }
-
-    /// `FILE:LINE`, or `FILE` when the key was written in a way this reading does not follow.
-    func locate(_ key: [String], in file: String) -> String {
-        lineOf[key].map { "\(file):\($0)" } ?? file
     }
 }

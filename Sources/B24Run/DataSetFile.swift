@@ -1,6 +1,13 @@
 import B24
 import B24Sandbox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Data-set files (fixture JSON, README "The sandbox portal") as `snapshot`, `--save-state` and
 /// `diff` read and write them.

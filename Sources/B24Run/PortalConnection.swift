@@ -1,6 +1,14 @@
 import B24
 import B24Sandbox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 /// The client for the run's portal, and the in-process sandbox behind it under `--sandbox`.
@@ -34,7 +42,7 @@ public final class PortalConnection: Sendable {
     public static func open(_ settings: PortalSettings, verbose: Bool, sharedLimit: Bool = true,
                             quiet: Bool = false) throws(B24Error) -> PortalConnection {
         let logger = makeLogger(verbose: verbose)
-        let warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let warn: @Sendable (String) -> Void = { StandardError.write($0 + "\n") }
         func shared(_ host: String, _ plan: RateLimitPlan) -> (path: String, key: String)? {
             guard sharedLimit, plan.drainPerSecond != nil else { return nil }
             guard let file = SharedLimitFile.defaultPath(host: host, plan: plan, environment: ProcessInfo.processInfo.environment) else {
@@ -122,7 +130,7 @@ public final class PortalConnection: Sendable {
         let clear = isatty(STDERR_FILENO) != 0 ? "\r\u{1B}[K" : ""
         // It quotes the portal's (or a proxy's) error text: control characters are shown escaped
         // (TerminalText), so an answer can neither drive the terminal nor split the line.
-        FileHandle.standardError.write(Data((clear + "b24lua: " + TerminalText.escaped(Redaction.redact(line)) + "\n").utf8))
+        StandardError.write(clear + "b24lua: " + TerminalText.escaped(Redaction.redact(line)) + "\n")
     }
 
     private static func plan(_ settings: PortalSettings) -> RateLimitPlan {

@@ -1,5 +1,12 @@
 import B24
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which portal a run talks to and how, resolved from flags, then the environment, then the
 /// config file (README "Choosing the portal").

@@ -1,4 +1,12 @@
+import B24
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// A progress bar on stderr for work the Swift side does (`b24lua snapshot`), drawn like the
@@ -34,7 +42,7 @@ public final class ProgressLine: Sendable {
     }
 
     public func end() {
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        StandardError.write("\r\u{1B}[K")
     }
 
     func draw(force: Bool) {
@@ -48,10 +56,17 @@ public final class ProgressLine: Sendable {
             let filled = s.total > 0 ? min(width, width * s.done / s.total) : 0
             let eta = rate > 0 ? Double(s.total - s.done) / rate : 0
             return "\(s.label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-                + "] \(s.done)/\(s.total)  " + String(format: "%.1f/s  ETA %ds", rate, Int(eta.rounded()))
+                + "] \(s.done)/\(s.total)  " + Self.tenths(rate) + "/s  ETA \(Int(eta.rounded()))s"
         }
-        if let line { FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8)) }
+        if let line { StandardError.write("\r\(line)\u{1B}[K") }
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// `12.3`: a rate with one decimal, as `%.1f` wrote it.
+    static func tenths(_ value: Double) -> String {
+        guard value.isFinite, value >= 0, value < 1e15 else { return "0.0" }
+        let t = Int((value * 10).rounded())
+        return "\(t / 10).\(t % 10)"
+    }
 }

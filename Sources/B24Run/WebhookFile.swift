@@ -1,5 +1,12 @@
 import B24
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `--webhook-file FILE` / `B24_WEBHOOK_FILE`: the webhook URL kept in a file, so it is never
 /// on a command line (`ps`) or in the environment of every child. Like ssh with a private key,
@@ -23,14 +30,14 @@ public enum WebhookFile {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1024)
         while bytes.count <= maxBytes {
-            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
             guard n >= 0 else { throw .configError("cannot read webhook file \(path): \(String(cString: strerror(errno)))") }
             if n == 0 { break }
             bytes += chunk[..<n]
         }
         guard bytes.count <= maxBytes else { throw .configError("webhook file \(path) is too long to hold a webhook URL") }
-        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         Redaction.register(text)
         guard !text.isEmpty else { throw .configError("webhook file \(path) is empty") }
         guard !text.contains(where: \.isNewline) else {

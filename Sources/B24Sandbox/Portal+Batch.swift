@@ -85,7 +85,7 @@ enum BatchReferences {
             // A marker after the last "]" cannot close: stop there, so "$result[" repeated
             // without brackets costs one pass, not one pass per marker.
             let lastClose = s.lastIndex(of: "]")
-            while let r = rest.range(of: marker), let lastClose, r.lowerBound < lastClose {
+            while let r = rest.firstRange(of: marker), let lastClose, r.lowerBound < lastClose {
                 out += rest[..<r.lowerBound]
                 if let (value, end) = reference(in: rest[r.lowerBound...], results) {
                     out += scalar(value)

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import NIOConcurrencyHelpers
 
 /// Where the sandbox reads the time: unix seconds with a fraction. Injected so the leaky bucket,
 /// the operating budget and token expiry can be tested without waiting.
@@ -13,7 +18,7 @@ public struct SystemSandboxClock: SandboxClock {
 
 /// A clock that moves only when told to.
 public final class ManualSandboxClock: SandboxClock, @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var t: Double
 
     public init(_ start: Double = 1_773_814_361) { t = start }

@@ -1,6 +1,9 @@
 import ArgumentParser
+import B24
 import B24Run
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// `b24lua check FILE...`: compile only, like `luac -p`; one line per file.
@@ -18,7 +21,7 @@ struct CheckCommand: ParsableCommand {
 
     static func check(_ files: [String]) -> ExitStatus {
         guard !files.isEmpty else {
-            FileHandle.standardError.write("b24lua: usage: b24lua check FILE...\n".data(using: .utf8)!)
+            StandardError.write("b24lua: usage: b24lua check FILE...\n")
             return .usage
         }
         guard let lua = try? LuaState(openStandardLibraries: false) else { return .scriptError }
@@ -30,7 +33,7 @@ struct CheckCommand: ParsableCommand {
                 print("\(file): ok")
             } catch {
                 failed = true
-                FileHandle.standardError.write("b24lua: \(error.message)\n".data(using: .utf8)!)
+                StandardError.write("b24lua: \(error.message)\n")
             }
         }
         fflush(nil)

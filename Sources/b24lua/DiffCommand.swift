@@ -2,7 +2,14 @@ import ArgumentParser
 import B24
 import B24Run
 import B24Sandbox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `b24lua diff A.json B.json`: membership changes between two data sets, chat by chat
 /// (docs/snapshot.md). Either side may be a live portal, named by the portal options and taken
@@ -117,6 +124,6 @@ struct DiffCommand: AsyncParsableCommand {
     }
 
     static func say(_ text: String) {
-        FileHandle.standardError.write(Data("b24lua diff: \(TerminalText.escaped(Redaction.redact(text)))\n".utf8))
+        StandardError.write("b24lua diff: \(TerminalText.escaped(Redaction.redact(text)))\n")
     }
 }

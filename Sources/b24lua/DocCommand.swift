@@ -2,7 +2,9 @@ import ArgumentParser
 import B24
 import B24Lua
 import B24Run
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// `b24lua doc [NAME]`: the help texts of `doc.lua` (the same table the REPL's `help()` reads),
@@ -115,7 +117,7 @@ struct DocCommand: ParsableCommand {
             let width = (keys.map(\.count).max() ?? 0) + 2
             return keys.map { key in
                 let first = entries[key]!.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
-                return "  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + first + "\n"
+                return "  " + key.paddedRight(to: width) + first + "\n"
             }.joined()
         }
         return "b24 functions and fields (b24lua doc NAME):\n" + lines(functions)
@@ -123,6 +125,6 @@ struct DocCommand: ParsableCommand {
     }
 
     static func complain(_ text: String) {
-        FileHandle.standardError.write(Data("b24lua doc: \(text)\n".utf8))
+        StandardError.write("b24lua doc: \(text)\n")
     }
 }

@@ -1,5 +1,7 @@
 import B24Run
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// The REPL entry point (README "The REPL"): a libedit session on a terminal; otherwise, like `lua -`,

@@ -1,3 +1,4 @@
+import B24
 import B24Run
 import LuaHost
 
@@ -34,13 +35,13 @@ enum MainOptions {
         func lines(_ options: [CommandLineOption], width: Int) -> String {
             let width = max(width, (options.map(\.synopsis.count).max() ?? 0) + 1)
             return options.map { o in
-                let left = "  " + o.synopsis.padding(toLength: width, withPad: " ", startingAt: 0)
+                let left = "  " + o.synopsis.paddedRight(to: width)
                 return left + " " + o.help + (o.environment.map { " (\($0))" } ?? "")
             }.joined(separator: "\n")
         }
         let names = commands.map(\.name)
         let width = (names.map(\.count).max() ?? 0) + 2
-        let commandLines = commands.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.abstract }
+        let commandLines = commands.map { "  " + $0.name.paddedRight(to: width) + $0.abstract }
         return """
             usage: b24lua [options] [script [args]]
                    b24lua COMMAND [options] (b24lua COMMAND --help)

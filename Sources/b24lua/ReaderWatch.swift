@@ -1,4 +1,7 @@
-import Foundation
+import B24
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// When the reader of standard output goes away (`b24lua job.lua | head`), b24lua ends as
 /// lua(1) and cat(1) do: quietly, killed by SIGPIPE (141 in a shell), so a pipeline sees that
@@ -14,7 +17,7 @@ enum ReaderWatch {
         guard fstat(STDOUT_FILENO, &st) == 0 else { return }
         let type = st.st_mode & S_IFMT
         guard type == S_IFIFO || type == S_IFSOCK else { return }  // a terminal or a file has no reader to lose
-        let watcher = Thread {
+        SystemThread.start {
             var out = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)
             while true {
                 let n = poll(&out, 1, -1)
@@ -24,8 +27,6 @@ enum ReaderWatch {
             }
             endBySIGPIPE()
         }
-        watcher.name = "b24lua stdout watch"
-        watcher.start()
     }
 
     /// The death a write into a closed pipe gives, whatever NIO did to the disposition.

@@ -2,7 +2,16 @@ import ArgumentParser
 import B24
 import B24Run
 import B24Sandbox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOConcurrencyHelpers
 
 /// `b24lua sandbox serve|dump` (README "The sandbox portal"), run by `SubcommandRun`.
 struct SandboxCommand: AsyncParsableCommand {
@@ -86,22 +95,22 @@ extension SandboxCommand {
                 server = try await SandboxServer.start(portal: portal, host: host, port: port)
             } catch let error as SandboxServer.StartError where error.addressInUse {
                 // Said plainly, with the way out, instead of the socket call's own wording.
-                FileHandle.standardError.write(Data("""
+                StandardError.write("""
                     b24lua sandbox: cannot serve: \(error.description) (another sandbox serve, or another program, \
                     holds it); choose another with --port N, or --port 0 for a free one
 
-                    """.utf8))
+                    """)
                 throw ExitCode(ExitStatus.scriptError.rawValue)
             }
             print("b24lua sandbox: serving \(server.webhookURL)")
             if let token = server.hooksToken {
                 print("b24lua sandbox: /_sandbox/* hooks need the header \(SandboxServer.hooksTokenHeader): \(token)")
             }
-            FileHandle.standardError.write(Data("""
+            StandardError.write("""
                 b24lua sandbox: portal \(dataSet.portal), OAuth at \(server.baseURL)/rest/ and \(server.baseURL)/oauth/token/, \
                 test hooks at \(server.baseURL)/_sandbox/; Ctrl-C stops
 
-                """.utf8))
+                """)
             fflush(nil)
             await TerminationSignal.wait()
             await server.stop()
@@ -138,7 +147,7 @@ extension SandboxCommand {
 /// the URL is read must not find the default action, or be discarded as ignored.
 enum TerminationSignal {
     nonisolated(unsafe) static var sources: [any DispatchSourceSignal] = []
-    private static let state = NSLock()
+    private static let state = NIOLock()
     nonisolated(unsafe) private static var fired = false
     nonisolated(unsafe) private static var waiter: CheckedContinuation<Void, Never>?
 

@@ -1,7 +1,14 @@
 import B24
 import B24Lua
 import B24Run
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// Runs scripts the way lua.c does: LUA_INIT, the `arg` table, -e/-l in order, the script
@@ -32,7 +39,7 @@ final class ScriptRunner {
             self.session = session
             try session.install(in: lua, scriptDirectory: scriptDirectory)
         } catch let error as B24Error {
-            FileHandle.standardError.write("b24lua: \(error)\n".data(using: .utf8)!)
+            StandardError.write("b24lua: \(error)\n")
             return .usage
         } catch {
             report(error as? LuaError ?? LuaError(status: .runtime, message: "\(error)"))
@@ -171,9 +178,9 @@ final class ScriptRunner {
     func reportStop(_ error: LuaError) {
         var text = session?.module.progressLineOpen == true ? "\n" : ""
         text += "b24lua: " + StopReport.text(error.message + (error.traceback.map { "\n" + $0 } ?? ""))
-        FileHandle.standardError.write((Redaction.redact(text) + "\n").data(using: .utf8)!)
+        StandardError.write(Redaction.redact(text) + "\n")
         if let session, session.module.configuration.journal != nil || !session.module.tally.snapshot.isEmpty {
-            FileHandle.standardError.write(Data(session.stopSummary().utf8))
+            StandardError.write(session.stopSummary())
         }
     }
 
@@ -181,7 +188,7 @@ final class ScriptRunner {
         var text = "b24lua: " + error.message
         if let tb = error.traceback { text += "\n" + tb }
         // The message may quote a portal's error text: inert on the terminal (TerminalText).
-        FileHandle.standardError.write((TerminalText.escapedKeepingLines(Redaction.redact(text)) + "\n").data(using: .utf8)!)
+        StandardError.write(TerminalText.escapedKeepingLines(Redaction.redact(text)) + "\n")
     }
 }
 

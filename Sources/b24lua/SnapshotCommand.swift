@@ -2,7 +2,14 @@ import ArgumentParser
 import B24
 import B24Run
 import B24Sandbox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `b24lua snapshot [portal options] -o FILE`: copies a portal's chat structure into a sandbox
 /// data set (docs/snapshot.md). Reads only; resumable; the file is written whole or not at all.
@@ -84,6 +91,6 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     static func say(_ text: String) {
         // The portal's error texts are its own: no control character reaches the terminal.
-        FileHandle.standardError.write(Data("b24lua snapshot: \(TerminalText.escaped(Redaction.redact(text)))\n".utf8))
+        StandardError.write("b24lua snapshot: \(TerminalText.escaped(Redaction.redact(text)))\n")
     }
 }

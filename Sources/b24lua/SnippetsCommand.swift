@@ -2,7 +2,14 @@ import ArgumentParser
 import B24
 import B24Lua
 import B24Run
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// `b24lua snippets list | show NAME | path | run [options] NAME [args] | new NAME`
@@ -117,27 +124,27 @@ struct SnippetsCommand: ParsableCommand {
             return fail(.usage, "snippets new: '\(name)' is not a module name (Lua identifiers joined by dots)")
         }
         let dir = ModuleSearchPath.userSnippetDirectory(environment: environment)
-        let file = dir + "/" + name.replacingOccurrences(of: ".", with: "/") + ".lua"
+        let file = dir + "/" + name.replacing(".", with: "/") + ".lua"
         guard !FileManager.default.fileExists(atPath: file) else {
             return fail(.scriptError, "snippets new: \(file) already exists; not overwriting it")
         }
         do {
-            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
+            try FileManager.default.createDirectory(atPath: FilePaths.directory(of: file),
                                                     withIntermediateDirectories: true)
             guard FileManager.default.createFile(atPath: file, contents: Data(SnippetLibrary.skeleton(name: name).utf8)) else {
                 return fail(.scriptError, "snippets new: cannot write \(file)")
             }
         } catch {
-            return fail(.scriptError, "snippets new: cannot create \(file): \(error.localizedDescription)")
+            return fail(.scriptError, "snippets new: cannot create \(file): \(FileErrors.reason(error))")
         }
         print(file)
-        FileHandle.standardError.write(Data("""
+        StandardError.write("""
             created \(file)
             edit it, then: b24lua check \(file)
                            b24lua snippets run --sandbox \(name)
                            require "\(name)"  (from any script)
 
-            """.utf8))
+            """)
         return .success
     }
 
@@ -224,7 +231,7 @@ struct SnippetsCommand: ParsableCommand {
     }
 
     static func fail(_ status: ExitStatus, _ message: String) -> ExitStatus {
-        FileHandle.standardError.write(Data("b24lua: \(Redaction.redact(message))\n".utf8))
+        StandardError.write("b24lua: \(Redaction.redact(message))\n")
         return status
     }
 }

@@ -4,7 +4,7 @@
 enum StopReport {
     /// The message, then what is left of its traceback (the message may carry it already).
     static func text(_ full: String) -> String {
-        guard let r = full.range(of: "\nstack traceback:") else { return message(full) }
+        guard let r = full.firstRange(of: "\nstack traceback:") else { return message(full) }
         let head = message(String(full[..<r.lowerBound]))
         guard let frames = userFrames(String(full[full.index(after: r.lowerBound)...])) else { return head }
         return head + "\n" + frames

@@ -80,13 +80,13 @@ enum SubcommandRun {
 /// pasted in the wrong place.
 func withoutValues(_ message: String) -> String {
     var message = message
-    if let r = message.range(of: "' does not take any value, but '"),
-       let end = message.range(of: "' was specified.", range: r.upperBound..<message.endIndex) {
+    if let r = message.firstRange(of: "' does not take any value, but '"),
+       let end = message[r.upperBound...].firstRange(of: "' was specified.") {
         message.replaceSubrange(r.lowerBound..<end.upperBound, with: "' takes no value.")
     }
     // "The value 'X' is invalid for '--rate <rate>'" -> "The value is invalid for '--rate <rate>'"
-    if let r = message.range(of: "The value '"),
-       let end = message.range(of: "' is invalid", range: r.upperBound..<message.endIndex) {
+    if let r = message.firstRange(of: "The value '"),
+       let end = message[r.upperBound...].firstRange(of: "' is invalid") {
         message.replaceSubrange(r.lowerBound..<end.upperBound, with: "The value is invalid")
     }
     return message

@@ -2,7 +2,15 @@ import ArgumentParser
 import B24
 import B24Lua
 import B24Run
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// `b24lua undo JOURNAL [--dry-run] [--force] [portal options]`: sends the inverse of every
@@ -59,25 +67,27 @@ struct UndoCommand: ParsableCommand {
         var writes: [JournaledWrite]
         // Which file is being undone: the one read, taken from the descriptor it is read from (a
         // name swapped for a link meanwhile cannot make it another); `-` is standard input's file.
-        let input = options.journal == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: options.journal)
-        let undoneFile = input.flatMap { FileIdentity(descriptor: $0.fileDescriptor) }
-        do {
+        let input = options.journal == "-" ? STDIN_FILENO : Glibc.open(options.journal, O_RDONLY | O_CLOEXEC)
+        defer { if input > STDIN_FILENO { close(input) } }
+        let undoneFile = input >= 0 ? FileIdentity(descriptor: input) : nil
+        do throws(B24Error) {
             // `-` is read from the descriptor: opening /dev/stdin fails on a pipe or socket.
-            guard let input else {
+            guard input >= 0 else {
+                complain("cannot read journal \(options.journal): \(String(cString: strerror(errno)))")
+                return .usage
+            }
+            guard let bytes = FileDescriptors.readToEnd(input) else {
                 complain("cannot read journal \(options.journal): \(String(cString: strerror(errno)))")
                 return .usage
             }
             // Decoded leniently: a line torn inside a character (a Russian error text) is a torn
             // line, skipped like any other, not a file that cannot be read.
-            let text = String(decoding: try input.readToEnd() ?? Data(), as: UTF8.self)
+            let text = String(decoding: bytes, as: UTF8.self)
             var warnings: [String] = []
             writes = try JournaledWrite.read(text, warnings: &warnings)
             for w in warnings { complain("\(options.journal): warning: \(w)") }
-        } catch let error as B24Error {
-            complain("\(options.journal): \(error.message)")
-            return .usage
         } catch {
-            complain("cannot read journal \(options.journal): \(error.localizedDescription)")
+            complain("\(options.journal): \(error.message)")
             return .usage
         }
         // A line that does not fit the catalog's types is not turned into a call (docs/journal.md).
@@ -330,7 +340,7 @@ struct UndoCommand: ParsableCommand {
     /// Journal lines are text from a file (docs/journal.md, "Undo"): redacted, and their control
     /// characters shown as escapes, never sent to the terminal.
     static func complain(_ text: String) {
-        FileHandle.standardError.write(Data("b24lua undo: \(TerminalText.escaped(Redaction.redact(text)))\n".utf8))
+        StandardError.write("b24lua undo: \(TerminalText.escaped(Redaction.redact(text)))\n")
     }
 
     static func show(_ text: String) { print(TerminalText.escaped(Redaction.redact(text))) }

@@ -1,6 +1,14 @@
 import B24
 import B24Run
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // b24lua: subcommands first (ArgumentParser, one file each), then lua(1)-style script running.
 let argv = CommandLine.arguments
@@ -56,7 +64,7 @@ func runMain() -> Int32 {
 /// A message on stderr, through the one redaction (README "Logging and secrets").
 func complain(_ text: String) {
     fflush(nil)
-    FileHandle.standardError.write(Data("b24lua: \(Redaction.redact(text))\n".utf8))
+    StandardError.write("b24lua: \(Redaction.redact(text))\n")
 }
 
 /// Runs an async entry point from this synchronous main thread.

@@ -4,7 +4,11 @@
 // client id, and a refresh is done by one process at a time under a lock: the others wait,
 // then take the pair it wrote instead of spending the old refresh token a second time.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,7 +80,7 @@ public final class TokenFile: @unchecked Sendable {
                 return .failure(B24Error(code: "NETWORK_ERROR", message: "cancelled while waiting", kind: .network,
                                          retryable: false, requestMayHaveArrived: false))
             }
-            FileHandle.standardError.write(Data("b24lua: \(error.message); refreshing the tokens alone\n".utf8))
+            StandardError.write("b24lua: \(error.message); refreshing the tokens alone\n")
             return await refresh()
         }
         defer { unlock(fd) }
@@ -84,7 +88,7 @@ public final class TokenFile: @unchecked Sendable {
         let result = await refresh()
         if case .success(let fresh) = result {
             do { try store(fresh) } catch {
-                FileHandle.standardError.write(Data("b24lua: cannot cache the refreshed tokens: \(error.message)\n".utf8))
+                StandardError.write("b24lua: cannot cache the refreshed tokens: \(error.message)\n")
             }
         }
         return result
@@ -150,7 +154,7 @@ public final class TokenFile: @unchecked Sendable {
             unlink(tmp)
             throw .configError("cannot replace \(path): \(why)")
         }
-        let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let dir = open(FilePaths.directory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 { _ = fsync(dir); close(dir) }
     }
 }

@@ -1,6 +1,10 @@
 import B24
 import B24Sandbox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `b24lua snapshot` (docs/snapshot.md): reads a portal, with reads only, batched 50 commands a
 /// request through the client (so within the rate limit shared with every b24lua process of
@@ -64,7 +68,7 @@ public struct Snapshot {
 
     func start(fresh: Bool) throws(SnapshotError) -> SnapshotCheckpoint {
         let key = request.checkpointKey(portal: identity)
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Date().formatted(.iso8601)
         guard let path = checkpointPath, !fresh else { return SnapshotCheckpoint(key: key, startedAt: now) }
         guard let old = try SnapshotCheckpoint.load(path) else { return SnapshotCheckpoint(key: key, startedAt: now) }
         guard old.key == key else {

@@ -1,6 +1,8 @@
 import B24
 import B24Sandbox
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The answers of a finished snapshot made into a sandbox data set (docs/snapshot.md, "What a
 /// snapshot holds"), with what REST could not tell approximated and listed in its `snapshot`

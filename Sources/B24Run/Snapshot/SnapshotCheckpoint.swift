@@ -1,5 +1,7 @@
 import B24
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The reads a snapshot has made so far, by command key (docs/snapshot.md, "Resuming"). Every
 /// phase derives its commands from the answers before it, so the answers are the whole state:
@@ -53,12 +55,12 @@ struct SnapshotCheckpoint {
         let notUsed = "\(path) is not a regular file of yours (a link, a FIFO, another user's file): not used; "
             + "remove it, or write the snapshot where only you can write"
         guard fd >= 0 else { throw SnapshotError(.usage, errno == ELOOP ? notUsed : "cannot read \(path): \(String(cString: strerror(errno)))") }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid() else {
             throw SnapshotError(.usage, notUsed)
         }
-        guard let bytes = try? handle.readToEnd() ?? Data(), let v = try? JSONValue.parse(Array(bytes)),
+        guard let bytes = FileDescriptors.readToEnd(fd), let v = try? JSONValue.parse(Array(bytes)),
               let c = SnapshotCheckpoint(json: v) else {
             throw SnapshotError(.usage, "\(path) is not a snapshot checkpoint this b24lua can read; remove it to start over")
         }

@@ -1,6 +1,5 @@
 import B24
 import B24Sandbox
-import Foundation
 
 /// What a snapshot is asked to copy (docs/snapshot.md): which CRM entity types, an optional
 /// filter for their list method, and whether names are replaced by pseudonyms.
@@ -21,7 +20,7 @@ public struct SnapshotRequest: Sendable, Equatable {
     public static func types(_ text: String) throws(UsageError) -> [CRMEntityType] {
         var out: [CRMEntityType] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let name = part.trimmingCharacters(in: .whitespaces).lowercased()
+            let name = part.trimmingWhitespace().lowercased()
             guard let t = CRMEntityType(rawValue: name) else {
                 throw UsageError(description: "'--entities' takes lead, deal, contact, company (comma-separated), "
                                  + "got '\(name.prefix(40))'")

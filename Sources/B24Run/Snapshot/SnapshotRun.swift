@@ -1,6 +1,15 @@
 import B24
 import B24Sandbox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOConcurrencyHelpers
 
 /// A snapshot of the portal that the portal options name, as `b24lua snapshot` and `b24lua diff`
 /// take it: the connection the script run would open (its client, its limit shared per portal).
@@ -66,14 +75,14 @@ public enum CancellableWork {
         for s in sources { s.cancel() }
         if case .failure(var e) = result, e.reason == .interrupted, expired.isSet {
             e.reason = .timedOut
-            e.message = e.message.replacingOccurrences(of: "snapshot interrupted", with: "--timeout reached")
+            e.message = e.message.replacing("snapshot interrupted", with: "--timeout reached")
             result = .failure(e)
         }
         return result
     }
 
     final class Expired: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = NIOLock()
         private var value = false
         func set() { lock.withLock { value = true } }
         var isSet: Bool { lock.withLock { value } }

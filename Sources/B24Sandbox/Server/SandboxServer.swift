@@ -54,7 +54,7 @@ public enum SandboxServer {
         let task: Task<Void, any Error>
         var stopThread: (@Sendable () -> Void)?
         if ownThread, #available(macOS 15, *) {
-            let thread = ServerThread(name: "b24lua.sandbox")
+            let thread = ServerThread()
             stopThread = { thread.stop() }
             task = Task(executorPreference: thread, operation: run)
         } else {

@@ -1,19 +1,18 @@
-import Foundation
+import B24
 
 /// A thread of the server's own that runs its request handlers, so that they never wait for a
 /// thread of Swift's cooperative pool: a process whose pool is busy (a test process running
 /// the suites in parallel, docs/testing.md) still gets its answers in time.
 @available(macOS 15, *)
 final class ServerThread: TaskExecutor, @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     private var jobs: [UnownedJob] = []
     private var stopping = false
     private var exited = false
 
-    init(name: String) {
-        let thread = Thread { [self] in loop() }
-        thread.name = name
-        thread.start()
+    init() {
+        // No thread to be had (the process's limit): the jobs run on the global executor.
+        if !SystemThread.start({ [self] in loop() }) { exited = true }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

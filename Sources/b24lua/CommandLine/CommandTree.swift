@@ -1,6 +1,10 @@
 import ArgumentParser
 import B24Run
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The whole command line as the man page and the shell completions describe it
 /// (docs/command-line.md): the main command's options from `MainOptions` (the table its parser

@@ -1,7 +1,11 @@
 import B24
 import B24Lua
 import B24Run
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Commands for scripts/install and the completion scripts, not for people, so `--help` does
 /// not list them (docs/command-line.md):

@@ -1,5 +1,7 @@
 import CLibEdit
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// libedit's readline for the REPL, with Ctrl-C as "drop this line".

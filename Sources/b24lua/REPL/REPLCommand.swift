@@ -1,6 +1,14 @@
 import ArgumentParser
+import B24
 import B24Run
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `b24lua repl [options]`: the interactive session, with lua's options (-e, -l, -E, -W) and
 /// the portal options run first. Those are read the lua(1) way (`RunOptions`), so they are
@@ -24,18 +32,18 @@ struct REPLCommand: ParsableCommand {
         do {
             options = try RunOptions.parse([CommandLine.arguments[0]] + arguments)
         } catch {
-            FileHandle.standardError.write("b24lua: \(error)\n".data(using: .utf8)!)
+            StandardError.write("b24lua: \(error)\n")
             return .usage
         }
         guard options.script == nil else {
-            FileHandle.standardError.write("b24lua: usage: b24lua repl [-e stat] [-l mod] (no script)\n".data(using: .utf8)!)
+            StandardError.write("b24lua: usage: b24lua repl [-e stat] [-l mod] (no script)\n")
             return .usage
         }
         options.interactive = true
         do {
             return try ScriptRunner(options: options, environment: ProcessInfo.processInfo.environment).run()
         } catch {
-            FileHandle.standardError.write("b24lua: \(error)\n".data(using: .utf8)!)
+            StandardError.write("b24lua: \(error)\n")
             return .scriptError
         }
     }

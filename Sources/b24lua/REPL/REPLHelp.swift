@@ -1,5 +1,7 @@
 import B24Lua
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// `help(x)` and `:help NAME`: the text of `b24._doc[NAME]`, the same table `b24lua doc NAME`

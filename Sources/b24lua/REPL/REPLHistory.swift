@@ -1,6 +1,13 @@
 import B24
 import CLibEdit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The REPL's history file: `history` in the state directory (`$XDG_STATE_HOME/b24lua/`, else
 /// `~/.local/state/b24lua/`; StateDirectory). One entry per chunk; it is rewritten after every
@@ -32,7 +39,7 @@ struct REPLHistory {
             _ = read_history(path)
         case .failure(let refusal):
             path = nil
-            FileHandle.standardError.write(Data("b24lua: no history is kept: \(refusal)\n".utf8))
+            StandardError.write("b24lua: no history is kept: \(refusal)\n")
         }
     }
 
@@ -41,7 +48,7 @@ struct REPLHistory {
     /// recalled chunk then comes back whole (shown as ^M between its lines). The file outlives
     /// the session, so a pasted webhook URL or token goes through the one redaction first.
     mutating func add(_ chunk: String) {
-        let entry = Redaction.redact(chunk).replacingOccurrences(of: "\n", with: "\r")
+        let entry = Redaction.redact(chunk).replacing("\n", with: "\r")
         guard !entry.allSatisfy(\.isWhitespace), entry != lastEntry else { return }
         lastEntry = entry
         _ = add_history(entry)

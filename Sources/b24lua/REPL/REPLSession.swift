@@ -1,6 +1,13 @@
 import B24
 import B24Run
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LuaHost
 
 /// One interactive session on a terminal: reads with libedit, drives `REPLInput` (lua.c's
@@ -126,7 +133,7 @@ final class REPLSession {
     /// their one-line form; their traceback stays in the object (kept in `_`).
     private func reportError(_ error: LuaError) {
         fflush(nil)
-        FileHandle.standardError.write((Redaction.redact(error.message) + "\n").data(using: .utf8)!)
+        StandardError.write(Redaction.redact(error.message) + "\n")
     }
 
     /// A ":name argument" line; false means leave.

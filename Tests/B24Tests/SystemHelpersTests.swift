@@ -1,0 +1,77 @@
+import B24
+import Foundation
+import Synchronization
+import Testing
+
+/// The helpers that stand in for full Foundation's (Sources/B24/System; docs/performance.md,
+/// "Size") give what Foundation gave, on the inputs that tell them apart.
+@Suite struct SystemHelpersTests {
+    @Test func theDirectoryOfAPathIsNSStringsExceptThatABareNameIsInTheCurrentOne() {
+        let cases: [(String, String)] = [
+            ("/a/b", "/a"), ("/a/b/", "/a"), ("/a//b", "/a"), ("/b", "/"), ("/", "/"), ("//", "/"),
+            ("a/b", "a"), ("b", "."), ("", "."), ("./b", "."), ("/a/b.toml", "/a"),
+        ]
+        for (path, directory) in cases { #expect(FilePaths.directory(of: path) == directory, "\(path)") }
+    }
+
+    @Test func trimmingTakesEveryWhiteSpaceAtBothEndsAndNothingInside() {
+        #expect(" \t a b \r\n".trimmingWhitespace() == "a b")
+        #expect("\u{00A0}x\u{2003}".trimmingWhitespace() == "x")
+        #expect(" \n\t ".trimmingWhitespace() == "")
+        #expect("".trimmingWhitespace() == "")
+        #expect("a\r\n".trimmingWhitespace() == "a")
+        #expect(Substring("  é ").trimmingWhitespace() == "é")
+    }
+
+    @Test func paddingFillsOrCutsToTheWidthAsFoundationDid() {
+        for (text, width) in [("ab", 5), ("abcdef", 3), ("", 2), ("abc", 3), ("abc", 0)] {
+            let ours = text.paddedRight(to: width)
+            #expect(ours == text.padding(toLength: width, withPad: " ", startingAt: 0), "\(text) \(width)")
+        }
+    }
+
+    @Test func readingADescriptorToItsEndTakesEveryByteOfAFileBiggerThanOneRead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("b24lua-fd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bytes = (0 ..< 200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let file = dir.appendingPathComponent("f")
+        try Data(bytes).write(to: file)
+        let fd = open(file.path, O_RDONLY)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        #expect(FileDescriptors.readToEnd(fd) == bytes)
+        #expect(FileDescriptors.readToEnd(-1) == nil)
+    }
+
+    @Test func aConditionWaitEndsAtItsDeadlineAndASignalWakesAThread() async {
+        let condition = ThreadCondition()
+        condition.lock()
+        #expect(condition.wait(until: .init(secondsFromNow: 0.01)) == false)
+        condition.unlock()
+        // Threads of their own wait and signal; this task waits for them without blocking the pool.
+        let done = Done()
+        let woke: Bool = await withCheckedContinuation { continuation in
+            let started = SystemThread.start {
+                condition.lock()
+                let signalled = condition.wait(until: .init(secondsFromNow: 30))
+                condition.unlock()
+                done.flag.store(true, ordering: .releasing)
+                continuation.resume(returning: signalled)
+            }
+            #expect(started)
+            SystemThread.start {
+                // Until the waiter is inside its wait a signal may find nobody: signal until it wakes.
+                while !done.flag.load(ordering: .acquiring) {
+                    condition.lock(); condition.signal(); condition.unlock()
+                    usleep(1000)
+                }
+            }
+        }
+        #expect(woke)
+    }
+
+    final class Done: Sendable {
+        let flag = Atomic<Bool>(false)
+    }
+}
