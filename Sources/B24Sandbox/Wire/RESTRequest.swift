@@ -121,8 +121,8 @@ struct RESTRequest {
         return [:]
     }
 
-    /// PHP's `json_decode` depth (docs/sandbox-wire.md).
-    static let maxBodyDepth = 64
+    /// How deep the portal decodes a JSON body (`JSONNesting.portalInput`, docs/sandbox-wire.md).
+    static let maxBodyDepth = JSONNesting.portalInput
 
     static func tokenParam(_ v: JSONValue?) -> String? {
         guard let s = v?.stringValue, !s.isEmpty else { return nil }
