@@ -40,11 +40,11 @@ public final class B24Session {
                     throw B24Error.configError("--resume \(resume) journals into \(resume); --journal \(other) names another file")
                 }
                 var warnings: [String] = []
-                config.resume = try ResumeLedger(path: resume, portal: connection.identity ?? "none", warnings: &warnings)
+                config.resume = try ResumeLedger(path: resume, portal: connection.journalName, warnings: &warnings)
                 for w in warnings { FileHandle.standardError.write(Data("b24lua: --resume \(resume): warning: \(w)\n".utf8)) }
             }
             if let path = flags.resume ?? flags.journal ?? environment["B24LUA_JOURNAL"], !path.isEmpty, !flags.dryRun {
-                config.journal = try Journal(path: path, portal: connection.identity ?? "none")
+                config.journal = try Journal(path: path, portal: connection.journalName)
             }
         } catch {
             connection.shutdown()  // the HTTP client must be shut down before it is dropped

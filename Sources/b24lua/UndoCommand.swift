@@ -141,7 +141,7 @@ struct UndoCommand: ParsableCommand {
                 }
                 complain("warning: B24LUA_JOURNAL is the journal being undone; the undo's own writes are not journaled")
             } else {
-                do { undoJournal = try Journal(path: path, portal: connection?.identity ?? "") } catch {
+                do { undoJournal = try Journal(path: path, portal: connection?.journalName ?? PortalConnection.unnamed) } catch {
                     complain(error.description)
                     return .usage
                 }
