@@ -200,8 +200,7 @@ struct BatchReply {
             if let err = errors[c.key] {
                 let e = Envelope.restError(err, status: nil, method: c.method)
                     ?? B24Error.badResponse("unreadable batch error for '\(c.key)'", status: 200, method: c.method)
-                // The same rule as a single call: "already done" on a repeated idempotent write.
-                if retried, e.code == "WRONG_REQUEST", MethodCatalog.effect(of: c.method) == .idempotentWrite {
+                if RetryState.isAlreadySo(e, effect: MethodCatalog.effect(of: c.method), mayHaveApplied: retried) {
                     let named = MethodCatalog.resolution(of: c.method)?.named(in: c.params)
                     return .success(RESTResponse(result: named ?? .null, confirmedOnRetry: true))
                 }
