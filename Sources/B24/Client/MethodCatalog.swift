@@ -246,6 +246,4 @@ public enum MethodCatalog {
 
 extension B24Client {
     public static func isReadOnly(method: String) -> Bool { MethodCatalog.isReadOnly(method: method) }
-
-    static func normalizedMethod(_ method: String) -> String { MethodCatalog.normalized(method) }
 }
