@@ -18,7 +18,7 @@ public final class B24Client: Sendable {
     /// Hears, one line each, the retry waits longer than `noticeAfter` (what failed, how long).
     let retryNotice: (@Sendable (String) -> Void)?
 
-    /// What the client has done, for tests, benchmarks and the end-of-run summary.
+    /// What the client has done, for tests.
     public struct Counters: Sendable, Equatable {
         public var requests = 0
         public var retries = 0
