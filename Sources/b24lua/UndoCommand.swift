@@ -251,9 +251,9 @@ struct UndoCommand: ParsableCommand {
             MethodCatalog.resolution(of: plan[i].write.method).map { ($0.lookup, $0.lookupParams(plan[i].write.params)) }
         })
         for (i, r) in zip(unnamed, lookups) {
-            switch r {
-            case .success(let v): if let c = v.intValue, c > 0 { chats[i] = c }
-            case .failure(let e) where e.code == MethodCatalog.resolution(of: plan[i].write.method)?.emptyCode: break  // no chat
+            guard let resolution = MethodCatalog.resolution(of: plan[i].write.method) else { continue }
+            switch resolution.chat(fromLookup: r) {
+            case .success(let v): if let c = v.intValue, c > 0 { chats[i] = c }  // 0: no chat
             case .failure(let e): out[i] = .failure(Unverifiable(why(e, reading: "the entity's last chat")))
             }
         }
