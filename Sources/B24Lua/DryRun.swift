@@ -80,11 +80,11 @@ public final class DryRun: Sendable {
             switch Answer(method, params) {
             case .known(let r): result = r
             case .lookup(let resolution, let call):
-                do throws(B24Error) {
-                    result = Self.chat(try await read(call.method, call.params).result)
-                } catch where error.code == resolution.emptyCode {
-                    result = .int(0)
+                let looked: Result<JSONValue, B24Error>
+                do throws(B24Error) { looked = .success(try await read(call.method, call.params).result) } catch {
+                    looked = .failure(error)
                 }
+                result = try resolution.chat(fromLookup: looked).get()
             }
             dryRun.record(PlannedWrite(method: method, params: params, result: result), turn: turn, position: 0)
             return RESTResponse(result: result)
@@ -109,10 +109,8 @@ public final class DryRun: Sendable {
             if !lookups.isEmpty {
                 let run = try await send(lookups.map(\.command), false)
                 for (lookup, outcome) in zip(lookups, run.outcomes) {
-                    switch outcome {
-                    case .success(let r): outcomes[lookup.index] = .success(RESTResponse(result: Self.chat(r.result)))
-                    case .failure(let e) where e.code == lookup.resolution.emptyCode:
-                        outcomes[lookup.index] = .success(RESTResponse(result: .int(0)))
+                    switch lookup.resolution.chat(fromLookup: outcome.resultValue) {
+                    case .success(let chat): outcomes[lookup.index] = .success(RESTResponse(result: chat))
                     case .failure(let e): outcomes[lookup.index] = .failure(e)
                     }
                 }
@@ -134,9 +132,6 @@ public final class DryRun: Sendable {
             }
             return BatchRun(commands: commands, chunks: chunks)
         }
-
-        /// What the lookup answered, as a chat id (0 when it is not a number).
-        static func chat(_ result: JSONValue) -> JSONValue { .int(result.intValue ?? 0) }
     }
 
     /// How a write is answered: at once, or after a lookup.

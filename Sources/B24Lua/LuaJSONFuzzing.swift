@@ -7,7 +7,7 @@ import LuaHost
 // neither direction traps on what the wire can carry.
 public enum _LuaJSONFuzzing {
     public static func roundTrip(_ data: [UInt8]) {
-        guard let value = try? JSONValue.parse(data, maxDepth: 128) else { return }
+        guard let value = try? JSONValue.parse(data, maxDepth: JSONNesting.answer) else { return }
         // A bare state per input: cheap without the standard libraries, and shared by nothing.
         guard let lua = try? LuaState(openStandardLibraries: false) else { return }
         let s = lua.main

@@ -69,8 +69,8 @@ public struct B24Flags: Equatable, Sendable {
         case "profile": profile = try value()
         case "plan":
             let p = try value()
-            guard ["standard", "enterprise", "unlimited"].contains(p) || Self.customPlan(p) != nil else {
-                throw UsageError(description: "'--plan' is standard, enterprise, unlimited or RATE/BURST "
+            guard Self.planNames.contains(p) || Self.customPlan(p) != nil else {
+                throw UsageError(description: "'--plan' is \(Self.planValues) "
                                  + "(RATE \(NumberRange.planRate), BURST \(NumberRange.planBurst))")
             }
             plan = p
@@ -105,9 +105,7 @@ public struct NumberRange: Equatable, Sendable, CustomStringConvertible {
     public static let timeoutSeconds = NumberRange(lower: 0, upper: 31_536_000, lowerExclusive: true)
     /// 1 TiB.
     public static let maxMemoryMB = NumberRange(lower: 0, upper: 1_048_576, lowerExclusive: true)
-    /// `--plan RATE/BURST`: requests per second and the bucket's threshold.
-    public static let planRate = NumberRange(lower: 0.001, upper: 100_000, lowerExclusive: false)
-    public static let planBurst = NumberRange(lower: 1, upper: 1_000_000, lowerExclusive: false)
+    // `planRate` and `planBurst` read `RateLimitPlan` (PlanFlag.swift).
 
     public func contains(_ d: Double) -> Bool {
         d.isFinite && (lowerExclusive ? d > lower : d >= lower) && d <= upper

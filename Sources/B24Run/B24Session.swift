@@ -42,11 +42,12 @@ public final class B24Session {
                     throw B24Error.configError("--resume \(resume) journals into \(resume); --journal \(other) names another file")
                 }
                 var warnings: [String] = []
-                config.resume = try ResumeLedger(path: resume, portal: connection.identity ?? "none", warnings: &warnings)
-                for w in warnings { StandardError.write("b24lua: --resume \(resume): warning: \(w)\n") }
+                config.resume = try ResumeLedger(path: resume, portal: connection.journalName, warnings: &warnings)
+                for w in warnings { StandardError.write("b24lua: --resume \(resume): warning: \(w)
+") }
             }
             if let path = flags.resume ?? flags.journal ?? environment["B24LUA_JOURNAL"], !path.isEmpty, !flags.dryRun {
-                config.journal = try Journal(path: path, portal: connection.identity ?? "none")
+                config.journal = try Journal(path: path, portal: connection.journalName)
             }
         } catch {
             connection.shutdown()  // the HTTP client must be shut down before it is dropped

@@ -53,7 +53,7 @@ enum ConfigSchema {
                 do { try probe.parse("--plan=" + plan, next: nil, consumed: &unused) } catch {
                     // The command line's own check and wording (B24Flags.parse), said of the key.
                     let message = error.description.replacing("'--plan'", with: "'plan'")
-                    throw fail(message + NearNames.hint(for: plan, among: ["standard", "enterprise", "unlimited"]))
+                    throw fail(message + NearNames.hint(for: plan, among: B24Flags.planNames))
                 }
             case .profiles:
                 guard case .object(let profiles) = value else { throw fail("'profiles' must be a table of [profiles.NAME]") }

@@ -24,6 +24,13 @@ public final class PortalConnection: Sendable {
     /// sandbox run is never undone on a real portal); nil when no portal is configured.
     public let identity: String?
 
+    /// The portal a journal of this connection names, and the one `--resume` matches: its
+    /// `identity`, or `unnamed` when no portal is configured. Decided here only, for the run and
+    /// for undo alike.
+    public var journalName: String { identity ?? Self.unnamed }
+    /// What a journal names when no portal is configured: no real portal is called so.
+    public static let unnamed = "none"
+
     public var host: String? { sandbox?.portalHost ?? client?.host }
 
     public init(client: B24Client?, sandbox: SandboxPortal?, unavailable: B24Error?, identity: String? = nil) {

@@ -3,7 +3,8 @@ import B24
 // `batch` (docs/bitrix24-rest.md §5): commands as "method?query" run in order with the outer auth; at most 50;
 // `$result[key][field]…` references to earlier results; HTTP 200 even when commands fail.
 extension SandboxPortal {
-    static let batchMaxLength = 50
+    /// The portal's limit, as the client keeps to it (docs/bitrix24-rest.md §5).
+    static let batchMaxLength = MethodCatalog.batchLimit
 
     func batch(_ s: inout PortalState, _ caller: Caller, _ params: JSONObject, now: Double) -> MethodResult {
         let p = Params(object: params)

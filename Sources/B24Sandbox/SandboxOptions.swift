@@ -7,13 +7,20 @@ public struct SandboxOptions: Sendable, Equatable {
     public enum Plan: String, Sendable, CaseIterable {
         case standard, enterprise, unlimited
 
-        /// Leaky-bucket drain per second and threshold (docs/bitrix24-rest.md §4).
-        public var rateAndBurst: (rate: Double, burst: Double) {
+        /// The client's plan of the same name: the figures live there only.
+        public var limits: RateLimitPlan {
             switch self {
-            case .standard: (2, 50)
-            case .enterprise: (5, 250)
-            case .unlimited: (.infinity, .infinity)
+            case .standard: .standard
+            case .enterprise: .enterprise
+            case .unlimited: .unlimited
             }
+        }
+
+        /// Leaky-bucket drain per second and threshold (docs/bitrix24-rest.md §4); a plan
+        /// without a drain rate has no bucket.
+        public var rateAndBurst: (rate: Double, burst: Double) {
+            guard let rate = limits.drainPerSecond else { return (.infinity, .infinity) }
+            return (rate, limits.burst)
         }
     }
 
@@ -48,8 +55,8 @@ public struct SandboxOptions: Sendable, Equatable {
     /// in kebab case). Finite and bounded, so no duration or integer computed from a knob can
     /// overflow (README "Knobs").
     public static let ranges: KeyValuePairs<String, ClosedRange<Double>> = [
-        "rate": 0.001...100_000,
-        "burst": 1...1_000_000,
+        "rate": RateLimitPlan.rateRange,
+        "burst": RateLimitPlan.burstRange,
         "operating_limit": 0...86_400,
         "processing_ms": 0...600_000,
         "token_ttl": 0...315_360_000,
@@ -102,7 +109,9 @@ public struct SandboxOptions: Sendable, Equatable {
             switch key {
             case "plan":
                 guard let p = value.stringValue.flatMap(Plan.init(rawValue:)) else {
-                    throw SandboxDataSetError(message: "limits.plan must be standard, enterprise or unlimited")
+                    let names = Plan.allCases.map(\.rawValue)
+                    throw SandboxDataSetError(message: "limits.plan must be \(names.dropLast().joined(separator: ", ")) "
+                                              + "or \(names.last ?? "")")
                 }
                 o.plan = p
             case "rate": o.rate = try num()

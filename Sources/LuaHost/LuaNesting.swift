@@ -9,7 +9,8 @@
 /// memory, outside --max-memory; past its budget of values it enters no more tables.
 public struct LuaNesting: Sendable {
     /// How deep any conversion follows tables: far beyond what a REST parameter or result
-    /// holds, far below what the Swift and Lua stacks take.
+    /// holds, far below what the Swift and Lua stacks take. The same as how deep the portal
+    /// reads parameters; how the depth limits relate is written once, at `JSONNesting` (B24).
     public static let maxDepth = 64
 
     /// Why a table was not entered.

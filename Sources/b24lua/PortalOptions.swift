@@ -19,7 +19,7 @@ struct PortalOptions: ParsableArguments {
     var webhookFile: String?
     @Option(help: ArgumentHelp("A profile of the config file.", valueName: "NAME"), completion: completion("profile"))
     var profile: String?
-    @Option(help: ArgumentHelp("standard, enterprise, unlimited or RATE/BURST.", valueName: "PLAN"), completion: completion("plan"))
+    @Option(help: ArgumentHelp(B24Flags.planValues + ".", valueName: "PLAN"), completion: completion("plan"))
     var plan: String?
     @Flag(name: .customLong("dry-run"), help: "Print what would be sent, send nothing.")
     var dryRun = false

@@ -46,7 +46,7 @@ extension SandboxCommand {
         @Option(help: "Address to bind (loopback by default).") var host = "127.0.0.1"
         @Option(help: "Port to bind (0-65535); 0 picks a free one.") var port = 8024
         @Option(help: "Fixture JSON with the data set (default: the built-in data set).") var data: String?
-        @Option(help: "Rate-limit preset: standard (2/s, burst 50), enterprise (5/s, 250), unlimited.")
+        @Option(help: ArgumentHelp("Rate-limit preset: \(RateLimitPlan.presetSummary)."))
         var plan: SandboxOptions.Plan?
         @Option(help: "Leaky-bucket drain, requests per second (overrides the plan).") var rate: Double?
         @Option(help: "Leaky-bucket threshold (overrides the plan).") var burst: Double?

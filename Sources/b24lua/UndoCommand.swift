@@ -151,7 +151,7 @@ struct UndoCommand: ParsableCommand {
                 }
                 complain("warning: B24LUA_JOURNAL is the journal being undone; the undo's own writes are not journaled")
             } else {
-                do { undoJournal = try Journal(path: path, portal: connection?.identity ?? "") } catch {
+                do { undoJournal = try Journal(path: path, portal: connection?.journalName ?? PortalConnection.unnamed) } catch {
                     complain(error.description)
                     return .usage
                 }
@@ -261,9 +261,9 @@ struct UndoCommand: ParsableCommand {
             MethodCatalog.resolution(of: plan[i].write.method).map { ($0.lookup, $0.lookupParams(plan[i].write.params)) }
         })
         for (i, r) in zip(unnamed, lookups) {
-            switch r {
-            case .success(let v): if let c = v.intValue, c > 0 { chats[i] = c }
-            case .failure(let e) where e.code == MethodCatalog.resolution(of: plan[i].write.method)?.emptyCode: break  // no chat
+            guard let resolution = MethodCatalog.resolution(of: plan[i].write.method) else { continue }
+            switch resolution.chat(fromLookup: r) {
+            case .success(let v): if let c = v.intValue, c > 0 { chats[i] = c }  // 0: no chat
             case .failure(let e): out[i] = .failure(Unverifiable(why(e, reading: "the entity's last chat")))
             }
         }

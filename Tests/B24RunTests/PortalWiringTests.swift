@@ -96,3 +96,15 @@ import Testing
         }
     }
 }
+
+/// The portal a journal names is decided once (`PortalConnection.journalName`): a run, `--resume`
+/// and undo write and match the same name, also when no portal is configured.
+@Suite struct JournalNameTests {
+    @Test func aConnectionWithoutAPortalNamesTheOneDefault() {
+        let none = PortalConnection(client: nil, sandbox: nil, unavailable: .configError("no portal configured"))
+        #expect(none.journalName == PortalConnection.unnamed)
+        #expect(!PortalConnection.unnamed.isEmpty, "an empty name would print as nothing in undo's reports")
+        let named = PortalConnection(client: nil, sandbox: nil, unavailable: nil, identity: "https://a.example:443")
+        #expect(named.journalName == "https://a.example:443")
+    }
+}

@@ -2,7 +2,7 @@ import B24
 import B24Sandbox
 import Testing
 
-/// One row of an error table of b24-rest-facts.md: the call, and the answer it must get.
+/// One row of an error table of docs/bitrix24-rest.md (§1, §3): the call, and the answer it must get.
 struct ErrorRow: Sendable, CustomTestStringConvertible {
     var name: String
     var method = DeleteErrorTests.method

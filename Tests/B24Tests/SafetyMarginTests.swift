@@ -88,7 +88,7 @@ import Testing
         #expect(l.margin.value == 2 && l.bucket?.capacity == 48)
     }
 
-    /// The reason for the least (docs/shared-limit.md, "Why it is safe"): requests reach the
+    /// The reason for the least (docs/shared-limit.md, "The margin"): requests reach the
     /// portal later than they were sent, each by its own delay, and a portal counting them on
     /// arrival never sees more than the client's mirror did plus `rate` × the spread of the
     /// delays. With the margin at least that, nothing is refused; with less, something is.

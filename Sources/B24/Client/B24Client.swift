@@ -18,7 +18,7 @@ public final class B24Client: Sendable {
     /// Hears, one line each, the retry waits longer than `noticeAfter` (what failed, how long).
     let retryNotice: (@Sendable (String) -> Void)?
 
-    /// What the client has done, for tests, benchmarks and the end-of-run summary.
+    /// What the client has done, for tests.
     public struct Counters: Sendable, Equatable {
         public var requests = 0
         public var retries = 0
@@ -203,14 +203,16 @@ public final class B24Client: Sendable {
     }
 
     /// "Already done" after an attempt that may have been applied: the call's own result, as the
-    /// method catalog resolves it (for a chat member: the `CHAT_ID` named, or else `getLastId`).
+    /// method catalog resolves it (for a chat member: the `CHAT_ID` named, or else `getLastId`);
+    /// null, unknown, when the lookup fails: the write itself succeeded.
     func confirmedResponse(method: String, params: JSONValue) async throws(B24Error) -> RESTResponse {
         guard let resolution = MethodCatalog.resolution(of: method) else {
             return RESTResponse(result: .null, confirmedOnRetry: true)
         }
-        if let named = resolution.named(in: params) { return RESTResponse(result: named, confirmedOnRetry: true) }
-        let last = try? await call(resolution.lookup, resolution.lookupParams(params))
-        return RESTResponse(result: last?.result ?? .null, confirmedOnRetry: true)
+        let chat = await resolution.chat(for: params) { method, params throws(B24Error) in
+            try await call(method, params).result
+        }
+        return RESTResponse(result: (try? chat.get()) ?? .null, confirmedOnRetry: true)
     }
 
     // MARK: OAuth

@@ -17,6 +17,14 @@ public struct BatchCommand: Sendable, Equatable {
 public enum BatchOutcome: Sendable, Equatable {
     case success(RESTResponse)
     case failure(B24Error)
+
+    /// The command's `result`, or its error.
+    public var resultValue: Result<JSONValue, B24Error> {
+        switch self {
+        case .success(let r): .success(r.result)
+        case .failure(let e): .failure(e)
+        }
+    }
 }
 
 /// What a `batch` did, chunk by chunk (docs/call-pipeline.md): each chunk of up to 50 commands
@@ -156,12 +164,36 @@ extension B24Client {
         let params: JSONValue = .object(["halt": .int(halt ? 1 : 0), "cmd": .object(cmd)])
         let effect = MethodEffect(batchOf: chunk.map(\.method))
         let (response, mayHaveApplied) = try await perform(method: "batch", params: params, effect: effect)
-        let outcomes = try BatchReply(response.result).outcomes(for: chunk, halt: halt, retried: mayHaveApplied)
+        var outcomes = try BatchReply(response.result).outcomes(for: chunk, halt: halt, retried: mayHaveApplied)
+        if mayHaveApplied { outcomes = await resolvingConfirmed(outcomes, of: chunk) }
         let blocks = zip(chunk, outcomes).compactMap { c, o -> (method: String, time: JSONValue?)? in
             if case .success(let r) = o { (c.method, r.time) } else { nil }
         }
         limiter.observe(blocks, now: clock.now(), unixNow: clock.unixNow())
         return outcomes
+    }
+
+    /// Commands "already so" on a retry that name no chat: their chat looked up, in one batch of
+    /// reads, as a single call's is (`ResultResolution.chat`); null, unknown, when the lookup
+    /// fails, since the write itself succeeded. Reads are never confirmed, so this never recurses.
+    func resolvingConfirmed(_ outcomes: [BatchOutcome], of chunk: [BatchCommand]) async -> [BatchOutcome] {
+        var pending: [(index: Int, resolution: ResultResolution)] = []
+        for (i, (c, o)) in zip(chunk, outcomes).enumerated() {
+            guard case .success(let r) = o, r.confirmedOnRetry, let resolution = MethodCatalog.resolution(of: c.method),
+                  resolution.named(in: c.params) == nil else { continue }
+            pending.append((i, resolution))
+        }
+        guard !pending.isEmpty else { return outcomes }
+        let lookups = pending.map {
+            BatchCommand(key: "chat\($0.index)", method: $0.resolution.lookup, params: $0.resolution.lookupParams(chunk[$0.index].params))
+        }
+        let answers = (try? await runChunk(lookups, halt: false)) ?? []
+        var resolved = outcomes
+        for (k, p) in pending.enumerated() where k < answers.count {
+            let chat = p.resolution.chat(fromLookup: answers[k].resultValue)
+            resolved[p.index] = .success(RESTResponse(result: (try? chat.get()) ?? .null, confirmedOnRetry: true))
+        }
+        return resolved
     }
 
     static func notRun(_ c: BatchCommand) -> B24Error {
@@ -200,8 +232,7 @@ struct BatchReply {
             if let err = errors[c.key] {
                 let e = Envelope.restError(err, status: nil, method: c.method)
                     ?? B24Error.badResponse("unreadable batch error for '\(c.key)'", status: 200, method: c.method)
-                // The same rule as a single call: "already done" on a repeated idempotent write.
-                if retried, e.code == "WRONG_REQUEST", MethodCatalog.effect(of: c.method) == .idempotentWrite {
+                if RetryState.isAlreadySo(e, effect: MethodCatalog.effect(of: c.method), mayHaveApplied: retried) {
                     let named = MethodCatalog.resolution(of: c.method)?.named(in: c.params)
                     return .success(RESTResponse(result: named ?? .null, confirmedOnRetry: true))
                 }

@@ -45,6 +45,14 @@ public struct RetryPolicy: Sendable, Equatable {
 
 /// The retry state of one call.
 public struct RetryState: Sendable {
+    /// "Already so" (docs/journal.md): the portal answers `WRONG_REQUEST` when a membership write
+    /// finds the membership as it would leave it. After an attempt that may have been applied,
+    /// that answer to an idempotent write is the success it looks like, the earlier attempt's.
+    /// The one rule for a single call (`failed`) and for a command of a retried `batch`.
+    public static func isAlreadySo(_ error: B24Error, effect: MethodEffect, mayHaveApplied: Bool) -> Bool {
+        mayHaveApplied && error.code == "WRONG_REQUEST" && effect == .idempotentWrite
+    }
+
     public enum Decision: Sendable, Equatable {
         case retry(after: Double)
         case fail(B24Error)
@@ -82,7 +90,7 @@ public struct RetryState: Sendable {
         // An answer to a retry cannot tell whether the earlier attempt was applied.
         if mayHaveApplied { error.confirmedOnRetry = true; error.outcomeUnknown = true }
 
-        if error.code == "WRONG_REQUEST", mayHaveApplied, effect == .idempotentWrite { return .confirmed }
+        if Self.isAlreadySo(error, effect: effect, mayHaveApplied: mayHaveApplied) { return .confirmed }
 
         let arrived = error.requestMayHaveArrived && error.code != "QUERY_LIMIT_EXCEEDED"
             && error.code != "OPERATION_TIME_LIMIT"

@@ -42,13 +42,40 @@ public struct RateLimitPlan: Sendable, Equatable {
         RateLimitPlan(drainPerSecond: rate, burst: burst)
     }
 
-    /// "standard", "enterprise", "unlimited" (the names of `--plan`).
+    /// The presets by name, in the order help lists them: the names `--plan`, the config's
+    /// `plan` and `sandbox serve --plan` take. Everything that names or describes a plan reads
+    /// this list (flags, completions, help, the sandbox's presets).
+    public static let presets: KeyValuePairs<String, RateLimitPlan> = [
+        "standard": .standard,
+        "enterprise": .enterprise,
+        "unlimited": .unlimited,
+    ]
+
+    public static var presetNames: [String] { presets.map(\.key) }
+
+    /// The accepted drain rate (requests per second) and burst of a plan given by its figures
+    /// (`--plan RATE/BURST`, `sandbox serve --rate/--burst`): finite and bounded, so no wait
+    /// computed from them overflows.
+    public static let rateRange: ClosedRange<Double> = 0.001...100_000
+    public static let burstRange: ClosedRange<Double> = 1...1_000_000
+
+    /// The preset named `name` (any case), nil for any other name.
     public static func named(_ name: String) -> RateLimitPlan? {
-        switch name.lowercased() {
-        case "standard": .standard
-        case "enterprise": .enterprise
-        case "unlimited", "none": .unlimited
-        default: nil
-        }
+        let name = name.lowercased()
+        return presets.first { $0.key == name }?.value
+    }
+
+    /// The presets as help text shows them: "standard (2/s, burst 50), enterprise (5/s, burst
+    /// 250), unlimited".
+    public static var presetSummary: String {
+        presets.map { name, plan in
+            guard let rate = plan.drainPerSecond else { return name }
+            return "\(name) (\(figure(rate))/s, burst \(figure(plan.burst)))"
+        }.joined(separator: ", ")
+    }
+
+    /// 2 as "2", 0.5 as "0.5".
+    public static func figure(_ d: Double) -> String {
+        d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }
 }

@@ -36,9 +36,8 @@ public struct RESTResponse: Sendable, Equatable {
 }
 
 enum Envelope {
-    /// Real answers nest a handful of levels; deeper is a hostile or broken answer (BAD_RESPONSE),
-    /// refused before the recursion gets anywhere near a thread's stack.
-    static let maxDepth = 128
+    /// Deeper is a hostile or broken answer (BAD_RESPONSE; `JSONNesting.answer`).
+    static let maxDepth = JSONNesting.answer
 
     /// Decodes one HTTP answer of a REST method call.
     static func decode(_ response: WireResponse, method: String) -> Result<RESTResponse, B24Error> {

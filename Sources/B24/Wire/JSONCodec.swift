@@ -9,7 +9,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 
 extension JSONValue {
     /// Parses a complete JSON text; trailing non-space bytes are an error.
-    public static func parse<Bytes: Collection>(_ bytes: Bytes, maxDepth: Int = 512) throws(JSONParseError) -> JSONValue
+    public static func parse<Bytes: Collection>(_ bytes: Bytes, maxDepth: Int = JSONNesting.document) throws(JSONParseError) -> JSONValue
     where Bytes.Element == UInt8 {
         var reader = JSONReader(bytes: Array(bytes), maxDepth: maxDepth)
         return try reader.parseDocument()

@@ -636,7 +636,8 @@ code{code = "wrong_client", status = "401 (unknown)", kind = "auth", retryable =
 -- limit
 code{code = "QUERY_LIMIT_EXCEEDED", status = "503 (older docs: 429)", kind = "limit", retryable = "yes",
   summary = "Too many requests: the portal's leaky bucket is full.",
-  meaning = "More than the burst (50, Enterprise 250) in a short time at more than 2 (5) requests/s.",
+  meaning = "More requests in a short time than the plan's burst, faster than its drain rate (the\n"
+      .. "plans' figures: `b24lua --help`, under --plan).",
   todo = "Nothing usually: the client paces requests and retries with backoff. If it reaches a\n"
       .. "script, set --plan to the portal's plan, or use b24.each/b24.batch to send fewer requests."}
 code{code = "OPERATION_TIME_LIMIT", status = "429", kind = "limit", retryable = "yes",

@@ -425,7 +425,7 @@ function b24.each(items, fn, opts)
   if type(items) ~= "table" then usage("each", nil, "bad argument #1 to 'each' (table expected, got " .. describe(items) .. ")") end
   if type(fn) ~= "function" then usage("each", nil, "bad argument #2 to 'each' (function expected, got " .. describe(fn) .. ")") end
   opts = opts or {}
-  local concurrency = opts.concurrency or 50
+  local concurrency = opts.concurrency or BATCH_LIMIT  -- enough coroutines to fill one batch
   if math_type(concurrency) ~= "integer" or concurrency < 1 then
     usage("each", nil, "bad option 'concurrency' to 'each' (positive integer expected, got " .. describe(opts.concurrency) .. ")")
   end

@@ -15,7 +15,7 @@ struct SnapshotRead: Sendable {
 /// "What it reads"). Only reads: every method here is a read in the method catalog.
 struct SnapshotPlan {
     let request: SnapshotRequest
-    static let pageSize: Int64 = 50
+    static let pageSize = Int64(MethodCatalog.pageSize)
 
     /// Who takes the snapshot, the first page of users and of each entity type, the lines.
     func first() -> [SnapshotRead] {

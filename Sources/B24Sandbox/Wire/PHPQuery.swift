@@ -11,8 +11,8 @@ import OrderedCollections
 public enum PHPQuery {
     /// PHP's default `max_input_vars`.
     public static let maxVariables = 1000
-    /// PHP's default `max_input_nesting_level`.
-    public static let maxNesting = 64
+    /// PHP's default `max_input_nesting_level` (`JSONNesting.portalInput`).
+    public static let maxNesting = JSONNesting.portalInput
 
     public static func parse(_ query: String) -> JSONObject {
         parse(bytes: Array(query.utf8))

@@ -13,19 +13,8 @@ struct RESTRequest {
     var credentials: Credentials
     var params: JSONObject
 
-    /// Parses the path and body; a body the portal cannot read is refused in its own error shape.
-    static func parse(_ request: WireRequest, maxBody: Int) throws(PortalError) -> RESTRequest {
-        let head = try self.head(request, maxBody: maxBody)
-        return try parse(request, head: head)
-    }
-
-    /// What can be read without parsing the query or the body: method, path credentials, size.
-    /// The portal checks a webhook's code on this before it reads any parameter.
-    static func head(_ request: WireRequest, maxBody: Int) throws(PortalError) -> (method: String, credentials: Credentials) {
-        try head(request, routed: route(request.path), maxBody: maxBody)
-    }
-
-    /// The same, for a path already routed.
+    /// What can be read of a routed path without parsing the query or the body: method, path
+    /// credentials, size. The portal checks a webhook's code on this before it reads any parameter.
     static func head(_ request: WireRequest, routed: (method: String, credentials: Credentials), maxBody: Int)
         throws(PortalError) -> (method: String, credentials: Credentials)
     {
@@ -121,8 +110,8 @@ struct RESTRequest {
         return [:]
     }
 
-    /// PHP's `json_decode` depth (docs/sandbox-wire.md).
-    static let maxBodyDepth = 64
+    /// How deep the portal decodes a JSON body (`JSONNesting.portalInput`, docs/sandbox-wire.md).
+    static let maxBodyDepth = JSONNesting.portalInput
 
     static func tokenParam(_ v: JSONValue?) -> String? {
         guard let s = v?.stringValue, !s.isEmpty else { return nil }
