@@ -43,8 +43,7 @@ public final class B24Session {
                 }
                 var warnings: [String] = []
                 config.resume = try ResumeLedger(path: resume, portal: connection.journalName, warnings: &warnings)
-                for w in warnings { StandardError.write("b24lua: --resume \(resume): warning: \(w)
-") }
+                for w in warnings { StandardError.write("b24lua: --resume \(resume): warning: \(w)\n") }
             }
             if let path = flags.resume ?? flags.journal ?? environment["B24LUA_JOURNAL"], !path.isEmpty, !flags.dryRun {
                 config.journal = try Journal(path: path, portal: connection.journalName)
