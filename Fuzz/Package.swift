@@ -19,12 +19,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [.package(path: "..")],
     targets: [
-        fuzzer("FuzzJSONCodec", ["B24"]),
-        fuzzer("FuzzEnvelope", ["B24"]),
-        fuzzer("FuzzPHPQuery", ["B24Sandbox"]),
-        fuzzer("FuzzMultipart", ["B24Sandbox"]),
-        fuzzer("FuzzBatchReferences", ["B24Sandbox"]),
-        fuzzer("FuzzRouter", ["B24Sandbox", "B24"]),
-        fuzzer("FuzzLuaJSON", ["B24Lua"]),
+        fuzzer("FuzzJSONCodec", ["B24Fuzzing"]),
+        fuzzer("FuzzEnvelope", ["B24Fuzzing"]),
+        fuzzer("FuzzPHPQuery", ["B24Fuzzing"]),
+        fuzzer("FuzzMultipart", ["B24Fuzzing"]),
+        fuzzer("FuzzBatchReferences", ["B24Fuzzing"]),
+        fuzzer("FuzzRouter", ["B24Fuzzing", "B24Sandbox"]),
+        fuzzer("FuzzLuaJSON", ["B24Fuzzing"]),
     ]
 )

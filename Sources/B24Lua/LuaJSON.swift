@@ -5,13 +5,13 @@ import LuaHost
 /// an array is `b24.null` (so positions survive), inside an object the key is absent. Empty
 /// arrays and objects carry the `b24.array`/`b24.object` marker metatables so they go back out
 /// as they came in. Reading is raw: no metamethod runs while a value is converted.
-enum LuaJSON {
+package enum LuaJSON {
     static let nullName = "b24.null"
     static let arrayName = "b24.array"
     static let objectName = "b24.object"
 
     /// Creates the marker metatables and the `null` sentinel in the registry (once per state).
-    static func defineMarkers(_ s: LuaStack) {
+    package static func defineMarkers(_ s: LuaStack) {
         for name in [arrayName, objectName] {
             s.newMetatable(named: name)  // sets __name
             s.pop()
@@ -34,7 +34,7 @@ enum LuaJSON {
         s.registryGet(nullValueKey)
     }
 
-    static func push(_ v: JSONValue, _ s: LuaStack) {
+    package static func push(_ v: JSONValue, _ s: LuaStack) {
         s.reserve(4)
         switch v {
         case .null: pushNull(s)
@@ -59,7 +59,7 @@ enum LuaJSON {
         }
     }
 
-    struct ConversionError: Error {
+    package struct ConversionError: Error {
         let message: String
     }
 
@@ -71,7 +71,7 @@ enum LuaJSON {
     /// Every value read counts against the state's budget (`LuaStack.valueBudget`, which
     /// --max-memory sets): a table reached twice is counted twice, so a small table DAG cannot
     /// expand to millions of values in Swift memory.
-    static func read(_ s: LuaStack, at index: Int32, path: String = "value",
+    package static func read(_ s: LuaStack, at index: Int32, path: String = "value",
                      maxDepth: Int = LuaNesting.maxDepth) throws(ConversionError) -> JSONValue {
         var budget = s.valueBudget
         return try read(s, at: index, path: path, maxDepth: maxDepth, budget: &budget)

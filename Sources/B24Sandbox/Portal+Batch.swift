@@ -65,10 +65,10 @@ extension PortalError {
 /// `$result[key][field][0]` inside a command's parameters ([S] `rest_provider.php`): a value that
 /// is wholly a reference becomes the referenced value (arrays too); references embedded in text
 /// become scalars; a reference to nothing becomes empty.
-enum BatchReferences {
+package enum BatchReferences {
     static let marker = "$result["
 
-    static func substitute(in params: JSONObject, results: JSONObject) -> JSONObject {
+    package static func substitute(in params: JSONObject, results: JSONObject) -> JSONObject {
         var out = JSONObject()
         out.reserveCapacity(params.count)
         for (k, v) in params { out[k] = substitute(v, results) }

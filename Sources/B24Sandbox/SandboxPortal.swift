@@ -61,8 +61,9 @@ public final class SandboxPortal: WireHandler, Sendable {
         return route(request)
     }
 
-    /// Everything but the simulated latency, without suspending (the fuzz target calls it).
-    func route(_ request: WireRequest) -> WireResponse {
+    /// Everything but the simulated latency, without suspending (the fuzz harness in B24Fuzzing
+    /// calls it).
+    package func route(_ request: WireRequest) -> WireResponse {
         let path = request.path
         if path.hasPrefix("/_sandbox/") { return hook(request) }
         if path == "/oauth/token/" || path == "/oauth/token" { return oauthToken(request) }

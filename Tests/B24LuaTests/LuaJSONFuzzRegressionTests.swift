@@ -1,3 +1,4 @@
+import B24Fuzzing
 import B24Lua
 import Foundation
 import Testing

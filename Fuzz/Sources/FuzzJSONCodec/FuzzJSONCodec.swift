@@ -1,4 +1,4 @@
-import B24
+import B24Fuzzing
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,3 +1,4 @@
+import B24Fuzzing
 import B24Sandbox
 
 // One portal for the run, reset now and then so state a hostile input leaves cannot pile up.

@@ -204,10 +204,10 @@ extension B24Client {
 
 /// The `result` of a `batch` answer: five sub-maps keyed by command key, each an object, or an
 /// array when empty (PHP's `[]`) or when the keys were 0, 1, 2…
-struct BatchReply {
+package struct BatchReply {
     let results, errors, totals, nexts, times: [String: JSONValue]
 
-    init(_ result: JSONValue) throws(B24Error) {
+    package init(_ result: JSONValue) throws(B24Error) {
         guard case .object(let o) = result else {
             throw .badResponse("batch answer is not an object", status: 200, method: "batch")
         }
@@ -227,7 +227,7 @@ struct BatchReply {
         }
     }
 
-    func outcomes(for chunk: [BatchCommand], halt: Bool, retried: Bool) -> [BatchOutcome] {
+    package func outcomes(for chunk: [BatchCommand], halt: Bool, retried: Bool) -> [BatchOutcome] {
         chunk.map { c in
             if let err = errors[c.key] {
                 let e = Envelope.restError(err, status: nil, method: c.method)

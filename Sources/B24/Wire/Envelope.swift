@@ -35,12 +35,12 @@ public struct RESTResponse: Sendable, Equatable {
     }
 }
 
-enum Envelope {
+package enum Envelope {
     /// Deeper is a hostile or broken answer (BAD_RESPONSE; `JSONNesting.answer`).
     static let maxDepth = JSONNesting.answer
 
     /// Decodes one HTTP answer of a REST method call.
-    static func decode(_ response: WireResponse, method: String) -> Result<RESTResponse, B24Error> {
+    package static func decode(_ response: WireResponse, method: String) -> Result<RESTResponse, B24Error> {
         let status = response.status
         let json: JSONValue
         switch parse(response, method: method) {

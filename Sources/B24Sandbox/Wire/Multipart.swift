@@ -1,11 +1,11 @@
 /// The text fields of a `multipart/form-data` body (file parts are kept as their bytes' text);
 /// enough for clients that post forms instead of JSON.
-enum Multipart {
+package enum Multipart {
     /// RFC 2046 caps a boundary at 70 characters; that also keeps the byte search linear.
     static let maxBoundary = 70
 
     /// At most `limit` fields (PHP's `max_input_vars`, docs/sandbox-wire.md); later parts are not read.
-    static func fields(body: [UInt8], contentType: String, limit: Int = PHPQuery.maxVariables)
+    package static func fields(body: [UInt8], contentType: String, limit: Int = PHPQuery.maxVariables)
         -> [(name: String, value: String)]
     {
         guard let boundary = parameter("boundary", of: contentType), !boundary.isEmpty,

@@ -97,7 +97,7 @@ public enum PHPQuery {
 
 /// PHP arrays under construction, in one arena so a field is inserted without copying the maps
 /// above it: a node's children map a key to a node index.
-struct PHPTree {
+package struct PHPTree {
     enum Node {
         case leaf(String)
         case map(OrderedDictionary<String, Int>, next: Int64?)
@@ -105,8 +105,10 @@ struct PHPTree {
 
     private var nodes: [Node] = [.map([:], next: 0)]
 
+    package init() {}
+
     /// Adds one `name=value` field, name in bracket syntax (also used for multipart fields).
-    mutating func insert(key: String, value: String) {
+    package mutating func insert(key: String, value: String) {
         guard let (base, path) = PHPQuery.splitKey(key) else {
             // PHP drops a too-deep variable together with what was already read under its name.
             remove(base: String(key.prefix { $0 != "[" }))
@@ -175,7 +177,7 @@ struct PHPTree {
         return Int64(k)
     }
 
-    var objectValue: JSONObject { object(of: 0) }
+    package var objectValue: JSONObject { object(of: 0) }
 
     private func object(of node: Int) -> JSONObject {
         guard case .map(let children, _) = nodes[node] else { return JSONObject() }

@@ -1,7 +1,8 @@
 import B24
+import B24Lua
 import LuaHost
 
-// The property the Lua↔JSON fuzz target checks (docs/sandbox-wire.md), in the library so the
+// The property the Lua↔JSON fuzz target checks (docs/sandbox-wire.md), in B24Fuzzing so the
 // regression tests replay saved inputs through the same code: JSON pushed into Lua and read back
 // is a fixed point after one round (nulls inside objects and key order are Lua's to drop), and
 // neither direction traps on what the wire can carry.

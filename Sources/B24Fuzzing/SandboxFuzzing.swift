@@ -1,6 +1,7 @@
 import B24
+import B24Sandbox
 
-// The properties the sandbox's libFuzzer targets check (docs/sandbox-wire.md), in the library so
+// The properties the sandbox's libFuzzer targets check (docs/sandbox-wire.md), in B24Fuzzing so
 // the regression tests replay saved inputs through the same code. A broken property traps.
 
 public enum _SandboxFuzzing {

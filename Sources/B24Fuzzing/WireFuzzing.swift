@@ -1,6 +1,9 @@
-// The properties the libFuzzer targets under Fuzz/ check, kept in the library so the regression
-// tests replay a saved input through exactly the same code (docs/sandbox-wire.md). A broken
-// property traps, which is what libFuzzer records as a crash.
+import B24
+
+// The properties the libFuzzer targets under Fuzz/ check, in the B24Fuzzing library (which the
+// b24lua executable does not link) so the regression tests replay a saved input through exactly
+// the same code (docs/sandbox-wire.md). A broken property traps, which is what libFuzzer records
+// as a crash.
 
 public enum _WireFuzzing {
     /// parse → serialize → parse gives the same value and the same text; the sorted form too.
