@@ -271,12 +271,18 @@ private struct LineReader {
         return nil
     }
 
+    /// Past the opening `quote`; a tripled one (a multi-line string) is refused.
+    private mutating func openString(_ quote: Unicode.Scalar) throws(ConfigTOML.SyntaxError) {
+        advance()
+        if peek == quote && offset + 1 < scalars.count && scalars[offset + 1] == quote {
+            let three = String(repeating: Character(quote), count: 3)
+            throw error("multi-line strings (\(three)) are not used in config.toml")
+        }
+    }
+
     /// `'…'`: as written, no escapes.
     private mutating func literalString() throws(ConfigTOML.SyntaxError) -> String {
-        advance()
-        if peek == "'" && offset + 1 < scalars.count && scalars[offset + 1] == "'" {
-            throw error("multi-line strings (''') are not used in config.toml")
-        }
+        try openString("'")
         var out = String.UnicodeScalarView()
         while let c = peek {
             advance()
@@ -288,10 +294,7 @@ private struct LineReader {
 
     /// `"…"` with TOML's escapes.
     private mutating func basicString() throws(ConfigTOML.SyntaxError) -> String {
-        advance()
-        if peek == "\"" && offset + 1 < scalars.count && scalars[offset + 1] == "\"" {
-            throw error("multi-line strings (\"\"\") are not used in config.toml")
-        }
+        try openString("\"")
         var out = String.UnicodeScalarView()
         while let c = peek {
             advance()
