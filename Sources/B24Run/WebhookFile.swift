@@ -27,14 +27,8 @@ public enum WebhookFile {
             throw .configError("webhook file \(path) is not a regular file")
         }
         try requirePrivate(st, path, what: "webhook file", holding: "a secret")
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1024)
-        while bytes.count <= maxBytes {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw .configError("cannot read webhook file \(path): \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            bytes += chunk[..<n]
+        guard let bytes = FileDescriptors.readToEnd(fd, limit: maxBytes) else {
+            throw .configError("cannot read webhook file \(path): \(String(cString: strerror(errno)))")
         }
         guard bytes.count <= maxBytes else { throw .configError("webhook file \(path) is too long to hold a webhook URL") }
         let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()

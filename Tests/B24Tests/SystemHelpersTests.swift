@@ -44,6 +44,25 @@ import Testing
         #expect(FileDescriptors.readToEnd(-1) == nil)
     }
 
+    /// With a limit it stops once past it, even on a pipe whose writer never closes (a FIFO given
+    /// as a webhook file): it returns more than the limit, which the caller reads as too long.
+    @Test func aLimitStopsTheReadPastItWithoutWaitingForTheEnd() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let written = [UInt8](repeating: 0x61, count: 10_000)
+        #expect(write(fds[1], written, written.count) == written.count)  // within the pipe's 64 KiB
+        let got = try #require(FileDescriptors.readToEnd(fds[0], limit: 4096))
+        #expect(got.count > 4096 && got.count <= 2 * 4097 && got.allSatisfy { $0 == 0x61 })
+        // Within the limit, everything up to the end.
+        var small: [Int32] = [0, 0]
+        #expect(pipe(&small) == 0)
+        defer { close(small[0]) }
+        #expect(write(small[1], written, 100) == 100)
+        close(small[1])
+        #expect(FileDescriptors.readToEnd(small[0], limit: 4096) == Array(written.prefix(100)))
+    }
+
     @Test func aConditionWaitEndsAtItsDeadlineAndASignalWakesAThread() async {
         let condition = ThreadCondition()
         condition.lock()
