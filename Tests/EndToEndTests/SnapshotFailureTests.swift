@@ -34,11 +34,7 @@ import Testing
         let args = ["snapshot", "--webhook", live.webhookURL, "--plan", "unlimited", "-o", out]
         let p = try SpawnedProcess(Binary.b24lua, args, environment: place.env)
         p.closeInput()
-        var waited = 0
-        while live.requests < 6 || !FileManager.default.fileExists(atPath: checkpoint), waited < 3000 {
-            try await Task.sleep(for: .milliseconds(10))
-            waited += 1
-        }
+        await live.whenAnswered(6, andExists: checkpoint)
         let storm = (0..<100).map { _ in ["status": 503, "error": "QUERY_LIMIT_EXCEEDED"] as JSONValue }
         await live.queueFaults((["method": "batch", "faults": .array(storm)] as JSONValue).serialized())
         let failed = await p.wait(limit: 180)

@@ -111,19 +111,8 @@ import Testing
         let args = ["snapshot", "--webhook", live.webhookURL, "--plan", "unlimited", "-o", out]
         let p = try SpawnedProcess(Binary.b24lua, args, environment: place.env)
         p.closeInput()
-        // Halfway: a whole snapshot of this portal takes 29 requests. Watched from a thread of
-        // its own: the server answers on its own thread too, so a pool held by CPU-bound suites
-        // (docs/testing.md) cannot delay the cut until the snapshot has finished.
-        await withCheckedContinuation { (cut: CheckedContinuation<Void, Never>) in
-            Thread {
-                let end = Date().addingTimeInterval(60)
-                while live.requests < 12 || !FileManager.default.fileExists(atPath: out + ".checkpoint"), Date() < end {
-                    usleep(20_000)
-                }
-                p.send(SIGINT)
-                cut.resume()
-            }.start()
-        }
+        // Halfway: a whole snapshot of this portal takes 29 requests.
+        await live.whenAnswered(12, andExists: out + ".checkpoint") { p.send(SIGINT) }
         let cut = await p.wait()
         #expect(cut.status == 130, "\(cut.stderr)")
         #expect(cut.stderr.contains("run the same command again"), "\(cut.stderr)")
