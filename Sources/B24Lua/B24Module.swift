@@ -45,8 +45,12 @@ public struct SandboxAccess {
 /// that builds the public API of README "A tour of b24" on them.
 public final class B24Module {
     public let configuration: B24ModuleConfiguration
-    let bridge = BlockingBridge()
-    let inFlight = BatchesInFlight()
+    /// The Lua thread's executor: every call and batch is waited for through it
+    /// (docs/architecture.md, rule 3).
+    public let executor = ThreadExecutor()
+    /// `b24.each`'s batches started and not yet collected, by handle.
+    private var inFlight: [Int: ThreadExecutor.Ticket<Result<[BatchOutcome], B24Error>>] = [:]
+    private var nextHandle = 1
     /// The dry run's plan, the first stage of every call under `--dry-run` (docs/call-pipeline.md).
     public let dryRun: DryRun?
     /// Writes a dry run recorded instead of sending, in order.
@@ -69,6 +73,9 @@ public final class B24Module {
         self.configuration = configuration
         dryRun = configuration.dryRun ? DryRun() : nil
     }
+
+    /// What is still in flight finishes on a thread of the executor's own.
+    deinit { executor.release() }
 
     /// Defines the metatables, runs the prelude with the primitives, and makes the result the
     /// global `b24` and `package.loaded.b24`.
@@ -256,8 +263,15 @@ public final class B24Module {
         }
     }
 
+    /// Waits on the Lua thread for `op`; Ctrl-C or `--timeout` stops the wait with the
+    /// interrupt's message, raised as a plain error (docs/lua-host.md).
     private func wait<T: Sendable>(_ op: @escaping @Sendable () async throws(B24Error) -> T) throws -> Result<T, B24Error> {
-        do { return try bridge.run(op) } catch { throw LuaMessageError(error.message) }
+        switch executor.block(on: { () async -> Result<T, B24Error> in
+            do throws(B24Error) { return .success(try await op()) } catch { return .failure(error) }
+        }, stop: { LuaInterrupt.pendingMessage }) {
+        case .done(let result): return result
+        case .stopped(let reason): throw LuaMessageError(reason)
+        }
     }
 
     /// The method names read lately, reused while a script calls the same few methods again
@@ -447,7 +461,13 @@ public final class B24Module {
     /// core.batch_start(commands) -> handle: sends without waiting (b24.each keeps several in flight).
     private func batchStart(_ s: LuaStack) throws -> Int32 {
         let cmds = try commands(s, 1)
-        s.push(inFlight.start(journaledBatch(cmds, halt: false)))
+        let op = journaledBatch(cmds, halt: false)
+        let handle = nextHandle
+        nextHandle += 1
+        inFlight[handle] = executor.start { () async -> Result<[BatchOutcome], B24Error> in
+            do throws(B24Error) { return .success(try await op()) } catch { return .failure(error) }
+        }
+        s.push(Int64(handle))
         return 1
     }
 
@@ -461,14 +481,21 @@ public final class B24Module {
             if let h = s.integer(at: -1) { handles.append(Int(h)) }
             s.pop()
         }
-        guard !handles.isEmpty, handles.allSatisfy(inFlight.isKnown) else {
+        // Started and not collected yet: waiting for anything else would never end.
+        let tickets = handles.compactMap { inFlight[$0] }
+        guard !handles.isEmpty, tickets.count == handles.count else {
             throw LuaMessageError("batch_wait: no such batch in flight")
         }
-        let (handle, result): (Int, Result<[BatchOutcome], B24Error>)
-        do { (handle, result) = try inFlight.waitAny(handles, bridge: bridge) } catch {
-            throw LuaMessageError(error.message)
+        let handle: Int, result: Result<[BatchOutcome], B24Error>
+        switch executor.waitForAny(tickets, stop: { LuaInterrupt.pendingMessage }) {
+        case .done(let done):
+            (handle, result) = (handles[done.index], done.value)
+            inFlight[handle] = nil
+        case .stopped(let reason):
+            for h in handles { inFlight[h] = nil }
+            throw LuaMessageError(reason)
         }
-        s.push(handle)
+        s.push(Int64(handle))
         switch result {
         case .success(let outcomes):
             pushOutcomes(outcomes, s)

@@ -85,7 +85,7 @@ public final class B24Session {
         if let resume = module.configuration.resume {
             StandardError.write(Redaction.redact(resumeNote(resume)))
         }
-        connection.shutdown()
+        connection.shutdown(on: module.executor)
         if status == .success, let question = module.unansweredQuestion {
             let line = "b24lua: b24.confirm could not ask \"\(question.prefix(200))\": no terminal and no --yes, so it "
                 + "answered no: exit status \(ExitStatus.confirmUnanswered.rawValue) (a job run without a terminal "

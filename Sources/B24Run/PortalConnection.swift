@@ -155,14 +155,12 @@ public final class PortalConnection: Sendable {
         return logger
     }
 
-    public func shutdown() {
+    /// Shuts the HTTP client down, waiting on `executor` (the Lua thread's, so that what is
+    /// still queued there runs meanwhile), else on an executor of the calling thread's own.
+    public func shutdown(on executor: ThreadExecutor? = nil) {
         guard let client else { return }
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await client.shutdown()
-            done.signal()
-        }
-        done.wait()
+        let op: @Sendable () async -> Void = { await client.shutdown() }
+        if let executor { _ = executor.block(on: op) } else { ThreadExecutor.run(op) }
     }
 }
 

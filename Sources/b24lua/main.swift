@@ -67,20 +67,10 @@ func complain(_ text: String) {
     StandardError.write("b24lua: \(Redaction.redact(text))\n")
 }
 
-/// Runs an async entry point from this synchronous main thread.
+/// Runs an async entry point from this synchronous main thread, which runs its jobs
+/// (docs/architecture.md, rule 3).
 func runAsync(_ body: @escaping @Sendable () async -> ExitStatus) -> ExitStatus {
-    let done = DispatchSemaphore(value: 0)
-    let result = ResultBox()
-    Task {
-        result.status = await body()
-        done.signal()
-    }
-    done.wait()
-    return result.status
-}
-
-final class ResultBox: @unchecked Sendable {
-    var status = ExitStatus.success
+    ThreadExecutor.run(body)
 }
 
 exit(runMain())

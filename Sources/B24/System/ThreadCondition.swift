@@ -34,6 +34,8 @@ public final class ThreadCondition: @unchecked Sendable {
     public func unlock() { pthread_mutex_unlock(mutex) }
     /// Wakes one waiter; called with the lock held.
     public func signal() { pthread_cond_signal(condition) }
+    /// Wakes every waiter; called with the lock held.
+    public func broadcast() { pthread_cond_broadcast(condition) }
     /// Waits for a signal (or a spurious wake-up: callers re-check their state in a loop).
     public func wait() { pthread_cond_wait(condition, mutex) }
 

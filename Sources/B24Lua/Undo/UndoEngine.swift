@@ -1,6 +1,4 @@
 import B24
-import Dispatch
-import Synchronization
 
 /// The undo engine (docs/journal.md, "Undo"): from a journal's writes to the inverses to send,
 /// newest first, and what became of each. `b24lua undo` parses its command line, opens the
@@ -54,12 +52,15 @@ public enum UndoEngine {
             return outcomes.map { $0! }
         }
         let pipeline = CallPipeline(client: client, journal: journal)
+        // The calling thread waits through an executor of its own (docs/architecture.md, rule 3).
+        let executor = ThreadExecutor()
+        defer { executor.release() }
         var refusedOrAlready: [Int: B24Error] = [:]
         for round in rounds(toSend, plan) {
             let commands = round.map { i in
                 BatchCommand(key: "u\(i)", method: plan[i].inverseCall!.method, params: plan[i].inverseCall!.params)
             }
-            let run = blocking { () async throws(B24Error) -> BatchRun in try await pipeline.batch(commands, halt: false) }
+            let run = executor.result { () async throws(B24Error) -> BatchRun in try await pipeline.batch(commands, halt: false) }
             let results: [BatchOutcome]
             switch run {
             case .success(let r): results = r.outcomes
@@ -75,7 +76,7 @@ public enum UndoEngine {
                 }
             }
         }
-        let state = inState(refusedOrAlready.keys.sorted(), plan, client: client)
+        let state = inState(refusedOrAlready.keys.sorted(), plan, client: client, executor: executor)
         for (i, e) in refusedOrAlready {
             switch state[i] {
             case .some(.success(true)): outcomes[i] = .alreadyUndone
@@ -95,7 +96,7 @@ public enum UndoEngine {
     /// (for a delete) a member of the step's chat. Chats the journal does not name are looked up;
     /// all of it in batches of reads. A step whose chat or members could not be read has why, as
     /// text naming what is missing (the `im` scope, for the members: docs/journal.md).
-    static func inState(_ steps: [Int], _ plan: [UndoStep], client: B24Client) -> [Int: Result<Bool, Unverifiable>] {
+    static func inState(_ steps: [Int], _ plan: [UndoStep], client: B24Client, executor: ThreadExecutor) -> [Int: Result<Bool, Unverifiable>] {
         guard !steps.isEmpty else { return [:] }
         var out: [Int: Result<Bool, Unverifiable>] = [:]
         var chats: [Int: Int64] = [:]
@@ -103,7 +104,7 @@ public enum UndoEngine {
         for i in steps {
             if let c = plan[i].chat, c > 0 { chats[i] = c } else { unnamed.append(i) }
         }
-        let lookups = reads(client, unnamed.compactMap { i in
+        let lookups = reads(client, executor, unnamed.compactMap { i in
             MethodCatalog.resolution(of: plan[i].write.method).map { ($0.lookup, $0.lookupParams(plan[i].write.params)) }
         })
         for (i, r) in zip(unnamed, lookups) {
@@ -114,7 +115,7 @@ public enum UndoEngine {
             }
         }
         let distinct = Array(Set(chats.values)).sorted()
-        let lists = reads(client, distinct.map { (MethodCatalog.membersMethod, ["CHAT_ID": .int($0)]) })
+        let lists = reads(client, executor, distinct.map { (MethodCatalog.membersMethod, ["CHAT_ID": .int($0)]) })
         var members: [Int64: Result<Set<Int64>, B24Error>] = [:]
         for (c, r) in zip(distinct, lists) {
             members[c] = r.map { Set(($0.arrayValue ?? []).compactMap(\.intValue)) }
@@ -146,10 +147,10 @@ public enum UndoEngine {
     }
 
     /// Reads in batches, one result per call.
-    static func reads(_ client: B24Client, _ calls: [(String, JSONValue)]) -> [Result<JSONValue, B24Error>] {
+    static func reads(_ client: B24Client, _ executor: ThreadExecutor, _ calls: [(String, JSONValue)]) -> [Result<JSONValue, B24Error>] {
         guard !calls.isEmpty else { return [] }
         let commands = calls.enumerated().map { BatchCommand(key: "r\($0.offset)", method: $0.element.0, params: $0.element.1) }
-        switch blocking({ () async throws(B24Error) -> BatchRun in try await client.batchRun(commands) }) {
+        switch executor.result({ () async throws(B24Error) -> BatchRun in try await client.batchRun(commands) }) {
         case .success(let run):
             return run.outcomes.map { o in
                 switch o {
@@ -159,20 +160,5 @@ public enum UndoEngine {
             }
         case .failure(let e): return calls.map { _ in .failure(e) }
         }
-    }
-
-    /// Runs client work from the synchronous main thread that `b24lua undo` runs on (never a
-    /// thread of the cooperative pool, where the client's work runs).
-    static func blocking<T: Sendable>(_ op: @escaping @Sendable () async throws(B24Error) -> T) -> Result<T, B24Error> {
-        let box = Mutex<Result<T, B24Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let r: Result<T, B24Error>
-            do throws(B24Error) { r = .success(try await op()) } catch { r = .failure(error) }
-            box.withLock { $0 = r }
-            done.signal()
-        }
-        done.wait()
-        return box.withLock { $0! }
     }
 }

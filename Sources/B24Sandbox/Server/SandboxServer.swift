@@ -52,24 +52,29 @@ public enum SandboxServer {
             try await app.run()
         }
         let task: Task<Void, any Error>
-        var stopThread: (@Sendable () -> Void)?
-        if ownThread, #available(macOS 15, *) {
-            let thread = ServerThread()
-            stopThread = { thread.stop() }
-            task = Task(executorPreference: thread, operation: run)
+        if ownThread {
+            // The server's thread waits for the server, running its handlers meanwhile, and lets
+            // go once it is down: a late job (a continuation resumed after) runs on the
+            // executor's own thread (docs/architecture.md, rule 3).
+            let executor = ThreadExecutor()
+            let served = Task(executorPreference: executor, operation: run)
+            task = served
+            let started = SystemThread.start {
+                _ = executor.block(on: { _ = await served.result })
+                executor.release()
+            }
+            if !started { executor.release() }
         } else {
             task = Task(operation: run)
         }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else {
-            stopThread?()
             do { try await task.value } catch let error as IOError where error.errnoCode == EADDRINUSE {
                 throw StartError(description: "port \(port) on \(host) is already in use", addressInUse: true)
             } catch { throw error }
             throw StartError(description: "the sandbox server stopped before it started")
         }
-        return RunningSandbox(host: host, port: bound, webhook: portal.defaultWebhook, hooksToken: token, task: task,
-                              stopThread: stopThread)
+        return RunningSandbox(host: host, port: bound, webhook: portal.defaultWebhook, hooksToken: token, task: task)
     }
 
     static func respond(_ portal: SandboxPortal, _ request: Request, _ context: SandboxRequestContext,
@@ -138,26 +143,23 @@ public final class RunningSandbox: Sendable {
     /// `http://127.0.0.1:PORT/rest/USER/CODE/`, the data set's first webhook.
     public let webhookURL: String
     let task: Task<Void, any Error>
-    let stopThread: (@Sendable () -> Void)?
 
     /// The token the `/_sandbox/*` hooks ask for (header `X-B24-Sandbox-Token`); nil on loopback.
     public let hooksToken: String?
 
     init(host: String, port: Int, webhook: (user: Int64, code: String), hooksToken: String?,
-         task: Task<Void, any Error>, stopThread: (@Sendable () -> Void)? = nil) {
+         task: Task<Void, any Error>) {
         self.port = port
         self.hooksToken = hooksToken
         let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
         baseURL = "http://\(shown):\(port)"
         webhookURL = "\(baseURL)/rest/\(webhook.user)/\(webhook.code)/"
         self.task = task
-        self.stopThread = stopThread
     }
 
     /// Stops accepting, finishes the requests in flight and returns when the server is down.
     public func stop() async {
         task.cancel()
         _ = try? await task.value
-        stopThread?()
     }
 }
