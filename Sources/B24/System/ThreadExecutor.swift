@@ -31,42 +31,11 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
 
     public typealias Call = @Sendable () async -> Void
 
-    // The state, guarded by `condition`'s lock. Every change goes through a transition below.
+    /// Guarded by `condition`'s lock; every change is one of its transitions.
+    private var state = ExecutorStateMachine<UnownedJob, UnsafeContinuation<Call?, Never>>()
     private let condition = ThreadCondition()
-    private var state = State()
-
-    /// Who runs the queued jobs.
-    private enum Runner {
-        /// The owner is busy elsewhere (running Lua): jobs wait for its next wait.
-        case nobody
-        /// The owner waits and runs them.
-        case owner
-        /// A thread of the executor's own runs them: after a stopped wait until the owner waits
-        /// again, and for good once the owner has released the executor.
-        case drainer
-    }
-
-    /// The worker task that runs single calls.
-    private enum Worker {
-        case none
-        /// Running a call.
-        case busy
-        /// Waiting for the next call.
-        case idle(UnsafeContinuation<Call?, Never>)
-    }
     /// The worker's task, to cancel it; only the owner's thread reads and writes it.
     private var workerTask: Task<Void, Never>?
-
-    private struct State {
-        var jobs: [UnownedJob] = []
-        var runner = Runner.nobody
-        var drainerRunning = false
-        var released = false
-        var worker = Worker.none
-        /// Bumped when the worker is let go (its call was stopped): a worker of an older
-        /// generation ends instead of waiting for another call.
-        var generation = 0
-    }
 
     public init() {}
 
@@ -86,24 +55,18 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
         let ticket = Ticket<T>()
         let call: Call = { self.complete(ticket, await op()) }
         condition.lock()
-        switch state.worker {
-        case .idle(let waiting):
-            state.worker = .busy
-            let generation = state.generation
-            condition.unlock()
+        let handing = state.handCall()
+        condition.unlock()
+        // Tasks are made and resumed unlocked: their first job is enqueued at once.
+        switch handing {
+        case .resume(let parked, let generation):
             if let task = workerTask { ticket.cancel = { self.letGo(task, generation) } }
-            waiting.resume(returning: call)
-        case .none where !state.released:
-            state.worker = .busy
-            let generation = state.generation
-            condition.unlock()
-            // Created unlocked: a new task's first job is enqueued at once.
+            parked.resume(returning: call)
+        case .startWorker(let generation):
             let task = Task(executorPreference: self) { await self.work(first: call, generation: generation) }
             workerTask = task
             ticket.cancel = { self.letGo(task, generation) }
-        default:
-            // The worker is busy (a wait inside a wait), or the executor was released.
-            condition.unlock()
+        case .ownTask:
             let task = Task(executorPreference: self, operation: call)
             ticket.cancel = { task.cancel() }
         }
@@ -138,15 +101,14 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
         var spare: [UnownedJob] = []
         var deadline = ThreadCondition.Deadline(secondsFromNow: 0.05)
         condition.lock()
-        state.runner = .owner
+        state.beginWait()
         while true {
             for (i, ticket) in tickets.enumerated() {
                 if let value = ticket.value {
                     ticket.value = nil
-                    let released = state.released
-                    state.runner = .nobody
+                    let drainer = state.endWait()
                     condition.unlock()
-                    if released { handOver() }
+                    if drainer { startDrainerThread() }
                     return .done((i, value))
                 }
             }
@@ -158,7 +120,10 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
                 condition.unlock()
                 if let reason = stop() {
                     for ticket in tickets { ticket.cancel?() }
-                    handOver()
+                    condition.lock()
+                    let drainer = state.stopWaiting()
+                    condition.unlock()
+                    if drainer { startDrainerThread() }
                     return .stopped(reason)
                 }
                 deadline = ThreadCondition.Deadline(secondsFromNow: 0.05)
@@ -173,14 +138,11 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     /// executor's own, and the worker ends.
     public func release() {
         condition.lock()
-        state.released = true
-        var idle: UnsafeContinuation<Call?, Never>?
-        if case .idle(let waiting) = state.worker { idle = waiting }
-        state.worker = .none
+        let (parked, drainer) = state.release()
         condition.unlock()
         workerTask = nil
-        handOver()
-        idle?.resume(returning: nil)
+        if drainer { startDrainerThread() }
+        parked?.resume(returning: nil)
     }
 
     // MARK: the executor
@@ -188,15 +150,13 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
-        state.jobs.append(job)
-        let startDrainer = state.runner == .drainer && !state.drainerRunning
-        if startDrainer { state.drainerRunning = true }
+        let drainer = state.enqueue(job)
         condition.broadcast()
         condition.unlock()
-        if startDrainer { startDrainerThread() }
+        if drainer { startDrainerThread() }
     }
 
-    // MARK: transitions
+    // MARK: the worker
 
     private func complete<T: Sendable>(_ ticket: Ticket<T>, _ value: T) {
         condition.lock()
@@ -216,43 +176,26 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     private func nextCall(generation: Int) async -> Call? {
-        await withUnsafeContinuation { (waiting: UnsafeContinuation<Call?, Never>) in
+        await withUnsafeContinuation { (parked: UnsafeContinuation<Call?, Never>) in
             condition.lock()
-            guard generation == state.generation, !state.released, case .busy = state.worker else {
-                condition.unlock()
-                waiting.resume(returning: nil)
-                return
-            }
-            state.worker = .idle(waiting)
+            let waits = state.park(parked, generation: generation)
             condition.unlock()
+            if !waits { parked.resume(returning: nil) }
         }
     }
 
-    /// A stopped call's worker is cancelled and let go; the next call starts a fresh one, so
-    /// that it never waits behind the call that was stopped.
     private func letGo(_ task: Task<Void, Never>, _ generation: Int) {
         condition.lock()
-        if generation == state.generation {
-            state.generation += 1
-            state.worker = .none
-        }
+        state.letGo(generation: generation)
         condition.unlock()
         task.cancel()
     }
 
-    /// Nobody waits now: the jobs go to the drainer.
-    private func handOver() {
-        condition.lock()
-        state.runner = .drainer
-        let start = !state.drainerRunning && !state.jobs.isEmpty
-        if start { state.drainerRunning = true }
-        condition.unlock()
-        if start { startDrainerThread() }
-    }
+    // MARK: threads that run the jobs
 
     /// Runs the jobs queued now, unlocking around them; called and returns with the lock held.
     private func runQueued(_ spare: inout [UnownedJob]) {
-        swap(&state.jobs, &spare)
+        state.takeJobs(into: &spare)
         condition.unlock()
         for job in spare { job.runSynchronously(on: asUnownedTaskExecutor()) }
         spare.removeAll(keepingCapacity: true)
@@ -262,22 +205,19 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     private func startDrainerThread() {
         let started = SystemThread.start { [self] in
             var spare: [UnownedJob] = []
+            var ranOut = false
             condition.lock()
-            while state.runner == .drainer {
-                if !state.jobs.isEmpty {
-                    runQueued(&spare)
-                    continue
+            while true {
+                switch state.drainerNext(idleRanOut: ranOut) {
+                case .run: runQueued(&spare); ranOut = false
+                case .idle: ranOut = !condition.wait(until: .init(secondsFromNow: 1))
+                case .end: condition.unlock(); return
                 }
-                // Idle for a second: end; a later job starts another drainer.
-                if !condition.wait(until: .init(secondsFromNow: 1)) && state.jobs.isEmpty { break }
             }
-            state.drainerRunning = false
-            condition.unlock()
         }
         if !started {
-            // No thread to be had (the process's limit): the next job that finds no drainer tries again.
             condition.lock()
-            state.drainerRunning = false
+            state.drainerFailed()
             condition.unlock()
         }
     }
