@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// The knobs of `sandbox serve` (README "The sandbox portal"). The defaults are a realistic standard-plan portal
 /// without the cloud's operating budget (0 disables it) and without latency or faults;

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 typealias MethodHandler = @Sendable (inout SandboxDataSet, Caller, Params) throws(PortalError) -> MethodResult
 

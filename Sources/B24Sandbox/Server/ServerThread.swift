@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// A thread of the server's own that runs its request handlers, so that they never wait for a
 /// thread of Swift's cooperative pool: a process whose pool is busy (a test process running
