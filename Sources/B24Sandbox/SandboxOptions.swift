@@ -7,7 +7,7 @@ public struct SandboxOptions: Sendable, Equatable {
     public enum Plan: String, Sendable, CaseIterable {
         case standard, enterprise, unlimited
 
-        /// The client's plan of the same name: the figures live there only.
+        /// The plan of the same name (`RateLimitPlan`, in B24Wire): the figures live there only.
         public var limits: RateLimitPlan {
             switch self {
             case .standard: .standard
