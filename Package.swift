@@ -1,9 +1,11 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Layers, bottom up (README "Where things live"): CLua/CLuaSupport -> LuaHost; B24 -> B24Sandbox;
-// LuaHost + B24 -> B24Lua; B24Run wires a run (portal choice -> client -> module); the executable
-// is the command line over it. B24Fuzzing (the fuzz harnesses) is for Fuzz/ and the tests only:
+// Layers, bottom up (README "Where things live"): CLua/CLuaSupport -> LuaHost; B24Wire (the wire
+// types and the REST facts both sides read) -> B24 (the client) and B24Sandbox (the portal), which
+// do not depend on each other, so the sandbox links no HTTP client; LuaHost + B24 -> B24Lua;
+// B24Run wires a run (portal choice -> client -> module); the executable is the command line
+// over it. B24Fuzzing (the fuzz harnesses) is for Fuzz/ and the tests only:
 // the executable does not link it.
 let package = Package(
     name: "b24lua",
@@ -38,9 +40,11 @@ let package = Package(
         ),
         .target(name: "CLuaSupport", dependencies: ["CLua"]),
         .target(name: "LuaHost", dependencies: ["CLua", "CLuaSupport"]),
+        .target(name: "B24Wire"),
         .target(
             name: "B24",
             dependencies: [
+                "B24Wire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -51,7 +55,7 @@ let package = Package(
         .target(
             name: "B24Sandbox",
             dependencies: [
-                "B24",
+                "B24Wire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -60,24 +64,24 @@ let package = Package(
         ),
         .target(
             name: "B24Lua",
-            dependencies: ["LuaHost", "B24", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["LuaHost", "B24Wire", "B24", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             resources: [.embedInCode("Resources")]
         ),
         .target(
             name: "B24Run",
             dependencies: [
-                "LuaHost", "B24", "B24Sandbox", "B24Lua",
+                "LuaHost", "B24Wire", "B24", "B24Sandbox", "B24Lua",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The properties the fuzz targets check, replayed by the regression tests
         // (docs/sandbox-wire.md); `package` access reaches the internals they exercise.
-        .target(name: "B24Fuzzing", dependencies: ["B24", "B24Sandbox", "B24Lua", "LuaHost"]),
+        .target(name: "B24Fuzzing", dependencies: ["B24Wire", "B24", "B24Sandbox", "B24Lua", "LuaHost"]),
         .executableTarget(
             name: "b24lua",
             dependencies: [
-                "LuaHost", "B24", "B24Sandbox", "B24Lua", "B24Run", "CLibEdit",
+                "LuaHost", "B24Wire", "B24", "B24Sandbox", "B24Lua", "B24Run", "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -96,21 +100,21 @@ let package = Package(
         .testTarget(
             name: "B24Tests",
             dependencies: [
-                "B24", "B24Sandbox",
+                "B24Wire", "B24", "B24Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "B24SandboxTests",
             dependencies: [
-                "B24Sandbox", "B24", "B24Fuzzing",
+                "B24Sandbox", "B24Wire", "B24", "B24Fuzzing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["FuzzRegressions"]
         ),
-        .testTarget(name: "B24LuaTests", dependencies: ["B24Lua", "LuaHost", "B24", "B24Sandbox", "B24Fuzzing"]),
-        .testTarget(name: "B24RunTests", dependencies: ["B24Run", "B24Lua", "LuaHost", "B24", "B24Sandbox"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["B24", "B24Sandbox"]),
+        .testTarget(name: "B24LuaTests", dependencies: ["B24Lua", "LuaHost", "B24Wire", "B24", "B24Sandbox", "B24Fuzzing"]),
+        .testTarget(name: "B24RunTests", dependencies: ["B24Run", "B24Lua", "LuaHost", "B24Wire", "B24", "B24Sandbox"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["B24Wire", "B24", "B24Sandbox"]),
     ]
 )

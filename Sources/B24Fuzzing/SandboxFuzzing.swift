@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 import B24Sandbox
 
 // The properties the sandbox's libFuzzer targets check (docs/sandbox-wire.md), in B24Fuzzing so

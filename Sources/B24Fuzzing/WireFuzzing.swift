@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 
 // The properties the libFuzzer targets under Fuzz/ check, in the B24Fuzzing library (which the
 // b24lua executable does not link) so the regression tests replay a saved input through exactly

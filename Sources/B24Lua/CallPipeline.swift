@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 
 /// The one path of every call a run sends, single or batched (docs/call-pipeline.md): under
 /// `--resume`, answer the writes the journal shows done (`ResumeLedger`); under

@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 import Synchronization
 
 /// The first stage of the call pipeline under `--dry-run` (docs/call-pipeline.md): a write is

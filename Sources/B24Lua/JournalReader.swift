@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 
 /// One write of a journal, its intent paired with its outcome (nil: the run stopped between).
 public struct JournaledWrite: Sendable, Equatable {

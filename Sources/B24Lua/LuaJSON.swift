@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 import LuaHost
 
 /// JSON ↔ Lua for the `b24` module. Objects become tables, arrays sequences; JSON null inside

@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 
 /// What `config.toml` may hold (README "Choosing the portal"), checked when it is read: an
 /// unknown key or a bad value is a configuration error naming the file and the line, as a bad

@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 
 /// The part of TOML that `config.toml` is written in (README "Choosing the portal"), read
 /// line by line: comments, `[table]` headers with dotted and quoted names, and `key = value`

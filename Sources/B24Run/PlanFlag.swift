@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 
 // What `--plan` accepts and how help describes it, read from `RateLimitPlan`: the presets'
 // names and figures and the accepted ranges are written there only (docs/shared-limit.md).

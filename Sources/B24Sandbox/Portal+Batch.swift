@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 // `batch` (docs/bitrix24-rest.md §5): commands as "method?query" run in order with the outer auth; at most 50;
 // `$result[key][field]…` references to earlier results; HTTP 200 even when commands fail.
@@ -28,7 +28,7 @@ extension SandboxPortal {
             do throws(PortalError) {
                 let text = command.value.stringValue ?? ""
                 let q = text.firstIndex(of: "?")
-                let method = MethodCatalog.normalized(String(text[..<(q ?? text.endIndex)]))
+                let method = MethodName.normalized(String(text[..<(q ?? text.endIndex)]))
                 let query = q.map { String(text[text.index(after: $0)...]) } ?? ""
                 guard method != "batch" else { throw .batchMethodNotAllowed }
                 let cmdParams = BatchReferences.substitute(in: PHPQuery.parse(query), results: results)

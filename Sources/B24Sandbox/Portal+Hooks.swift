@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 // Test hooks under /_sandbox/, loopback only (README "The sandbox portal"). They bypass limits, faults and stats.
 extension SandboxPortal {

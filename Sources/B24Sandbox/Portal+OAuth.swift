@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 // The OAuth server's token endpoint (docs/bitrix24-rest.md §6), `grant_type=refresh_token` only.
 extension SandboxPortal {

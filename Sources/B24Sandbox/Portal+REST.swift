@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 // The pipeline of one `/rest/...` request, in the portal's order of checks.
 extension SandboxPortal {

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// A refusal as the portal renders it: HTTP status plus `{"error","error_description"}`.
 /// Every error the sandbox can give is a static constructor here, so the strings live in one place.

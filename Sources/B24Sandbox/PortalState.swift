@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// Everything that changes while the portal runs; guarded by the portal's lock.
 struct PortalState {

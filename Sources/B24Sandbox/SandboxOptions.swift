@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// The knobs of `sandbox serve` (README "The sandbox portal"). The defaults are a realistic standard-plan portal
 /// without the cloud's operating budget (0 disables it) and without latency or faults;
@@ -7,7 +7,7 @@ public struct SandboxOptions: Sendable, Equatable {
     public enum Plan: String, Sendable, CaseIterable {
         case standard, enterprise, unlimited
 
-        /// The client's plan of the same name: the figures live there only.
+        /// The plan of the same name (`RateLimitPlan`, in B24Wire): the figures live there only.
         public var limits: RateLimitPlan {
             switch self {
             case .standard: .standard

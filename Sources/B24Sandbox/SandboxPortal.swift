@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// The emulated Bitrix24 portal: one request handler for both the HTTP server and the in-process
 /// mode. Checks run in the order of a real portal: fault queue, rate limit, request decoding,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import B24
+import B24Wire
 import B24Run
 import B24Sandbox
 #if canImport(FoundationEssentials)

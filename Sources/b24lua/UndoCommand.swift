@@ -1,5 +1,6 @@
 import ArgumentParser
 import B24
+import B24Wire
 import B24Lua
 import B24Run
 #if canImport(FoundationEssentials)

@@ -1,5 +1,6 @@
 import B24
 import B24Run
+import B24Wire
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 @testable import B24Lua
 import B24Sandbox
 import Foundation

@@ -1,4 +1,5 @@
 @testable import B24
+@testable import B24Wire
 import B24Sandbox
 import Testing
 

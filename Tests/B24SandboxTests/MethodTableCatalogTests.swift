@@ -1,9 +1,10 @@
 import B24
+import B24Wire
 @testable import B24Sandbox
 import Testing
 
-/// The sandbox and the client agree on which methods write: the sandbox reads the client's
-/// method catalog (docs/method-catalog.md).
+/// The sandbox and the client agree on which methods write: both read the method catalog in
+/// B24Wire (docs/method-catalog.md).
 @Suite struct MethodTableCatalogTests {
     @Test func theSandboxsWritesAreTheCatalogs() {
         #expect(MethodTable.writes == ["imopenlines.crm.chat.user.delete", "imopenlines.crm.chat.user.add"])

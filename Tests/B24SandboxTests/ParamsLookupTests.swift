@@ -1,5 +1,6 @@
 @testable import B24Sandbox
 import B24
+import B24Wire
 import Testing
 
 /// A handful of parameters is scanned, more are folded into a dictionary once: both must find

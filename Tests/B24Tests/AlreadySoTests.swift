@@ -1,5 +1,6 @@
 import Testing
 @testable import B24
+@testable import B24Wire
 
 /// "Already so" is one rule (`RetryState.isAlreadySo`): a single call and a command of a
 /// `batch` take the same answer as success or failure, for every effect, code and retry.

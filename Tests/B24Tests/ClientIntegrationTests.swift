@@ -1,5 +1,6 @@
 // The client against a running sandbox portal: error mapping, retries, refresh, batch.
 import B24
+import B24Wire
 import B24Sandbox
 import Testing
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import B24
+@testable import B24Wire
 
 @Suite struct EnvelopeTests {
     func decode(_ status: Int, _ body: String) -> Result<RESTResponse, B24Error> {

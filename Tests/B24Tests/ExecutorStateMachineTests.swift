@@ -1,4 +1,4 @@
-@testable import B24
+@testable import B24Wire
 import Testing
 
 /// `ThreadExecutor`'s transitions as values, without threads or clocks (docs/architecture.md,

@@ -1,6 +1,7 @@
 import B24Sandbox
 import Testing
 @testable import B24
+@testable import B24Wire
 
 /// A portal or proxy that answers with garbage (docs/sandbox-wire.md): every such answer is a
 /// `protocol` error (BAD_RESPONSE) or a value clamped to sense, never a trap or an endless wait.

@@ -1,4 +1,5 @@
 @testable import B24
+@testable import B24Wire
 import Testing
 
 /// What undo checks a journal against (docs/journal.md, docs/method-catalog.md): the portal a

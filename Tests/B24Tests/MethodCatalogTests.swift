@@ -1,5 +1,6 @@
 import Testing
 @testable import B24
+@testable import B24Wire
 
 /// The method catalog (docs/method-catalog.md): one answer per fact, whatever the spelling.
 @Suite struct MethodCatalogTests {

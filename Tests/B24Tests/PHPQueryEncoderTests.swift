@@ -1,5 +1,6 @@
 import Testing
 @testable import B24
+@testable import B24Wire
 
 @Suite struct PHPQueryEncoderTests {
     @Test func flatAndNested() {

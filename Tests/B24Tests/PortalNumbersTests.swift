@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import B24
+@testable import B24Wire
 
 /// Numbers from the portal (the `time` block) and waits computed from them never trap: they
 /// are clamped before any conversion to an integer or a duration.

@@ -1,6 +1,7 @@
 import B24Sandbox
 import Testing
 @testable import B24
+@testable import B24Wire
 
 /// The margin kept below the portal's burst (docs/shared-limit.md, "The margin"): it starts at
 /// its least, a refusal doubles it, quiet time shrinks it back, and it stays within its bounds.

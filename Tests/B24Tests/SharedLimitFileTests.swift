@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import B24
+@testable import B24Wire
 
 /// The shared limit file's bytes (LimitFileLayout, docs/shared-limit.md "The file"): what a cell
 /// writes, what it makes of a file that is truncated, garbled, of another layout version or of

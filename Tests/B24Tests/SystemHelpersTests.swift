@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 import Foundation
 import Synchronization
 import Testing

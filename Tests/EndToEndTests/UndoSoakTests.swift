@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 import B24Sandbox
 import Foundation
 import Testing

@@ -1,3 +1,5 @@
+import B24Wire
+
 // The client: every call passes the rate limiter, goes out through a transport, is decoded
 // into a result or a B24Error, and is retried or refreshed as the retry policy says. Safe to
 // call from any task or thread, concurrently; no actor isolation is required of callers.

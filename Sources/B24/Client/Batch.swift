@@ -1,3 +1,5 @@
+import B24Wire
+
 // `batch` (docs/bitrix24-rest.md §5, docs/call-pipeline.md): commands go out as `method?query` strings in chunks of 50, one
 // HTTP request (one bucket slot) per chunk, several chunks in flight unless `halt` orders them.
 // Every command gets exactly one outcome, in input order.

@@ -1,3 +1,5 @@
+import B24Wire
+
 // When to send again (README "The REST client"): limits wait and retry, 5xx and network errors back off
 // exponentially with jitter, answers that cannot heal (access, argument, not_found, state) fail
 // at once. A portal that cannot be reached at all (refused, no route, no such name, no connection

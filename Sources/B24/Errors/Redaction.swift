@@ -1,3 +1,5 @@
+import B24Wire
+
 // The one redaction function (docs/architecture.md rule 7). Logs, errors and anything that prints a URL
 // go through `Redaction.redact`. It masks the secrets registered by the client (webhook code,
 // tokens, client secret) wherever they appear, and, generically, the code segment of

@@ -1,3 +1,5 @@
+import B24Wire
+
 // Where the client's RateLimiter lives: in this process, or in a small file every b24lua process
 // of the same portal and plan shares (docs/shared-limit.md). Either way a caller sees one
 // `withLock`: the limiter's state, exclusively, for one event. The file's lock is tried, never

@@ -1,3 +1,5 @@
+import B24Wire
+
 // The client's admission control: the per-method budget first (a paused method must not take a
 // bucket slot it cannot use), then the leaky bucket, kept `margin` below the portal's burst. A
 // value; the client keeps it in a LimiterCell.

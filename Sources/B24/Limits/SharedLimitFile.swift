@@ -1,3 +1,5 @@
+import B24Wire
+
 // The shared limit file (docs/shared-limit.md): one per portal and plan, its bytes laid out by
 // LimitFileLayout, rewritten in place under an open-file-description lock. Such a lock belongs
 // to the descriptor, so a process that dies holds nothing, and two cells of one process on the

@@ -1,3 +1,5 @@
+import B24Wire
+
 // OAuth tokens that survive rotation (docs/shared-limit.md, "Tokens"): every refresh rotates
 // the refresh token, so a pair handed to b24lua once (environment variables, a profile) is
 // stale after the first refresh. The current pair is cached in a 0600 file per portal and

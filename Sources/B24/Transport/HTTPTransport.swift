@@ -1,3 +1,5 @@
+import B24Wire
+
 // The socket transport over AsyncHTTPClient: pooled keep-alive connections (sequential calls
 // reuse one), a connect timeout and a per-request deadline, redirects off (a moved portal must
 // be noticed, not followed with the secret in the path). A connection that cannot be made fails

@@ -1,3 +1,5 @@
+import B24Wire
+
 // One HTTP exchange, by socket or in-process. Both paths take the same `WireRequest` the client
 // encoded and return the `WireResponse` it will decode, so the sandbox in-process is tested
 // through exactly the code a real portal sees.

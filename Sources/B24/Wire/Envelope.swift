@@ -1,3 +1,5 @@
+import B24Wire
+
 // Reading the REST envelope: `{"result", "total", "next", "time"}` on success,
 // `{"error", "error_description"}` on failure, and anything else as BAD_RESPONSE with the status
 // and a short, redacted excerpt, so a proxy's HTML page is recognisable but never floods a log.

@@ -1,3 +1,5 @@
+import B24Wire
+
 // Params as a PHP query string (`fields[TITLE]=x&select[]=ID`), the form a `batch` command's
 // `cmd` value takes: the portal reads it with `parse_str`, so the bracket syntax is the only way
 // to send nested values there.

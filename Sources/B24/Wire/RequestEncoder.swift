@@ -1,3 +1,5 @@
+import B24Wire
+
 // A REST call as a `WireRequest`: POST with a JSON body (the form the portal decodes most
 // faithfully: types and order kept), the webhook code in the path or the OAuth token in `auth`.
 

@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 
 /// The undo engine (docs/journal.md, "Undo"): from a journal's writes to the inverses to send,
 /// newest first, and what became of each. `b24lua undo` parses its command line, opens the

@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 
 /// One journaled write seen from the undo side: its inverse, if any, and why it may need none.
 /// Every fact about the method (its inverse, how its result names the chat, its parameters'

@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 
 /// Why a snapshot stopped. Each message names what is missing and what to do; the checkpoint
 /// keeps what was read, so a run after the fix goes on from there (docs/snapshot.md).

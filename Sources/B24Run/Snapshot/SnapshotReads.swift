@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 import B24Sandbox
 
 /// One read of a snapshot: a REST method and its parameters under a key that names what it

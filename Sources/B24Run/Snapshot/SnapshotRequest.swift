@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 import B24Sandbox
 
 /// What a snapshot is asked to copy (docs/snapshot.md): which CRM entity types, an optional

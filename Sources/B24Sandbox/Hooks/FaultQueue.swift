@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// Exact faults queued by tests with `POST /_sandbox/faults`, consumed one per matching request.
 struct FaultQueue {

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// Counts of answered requests, for `GET /_sandbox/state`. A client can make up any number of
 /// method names, so past `maxMethods` distinct names the rest are counted under "(other)".

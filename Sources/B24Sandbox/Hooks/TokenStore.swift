@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// OAuth tokens the portal has issued. Access tokens expire after the TTL on the injected clock;
 /// a refresh token is good for one refresh (it is replaced, as the real server rotates it).

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// `crm.{lead,deal,contact,company}.get` and `crm.item.get` / `crm.item.list`: enough of CRM to
 /// resolve and enumerate the entities whose chats scripts maintain.

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// `imopenlines.crm.chat.*` (docs/bitrix24-rest.md §1, §2.1–2.3), each check in the order of the server code.
 enum ChatMembership {

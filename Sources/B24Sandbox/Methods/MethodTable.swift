@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 typealias MethodHandler = @Sendable (inout SandboxDataSet, Caller, Params) throws(PortalError) -> MethodResult
 
@@ -35,7 +35,7 @@ enum MethodTable {
         "im.user.list.get": MethodSpec(scope: "im", handler: SnapshotReads.userListGet),
     ]
 
-    /// The methods here that change the portal, as the client's method catalog classifies them
-    /// (docs/method-catalog.md): the sandbox and the client cannot disagree about what writes.
+    /// The methods here that change the portal, as the method catalog classifies them for the
+    /// client too (docs/method-catalog.md): the two cannot disagree about what writes.
     static let writes: Set<String> = Set(all.keys.filter(MethodCatalog.isWrite))
 }

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// A method's parameters with PHP's reading of them: names are matched case-insensitively
 /// (the imopenlines handlers upper-case their keys), and values go through `intval`, `empty`

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// The reads `b24lua snapshot` makes besides the CRM and chat methods (docs/snapshot.md), each
 /// answered in the shape a portal gives (docs/sandbox-fidelity.md says where that shape is the

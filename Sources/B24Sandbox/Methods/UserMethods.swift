@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// `user.get`, `user.search`, `user.current` (docs/bitrix24-rest.md §2.4): users sorted by id, bots excluded from
 /// lists, `ID` as a string and `ACTIVE` as a bool, pages of 50.

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// What differs between two data sets, chat by chat (`b24lua diff`, docs/snapshot.md): who
 /// left and who joined each chat, chats that appeared or went, chats closed or reopened. Users,

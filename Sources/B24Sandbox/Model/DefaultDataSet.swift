@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 // The documented default portal (README "The sandbox portal"). The seed example works on it
 // (lead 1205, user 503, chat 1763) and every error of docs/bitrix24-rest.md §1–2 is reachable.

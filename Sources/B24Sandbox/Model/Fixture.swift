@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// A fixture that does not describe a consistent portal; the message names the offending record.
 public struct SandboxDataSetError: Error, Sendable, Equatable, CustomStringConvertible {

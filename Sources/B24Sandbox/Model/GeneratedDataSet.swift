@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 // A large portal made up for measurements and tests (`b24lua sandbox dump --generated N`,
 // docs/snapshot.md): N CRM entities across the four types, each with one or two Open Channel

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// The part of a data set that REST reads exactly, as `b24lua snapshot` reads it
 /// (docs/snapshot.md, "What a snapshot holds"): the people (bots only where a chat, line or

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 // The records of a portal, as the fixture JSON names them (README "The sandbox portal").
 

@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// Everything a portal holds: the fixture JSON of README "The sandbox portal" as values. The portal mutates a copy
 /// (chat membership) and keeps the original for `reset`.
@@ -14,9 +14,9 @@ public struct SandboxDataSet: Sendable, Equatable {
     public var imInstalled: Bool
     /// Fixture key `"missing_methods"`: methods this portal does not have (a module not installed,
     /// an older version), answered `ERROR_METHOD_NOT_FOUND` called alone or in a batch. Normalized
-    /// names (`MethodCatalog.normalized`).
+    /// names (`MethodName.normalized`).
     public var missingMethods: Set<String> {
-        didSet { missingMethods = Set(missingMethods.map(MethodCatalog.normalized)) }
+        didSet { missingMethods = Set(missingMethods.map(MethodName.normalized)) }
     }
     /// The fixture's `"limits"` object, read by `SandboxOptions.applying(fixtureLimits:)`.
     public var limits: JSONObject
@@ -31,7 +31,7 @@ public struct SandboxDataSet: Sendable, Equatable {
                 snapshot: JSONObject? = nil) {
         self.portal = portal; self.users = users; self.webhooks = webhooks; self.apps = apps; self.lines = lines
         self.entities = entities; self.chats = chats; self.imInstalled = imInstalled; self.limits = limits
-        self.missingMethods = Set(missingMethods.map(MethodCatalog.normalized)); self.snapshot = snapshot
+        self.missingMethods = Set(missingMethods.map(MethodName.normalized)); self.snapshot = snapshot
     }
 }
 

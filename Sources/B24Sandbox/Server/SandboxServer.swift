@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 #if canImport(Glibc)
 import Glibc
 #endif

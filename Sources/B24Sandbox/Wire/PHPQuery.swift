@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 import OrderedCollections
 
 /// PHP's `parse_str` as the portal applies it to query strings, form bodies and `batch` commands:

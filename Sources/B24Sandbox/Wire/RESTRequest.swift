@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// Who a REST request claims to be, before the portal checks it.
 enum Credentials: Equatable {
@@ -75,7 +75,7 @@ struct RESTRequest {
                 credentials = .webhook(user: decoded(first), code: decoded(second))
             default: method = ""  // none, or more than three
             }
-            return (MethodCatalog.normalized(method), credentials)
+            return (MethodName.normalized(method), credentials)
         }
     }
 

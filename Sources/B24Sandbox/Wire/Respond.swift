@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 
 /// Renders answers in the portal's envelope: JSON, `application/json; charset=utf-8` always,
 /// `time` on success only (docs/bitrix24-rest.md §3, §6, §7).

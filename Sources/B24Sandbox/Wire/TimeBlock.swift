@@ -1,4 +1,4 @@
-import B24
+import B24Wire
 import Synchronization
 
 /// The `time` block of a successful answer (docs/bitrix24-rest.md §7).

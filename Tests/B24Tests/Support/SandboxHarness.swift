@@ -1,6 +1,7 @@
 // A sandbox portal for integration tests, reached through a real transport. The test hooks
 // (`/_sandbox/faults`, `/_sandbox/state`) go over the same transport as the client's calls.
 import B24
+import B24Wire
 import B24Sandbox
 import Logging
 import Synchronization

@@ -1,4 +1,5 @@
-// The portal's limits as the client mirrors them (docs/bitrix24-rest.md §4).
+// The portal's plans and their limits (docs/bitrix24-rest.md §4): the client paces to them and
+// the sandbox emulates them, both from here.
 
 public struct RateLimitPlan: Sendable, Equatable {
     /// Requests drained from the portal's counter per second; nil: no request-rate limit.

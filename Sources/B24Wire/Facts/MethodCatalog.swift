@@ -53,29 +53,6 @@ public struct ResultResolution: Sendable, Equatable {
         guard let c = MethodCatalog.param(param, in: params)?.intValue, c > 0 else { return nil }
         return .int(c)
     }
-
-    /// "The chat named, else the entity's last chat" (docs/method-catalog.md), given what the
-    /// lookup answered: its chat id, 0 when the entity has none (`emptyCode`, or an answer that
-    /// is not a number), its failure otherwise. The one answer for direct calls, batches
-    /// (`b24.each`), dry runs and undo; each decides only what a failed lookup means to it.
-    public func chat(fromLookup outcome: Result<JSONValue, B24Error>) -> Result<JSONValue, B24Error> {
-        switch outcome {
-        case .success(let v): .success(.int(v.intValue ?? 0))
-        case .failure(let e) where e.code == emptyCode: .success(.int(0))
-        case .failure(let e): .failure(e)
-        }
-    }
-
-    /// The same for one write: the chat its params name, else the lookup sent with `read`.
-    public func chat(for params: JSONValue,
-                     read: (String, JSONValue) async throws(B24Error) -> JSONValue) async -> Result<JSONValue, B24Error> {
-        if let named = named(in: params) { return .success(named) }
-        do throws(B24Error) {
-            return chat(fromLookup: .success(try await read(lookup, lookupParams(params))))
-        } catch {
-            return chat(fromLookup: .failure(error))
-        }
-    }
 }
 
 /// What a parameter of a known write must be (docs/method-catalog.md): what `undo` checks a
@@ -204,14 +181,21 @@ public enum MethodCatalog {
     static let readMethods: Set<String> = ["methods", "scope", "method.get", "profile", "server.time", "app.info",
                                            "access.name", "user.access", "feature.get", "user.admin"]
 
-    /// Lower-cased without a `.json` suffix: `User.Get.json` and `user.get` are one method (the
-    /// portal routes them alike).
+    /// As the portal reads a method name: lower-cased, and without the `.json` format suffix when
+    /// something comes before it, so `User.Get.json` and `user.get` are one method. The sandbox
+    /// reads names its own way, as the server does, and a test holds the two equal
+    /// (docs/method-catalog.md, "Method names").
     public static func normalized(_ method: String) -> String {
-        // The common case (already lower-case, no suffix) costs no allocation.
-        if !method.containsUTF8Byte(where: { $0 >= 0x41 && $0 <= 0x5A }) && !method.hasUTF8Suffix(".json") { return method }
-        var m = method.lowercased()
-        if m.hasSuffix(".json") { m.removeLast(5) }
-        return m
+        // The common case (lower-case ASCII, no suffix) costs no allocation. Any other byte takes
+        // the long way: a letter outside ASCII has a lower case too (KELVIN SIGN's is `k`).
+        if method.allUTF8Bytes({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) && !method.hasUTF8Suffix(".json") {
+            return method
+        }
+        let m = method.lowercased()
+        // By bytes, as the portal finds the last dot: not `hasSuffix`, for which a prepended mark
+        // (U+0600) and the dot are one Character.
+        guard m.hasUTF8Suffix(".json"), m.utf8.count > 5 else { return m }
+        return String(decoding: m.utf8.dropLast(5), as: UTF8.self)
     }
 
     public static func entry(_ method: String) -> MethodEntry? { entries[normalized(method)] }
@@ -265,8 +249,4 @@ public enum MethodCatalog {
         if let r = e.resolution, let v = actedOn, let n = v.intValue, n > 0 { o[r.param] = .int(n) }
         return (inverse, .object(o))
     }
-}
-
-extension B24Client {
-    public static func isReadOnly(method: String) -> Bool { MethodCatalog.isReadOnly(method: method) }
 }
