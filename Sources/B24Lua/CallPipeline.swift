@@ -28,7 +28,12 @@ public struct CallPipeline: Sendable {
 
     /// The answer to a write the resumed journal shows done: its result then, not sent again.
     private func resumed(_ method: String, _ params: JSONValue) -> RESTResponse? {
-        guard let resume, MethodCatalog.isWrite(method), let result = resume.take(method, params) else { return nil }
+        guard resume != nil else { return nil }
+        return resumed(method, params, isWrite: MethodCatalog.isWrite(method))
+    }
+
+    private func resumed(_ method: String, _ params: JSONValue, isWrite: Bool) -> RESTResponse? {
+        guard let resume, isWrite, let result = resume.take(method, params) else { return nil }
         tally?.alreadyDone()
         var r = RESTResponse(result: result)
         r.resumed = true
@@ -37,17 +42,19 @@ public struct CallPipeline: Sendable {
 
     /// One call; a write is answered by the resumed journal or the dry run, or journaled around it.
     public func call(_ method: String, _ params: JSONValue) async throws(B24Error) -> RESTResponse {
-        if let r = resumed(method, params) { return r }
+        // The catalog is read once per call, and the client gets its answer (docs/performance.md).
+        let effect = MethodCatalog.effect(of: method)
+        if let r = resumed(method, params, isWrite: effect.isWrite) { return r }
         if let dryRun, DryRun.Stage.answers(method) {
             return try await dryRun.answer(method, params) { (m, p) async throws(B24Error) -> RESTResponse in
                 try await client.call(m, p)
             }
         }
-        guard MethodCatalog.isWrite(method), journal != nil || tally != nil else { return try await client.call(method, params) }
+        guard effect.isWrite, journal != nil || tally != nil else { return try await client.call(method, params, effect: effect) }
         let seq = try journal?.intent(method: method, params: params)
         tally?.sent()
         do throws(B24Error) {
-            let r = try await client.call(method, params)
+            let r = try await client.call(method, params, effect: effect)
             if let seq { journal?.outcome(seq, method: method, result: .success(r.result), confirmedOnRetry: r.confirmedOnRetry) }
             tally?.outcome(.success(()))
             return r

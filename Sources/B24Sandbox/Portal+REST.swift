@@ -7,22 +7,26 @@ extension SandboxPortal {
         let routed = RESTRequest.route(request.path)
         let method = routed.method
         let asValue = request.json != nil
+        // The method's entry, looked up once: its handler, budget and statistics use it
+        // (docs/performance.md).
+        let spec = MethodTable.all[method]
+        func record(_ r: WireResponse) -> WireResponse { self.record(r, method: method, known: spec?.id) }
 
         var dropAfter = false
         if let fault = state.withLock({ $0.faults.take(for: method) }) ?? randomFault() {
             switch fault.kind {
-            case .error(let e): return record(Respond.error(e, asValue: asValue), method: method)
+            case .error(let e): return record(Respond.error(e, asValue: asValue))
             case .raw(let status, let body):
                 let r = WireResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
                                      body: Array(body.utf8))
-                return record(r, method: method)
-            case .drop(after: false): return record(WireResponse(status: 0, dropConnection: true), method: method)
+                return record(r)
+            case .drop(after: false): return record(WireResponse(status: 0, dropConnection: true))
             case .drop(after: true): dropAfter = true
             }
         }
 
         guard state.withLock({ $0.bucket.admit(at: start) }) else {
-            return record(Respond.error(.queryLimit, asValue: asValue), method: method)
+            return record(Respond.error(.queryLimit, asValue: asValue))
         }
 
         var response: WireResponse
@@ -44,14 +48,14 @@ extension SandboxPortal {
                     let r = batch(&s, caller, parsed.params, now: start)
                     return Respond.success(r, time: timeBlock(start: start, budget: nil), asValue: asValue)
                 }
-                let (r, t) = try call(&s, caller, parsed.method, parsed.params, now: start)
+                let (r, t) = try call(&s, caller, parsed.method, spec, parsed.params, now: start)
                 return Respond.success(r, time: t, asValue: asValue)
             }
         } catch {
             response = Respond.error(error, asValue: asValue)
         }
         if dropAfter { response = WireResponse(status: 0, dropConnection: true) }
-        return record(response, method: method)
+        return record(response)
     }
 
     /// `--fault-rate`: a random 500, 503 or dropped connection.
@@ -82,12 +86,20 @@ extension SandboxPortal {
     /// One method call, top-level or inside `batch`: lookup, scope, operating budget, handler.
     func call(_ s: inout PortalState, _ caller: Caller, _ method: String, _ params: JSONObject,
               now: Double) throws(PortalError) -> (MethodResult, TimeBlock) {
-        guard let spec = MethodTable.all[method], !s.data.missingMethods.contains(method) else { throw .methodNotFound }
+        try call(&s, caller, method, MethodTable.all[method], params, now: now)
+    }
+
+    /// The same with the method's entry already looked up (`MethodTable.all[method]`).
+    func call(_ s: inout PortalState, _ caller: Caller, _ method: String, _ spec: MethodSpec?, _ params: JSONObject,
+              now: Double) throws(PortalError) -> (MethodResult, TimeBlock) {
+        guard let spec, s.data.missingMethods.isEmpty || !s.data.missingMethods.contains(method) else {
+            throw .methodNotFound
+        }
         guard spec.scope == MethodTable.basicScope || caller.scopes.contains(spec.scope) else {
             throw .insufficientScope(webhook: caller.isWebhook)
         }
         // One lookup: the budget is changed where it is stored.
-        return try Self.modify(&s.budgets[BudgetKey(caller: caller.key, method: method),
+        return try Self.modify(&s.budgets[BudgetKey(caller: caller.key, method: spec.id),
                                           default: PortalOperatingBudget(limit: options.operatingLimit)])
         { (budget) throws(PortalError) in
             guard budget.admit(at: now) else { throw .operationTimeLimit }

@@ -73,8 +73,10 @@ public final class SandboxPortal: WireHandler, Sendable {
         return rest(request)
     }
 
-    func record(_ r: WireResponse, method: String?) -> WireResponse {
-        state.withLock { $0.stats.record(status: r.dropConnection ? 0 : r.status, method: method) }
+    /// `known`: the method's `MethodSpec.id`, when it is in the method table; the `/rest/` path
+    /// always gives it for those, so their counts are kept by id (`RequestStats`).
+    func record(_ r: WireResponse, method: String?, known: Int? = nil) -> WireResponse {
+        state.withLock { $0.stats.record(status: r.dropConnection ? 0 : r.status, method: method, known: known) }
         return r
     }
 }

@@ -80,8 +80,14 @@ public final class B24Client: Sendable {
 
     /// Calls one REST method. `params` is a JSON object (or null for none).
     public func call(_ method: String, _ params: JSONValue = [:]) async throws(B24Error) -> RESTResponse {
+        try await call(method, params, effect: MethodEffect(method: method))
+    }
+
+    /// The same, with the method's effect as the caller already read it from the catalog
+    /// (`CallPipeline`): the catalog is read once per call (docs/performance.md).
+    package func call(_ method: String, _ params: JSONValue, effect: MethodEffect) async throws(B24Error) -> RESTResponse {
         try validate(method: method, params: params)
-        let (response, _) = try await perform(method: method, params: params, effect: MethodEffect(method: method))
+        let (response, _) = try await perform(method: method, params: params, effect: effect)
         return response
     }
 

@@ -40,6 +40,8 @@ public struct PortalOperatingBudget: Sendable, Equatable {
     func bucketStart(_ t: Double) -> Double { (t / Self.bucketSeconds).rounded(.down) * Self.bucketSeconds }
 
     mutating func expire(at now: Double) {
+        // Nothing to expire, nothing built: calls under `minimumRecorded` leave it empty.
+        guard !buckets.isEmpty else { return }
         buckets = buckets.filter { $0.key + Self.window > now }
     }
 }

@@ -6,6 +6,10 @@ typealias MethodHandler = @Sendable (inout SandboxDataSet, Caller, Params) throw
 struct MethodSpec: Sendable {
     var scope: String
     var handler: MethodHandler
+    /// Its place in `MethodTable.names`: what a request's operating budget and statistics are
+    /// kept under once the name was looked up, so that it is hashed once per request
+    /// (docs/performance.md).
+    var id = 0
 }
 
 /// Every method the sandbox answers (names lower-case: the server lower-cases the method).
@@ -13,7 +17,17 @@ struct MethodSpec: Sendable {
 enum MethodTable {
     static let basicScope = "basic"
 
-    static let all: [String: MethodSpec] = [
+    /// The methods by name.
+    static let all: [String: MethodSpec] = Dictionary(uniqueKeysWithValues: list.enumerated().map { i, m in
+        var spec = m.value
+        spec.id = i
+        return (m.key, spec)
+    })
+
+    /// The names, by `MethodSpec.id`.
+    static let names: [String] = list.map(\.key)
+
+    private static let list: KeyValuePairs<String, MethodSpec> = [
         "imopenlines.crm.chat.user.delete": MethodSpec(scope: "imopenlines", handler: ChatMembership.delete),
         "imopenlines.crm.chat.user.add": MethodSpec(scope: "imopenlines", handler: ChatMembership.add),
         "imopenlines.crm.chat.get": MethodSpec(scope: "imopenlines", handler: ChatMembership.get),

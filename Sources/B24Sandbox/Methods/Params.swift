@@ -36,15 +36,7 @@ struct Params {
         return nil
     }
 
-    func string(_ name: String) -> String {
-        switch self[name] {
-        case .string(let s)?: s
-        case .int(let n)?: String(n)
-        case .double(let d)?: String(d)
-        case .bool(let b)?: b ? "1" : ""
-        default: ""
-        }
-    }
+    func string(_ name: String) -> String { PHP.string(self[name]) }
 
     func int(_ name: String) -> Int64 { PHP.intval(self[name]) }
     func isEmpty(_ name: String) -> Bool { PHP.isEmpty(self[name]) }
@@ -69,6 +61,17 @@ enum PHP {
         case .array(let a)?: return a.isEmpty ? 0 : 1
         case .object(let o)?: return o.isEmpty ? 0 : 1
         default: return 0
+        }
+    }
+
+    /// A value as the handlers read it as a string (`(string)` of a scalar, "" otherwise).
+    static func string(_ v: JSONValue?) -> String {
+        switch v {
+        case .string(let s)?: s
+        case .int(let n)?: String(n)
+        case .double(let d)?: String(d)
+        case .bool(let b)?: b ? "1" : ""
+        default: ""
         }
     }
 
@@ -111,10 +114,11 @@ struct Caller {
     }
 }
 
-/// An operating budget's owner: one caller and one method (docs/bitrix24-rest.md §5).
+/// An operating budget's owner: one caller and one method (docs/bitrix24-rest.md §5), the
+/// method by its `MethodSpec.id` (only the method table's methods have a budget).
 struct BudgetKey: Hashable {
     var caller: Caller.Key
-    var method: String
+    var method: Int
 }
 
 /// A method's answer before it is wrapped in the envelope.

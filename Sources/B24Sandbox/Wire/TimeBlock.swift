@@ -12,10 +12,10 @@ struct TimeBlock {
     var json: JSONValue {
         // Most answers start and finish within one second: ISODate formats it once.
         .object(JSONObject(distinctMembers: [
-            "start": .double(start), "finish": .double(finish), "duration": .double(finish - start),
-            "processing": .double(processing), "date_start": .string(ISODate.format(start)),
-            "date_finish": .string(ISODate.format(finish)), "operating_reset_at": .int(Int64(operatingResetAt)),
-            "operating": .double(operating)]))
+            ("start", .double(start)), ("finish", .double(finish)), ("duration", .double(finish - start)),
+            ("processing", .double(processing)), ("date_start", .string(ISODate.format(start))),
+            ("date_finish", .string(ISODate.format(finish))), ("operating_reset_at", .int(Int64(operatingResetAt))),
+            ("operating", .double(operating))]))
     }
 }
 

@@ -157,17 +157,18 @@ public enum MethodCatalog {
     ]
 
     /// The known writes. Every other method is classified by `isReadOnly`'s name rule.
-    public static let entries: [String: MethodEntry] = {
-        let list = [
-            MethodEntry(name: "imopenlines.crm.chat.user.add", effect: .idempotentWrite,
-                        inverse: "imopenlines.crm.chat.user.delete", resolution: chatResolution, identity: membershipIdentity,
-                        leavesMember: true, parameters: membershipParameters),
-            MethodEntry(name: "imopenlines.crm.chat.user.delete", effect: .idempotentWrite,
-                        inverse: "imopenlines.crm.chat.user.add", resolution: chatResolution, identity: membershipIdentity,
-                        leavesMember: false, parameters: membershipParameters),
-        ]
-        return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
-    }()
+    public static let entries: [String: MethodEntry] = Dictionary(uniqueKeysWithValues: known.map { ($0.name, $0) })
+
+    /// The same, as a list: a name spelt as here is found by comparing it with two, which costs
+    /// less than normalising and hashing it (docs/performance.md).
+    static let known: [MethodEntry] = [
+        MethodEntry(name: "imopenlines.crm.chat.user.add", effect: .idempotentWrite,
+                    inverse: "imopenlines.crm.chat.user.delete", resolution: chatResolution, identity: membershipIdentity,
+                    leavesMember: true, parameters: membershipParameters),
+        MethodEntry(name: "imopenlines.crm.chat.user.delete", effect: .idempotentWrite,
+                    inverse: "imopenlines.crm.chat.user.add", resolution: chatResolution, identity: membershipIdentity,
+                    leavesMember: false, parameters: membershipParameters),
+    ]
 
     /// The membership read that tells whether an inverse is already in effect, and the scope a
     /// webhook or token needs for it (docs/bitrix24-rest.md §2.6).
@@ -201,6 +202,8 @@ public enum MethodCatalog {
     public static func entry(_ method: String) -> MethodEntry? { entries[normalized(method)] }
 
     public static func effect(of method: String) -> MethodEffect {
+        // A name equal to a known one normalises to it, and the lookup below would find it.
+        for e in known where e.name == method { return e.effect }
         let m = normalized(method)
         if let e = entries[m] { return e.effect }
         return isReadOnlyNormalized(m) ? .read : .write

@@ -42,6 +42,12 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         if pairs.count >= Self.indexedFrom { buildIndex() }
     }
 
+    /// The same from an array, which becomes the object's own: the members are not copied.
+    public init(distinctMembers members: [(key: String, value: JSONValue)]) {
+        pairs = members
+        if pairs.count >= Self.indexedFrom { buildIndex() }
+    }
+
     /// The members in order, as an array (a copy: prefer iterating the object itself).
     public var members: [(key: String, value: JSONValue)] { pairs }
     public var keys: [String] { pairs.map(\.key) }
