@@ -67,6 +67,8 @@ let package = Package(
             name: "B24Run",
             dependencies: [
                 "LuaHost", "B24", "B24Sandbox", "B24Lua",
+                // B24Flags is ArgumentParser's ParsableArguments (docs/command-line.md).
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
