@@ -104,7 +104,9 @@ extension B24Flags {
         for a in arguments {
             if a == "--" { literal = true }
             if !literal, a.hasPrefix("--sandbox=") {
-                out += ["--sandbox", "--\(fixtureOption)=" + a.dropFirst("--sandbox=".count)]
+                let fixture = a.dropFirst("--sandbox=".count)
+                // `--sandbox=` is `--sandbox`: ArgumentParser takes an empty value for a missing one.
+                out += ["--sandbox"] + (fixture.isEmpty ? [] : ["--\(fixtureOption)=" + fixture])
             } else {
                 out.append(a)
             }

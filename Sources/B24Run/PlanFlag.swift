@@ -5,8 +5,9 @@ import B24
 // names and figures and the accepted ranges are written there only (docs/shared-limit.md).
 
 /// `--plan` reads a plan as `RateLimitPlan(argument:)` does, the parser the config file's `plan`
-/// uses too. Retroactive on purpose: the client library does not depend on ArgumentParser.
-extension RateLimitPlan: @retroactive ExpressibleByArgument {
+/// uses too. Declared here, where ArgumentParser is, so the client library does not depend on it
+/// (a conformance within the package is not retroactive: no warning).
+extension RateLimitPlan: ExpressibleByArgument {
     public static var defaultCompletionKind: CompletionKind { .list(presetNames) }
 }
 

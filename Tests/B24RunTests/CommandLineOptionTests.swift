@@ -71,13 +71,15 @@ import Testing
             #expect(try B24Flags.read(["--plan", name]).plan == plan)
             #expect(try B24Flags.read(["--plan=" + name]).plan == plan)
         }
-        for bad in ["standrad", "Standard", "STANDARD", "", " standard", "standard ", "unlimited/5", "none"] {
+        for bad in ["standrad", "Standard", "STANDARD", " standard", "standard ", "unlimited/5", "none", "standard/"] {
             let message = try #require(Self.refusal(["--plan=" + bad]), "'\(bad)'")
             #expect(message == "'--plan' is " + RateLimitPlan.argumentRule, "'\(bad)': \(message)")
         }
-        // No value at all: named, and said to be missing.
-        let missing = try #require(Self.refusal(["--plan"]))
-        #expect(missing.contains("'--plan <plan>'") && missing.contains("Missing value"), "\(missing)")
+        // No value at all (`--plan=` is ArgumentParser's empty value): named, and said to be missing.
+        for words in [["--plan"], ["--plan="], ["--plan", "--dry-run"]] {
+            let missing = try #require(Self.refusal(words))
+            #expect(missing == "Missing value for '--plan <PLAN>'", "\(words): \(missing)")
+        }
     }
 
     /// RATE/BURST at each bound of `RateLimitPlan.rateRange` and `burstRange`, and just past it.
