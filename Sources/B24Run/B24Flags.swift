@@ -126,6 +126,13 @@ extension B24Flags {
         return takesNext && i + 1 < arguments.count && !arguments[i + 1].hasPrefix("-") ? 2 : 1
     }
 
+    /// Whether `word` is an option that takes a value, given without one (`--plan`, not
+    /// `--plan=x`): when `span` did not take the next word, its value is missing.
+    public static func lacksValue(_ word: String, span: Int) -> Bool {
+        guard span == 1, !word.contains("="), let o = option(named: String(word.dropFirst(2))) else { return false }
+        return o.value != nil && !o.valueIsOptional
+    }
+
     /// Options of a script run only (`--resume`, `--save-state`): a subcommand that takes the
     /// portal options refuses them, rather than leaving them unread.
     public func refuseScriptRunOptions(in command: String) throws(UsageError) {

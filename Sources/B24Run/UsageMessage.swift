@@ -24,6 +24,12 @@ public enum UsageMessage {
                 message.replaceSubrange(r.lowerBound..<end.upperBound, with: "The value is invalid")
             }
         }
+        // "Missing value for '--plan <PLAN>'": what the value must be is more use.
+        if let r = message.firstRange(of: "Missing value for '"),
+           let rule = rule(in: Substring(" for '" + message[r.upperBound...].prefix { $0 != "\n" })) {
+            let lineEnd = message[r.upperBound...].firstIndex(of: "\n") ?? message.endIndex
+            message.replaceSubrange(r.lowerBound..<lineEnd, with: rule)
+        }
         return message
     }
 

@@ -50,7 +50,7 @@ extension RunOptions {
     /// is a typo whose value is a secret.
     static func unrecognized(_ option: String) -> UsageError {
         let name = String(option.prefix { $0 != "=" }.prefix(42))
-        let names = B24Flags.options.flatMap(\.names) + MainOptions.about.flatMap(\.names)
+        let names = (B24Flags.options + MainOptions.about).flatMap(\.names).filter { $0.hasPrefix("--") }
         return UsageError(description: "unrecognized option '\(name)'" + NearNames.hint(for: name, among: names))
     }
 
@@ -73,6 +73,8 @@ extension RunOptions {
             if a.hasPrefix("--"), a != "--" {
                 guard let span = B24Flags.span(of: argv, at: i) else { throw Self.unrecognized(a) }
                 portal += argv[i..<(i + span)]
+                // Said now, before the next word is taken for one of lua's options.
+                if B24Flags.lacksValue(a, span: span) { _ = try B24Flags.read(portal) }
                 i += span
                 continue
             }

@@ -75,11 +75,12 @@ import Testing
             let message = try #require(Self.refusal(["--plan=" + bad]), "'\(bad)'")
             #expect(message == "'--plan' is " + RateLimitPlan.argumentRule, "'\(bad)': \(message)")
         }
-        // No value at all (`--plan=` is ArgumentParser's empty value): named, and said to be missing.
+        // No value at all (`--plan=` is ArgumentParser's empty value): what it must be.
         for words in [["--plan"], ["--plan="], ["--plan", "--dry-run"]] {
-            let missing = try #require(Self.refusal(words))
-            #expect(missing == "Missing value for '--plan <PLAN>'", "\(words): \(missing)")
+            #expect(Self.refusal(words) == "'--plan' is " + RateLimitPlan.argumentRule, "\(words)")
         }
+        #expect(Self.refusal(["--webhook"]) == "Missing value for '--webhook <URL>'")
+        #expect(Self.refusal(["--timeout="]) == "'--timeout' needs a number in (0, 31536000]")
     }
 
     /// RATE/BURST at each bound of `RateLimitPlan.rateRange` and `burstRange`, and just past it.
