@@ -77,11 +77,32 @@ public struct B24Flags: ParsableArguments, Sendable {
 }
 
 extension B24Flags {
-    /// No options given.
-    public static let none: B24Flags = {
-        // Cannot fail: every option is optional, and no word is given (a test reads it).
-        try! parse([])
-    }()
+    /// No options given. Set field by field rather than parsed: a script run without options
+    /// does not start ArgumentParser (README "Performance"). Each field set is a parsed value;
+    /// one left out would trap when read (a test reads them all, through reflection).
+    public static var none: B24Flags {
+        var f = B24Flags()
+        f.sandboxFlag = false
+        f.sandboxFixture = nil
+        f.webhook = nil
+        f.webhookFile = nil
+        f.profile = nil
+        f.plan = nil
+        f.dryRun = false
+        f.journal = nil
+        f.resume = nil
+        f.noSharedLimit = false
+        f.verbose = false
+        f.yes = false
+        f.quiet = false
+        f.safe = false
+        f.allowRead = []
+        f.allowWrite = []
+        f.timeout = nil
+        f.maxMemoryMB = nil
+        f.saveState = nil
+        return f
+    }
 
     /// The flags `words` give, each an option of `options` with its value (`--name=value`, or
     /// `--name value` as `span(of:at:)` groups them). A refusal is a `UsageError` that names the

@@ -31,9 +31,16 @@ import Testing
         }
     }
 
-    @Test func noOptionsIsReadable() {
-        // `none` is parsed, not ArgumentParser's definition: reading every field does not trap.
+    @Test func noOptionsIsReadable() throws {
+        // `none` holds values, not ArgumentParser's definitions, which trap when read: every
+        // property wrapper of it is in its parsed state, as in a parsed value.
+        let wrappers = Mirror(reflecting: B24Flags.none).children.map { String(reflecting: $0.value) }
+        #expect(wrappers.count == Mirror(reflecting: try B24Flags.parse([])).children.count)
+        for w in wrappers { #expect(!w.contains("definition"), "\(w)") }
+        #expect(Self.fields(B24Flags.none) == Self.fields(try B24Flags.parse([])))
         #expect(Self.fields(B24Flags.none) == "nil - - - - false - - false false [] [] -1.0 -1.0 false false false -")
+        // ArgumentParser's definition, for contrast, is told apart by the same reading.
+        #expect(Mirror(reflecting: B24Flags()).children.contains { String(reflecting: $0.value).contains("definition") })
     }
 
     @Test(arguments: B24Flags.options.map(\.names[0]))
