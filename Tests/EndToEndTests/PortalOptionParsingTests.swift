@@ -63,6 +63,17 @@ import Testing
         Self.expectRefused(missing, "--webhook at the end", saying: "Missing value for '--webhook <URL>'")
     }
 
+    /// A value that holds ArgumentParser's own words around it cannot make the message keep
+    /// part of it (the value is cut up to the last of those words).
+    @Test func aValueHoldingTheMessagesWordsIsStillCut() async throws {
+        for args in [["sandbox", "serve", "--port", "0", "--rate=x' is invalid \(Self.secret)' is invalid"],
+                     ["undo", "--dry-run=x' was specified. \(Self.secret)", "j.jsonl"],
+                     ["--plan=x' is invalid for '--webhook <URL>' \(Self.secret)", "-e", "print(1)"]] {
+            let r = try await Binary.b24luaAsync(args, timeout: 30)
+            Self.expectRefused(r, "\(args)", saying: "b24lua")
+        }
+    }
+
     /// A script run's only options are refused by the subcommands rather than left unread.
     @Test func scriptRunOptionsAreRefusedBySubcommands() async throws {
         for args in [["undo", "j.jsonl", "--resume", "r.jsonl"], ["--save-state=s.json", "undo", "j.jsonl"],
