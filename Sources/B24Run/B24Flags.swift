@@ -35,15 +35,15 @@ public struct B24Flags: ParsableArguments, Sendable {
     public var dryRun = false
     @Option(help: help("journal"), completion: completion("journal"))
     public var journal: String?
-    /// `--resume JOURNAL`: skip the writes JOURNAL shows done, and journal into it (docs/journal.md).
-    @Option(help: help("resume", .hidden), completion: completion("resume"))
-    public var resume: String?
     /// `--no-shared-limit`: keep the rate limit in this process (docs/shared-limit.md).
     @Flag(name: .customLong("no-shared-limit"), help: help("no-shared-limit"))
     public var noSharedLimit = false
     @Flag(name: [.customLong("verbose"), .customShort("v")], help: help("verbose"))
     public var verbose = false
     // Below: hidden in the subcommands' help (a script run's options, which `--help` lists).
+    /// `--resume JOURNAL`: skip the writes JOURNAL shows done, and journal into it (docs/journal.md).
+    @Option(help: help("resume", .hidden), completion: completion("resume"))
+    public var resume: String?
     @Flag(help: help("yes", .hidden))
     public var yes = false
     @Flag(help: help("quiet", .hidden))
@@ -68,11 +68,7 @@ public struct B24Flags: ParsableArguments, Sendable {
 
     /// `--sandbox`: nil when not given; `.some(nil)` alone (or `--sandbox=`); `.some(FIXTURE)`.
     public var sandbox: String?? {
-        get { sandboxFlag || sandboxFixture != nil ? .some(sandboxFixture.flatMap { $0.isEmpty ? nil : $0 }) : nil }
-        set {
-            sandboxFlag = newValue != nil
-            sandboxFixture = newValue ?? nil
-        }
+        sandboxFlag || sandboxFixture != nil ? .some(sandboxFixture.flatMap { $0.isEmpty ? nil : $0 }) : nil
     }
 }
 

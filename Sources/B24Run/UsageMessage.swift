@@ -1,4 +1,5 @@
 import B24
+
 /// ArgumentParser's usage messages as b24lua gives them (docs/command-line.md, "Usage errors name
 /// the option, not its value"): never quoting a value, which may be a secret pasted in the wrong
 /// place (`--dry-run=CODE`, `--timeout=$B24_WEBHOOK_URL`), and, for an option of `B24Flags` with a
