@@ -71,6 +71,8 @@ let package = Package(
             name: "B24Run",
             dependencies: [
                 "LuaHost", "B24Wire", "B24", "B24Sandbox", "B24Lua",
+                // B24Flags is ArgumentParser's ParsableArguments (docs/command-line.md).
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]

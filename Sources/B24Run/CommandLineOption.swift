@@ -1,7 +1,9 @@
+import ArgumentParser
+
 /// One option of the main command, as `--help`, the man page and the shell completions show it
-/// (docs/command-line.md): the one declarative description of the hand-parsed command line,
-/// which the parsers read too, so an option cannot be parsed without being listed, nor listed
-/// without being parsed.
+/// (docs/command-line.md): the one description of the portal and run options, which
+/// `B24Flags`' ArgumentParser declarations and the script run's reading of lua(1)'s command line
+/// read too, so an option cannot be parsed without being listed, nor listed without being parsed.
 public struct CommandLineOption: Equatable, Sendable {
     /// What a shell offers for the option's value.
     public enum Completion: Equatable, Sendable {
@@ -14,6 +16,20 @@ public struct CommandLineOption: Equatable, Sendable {
         public static let profiles = Completion.dynamic("profiles")
         public static let snippets = Completion.dynamic("snippets")
         public static let topics = Completion.dynamic("topics")
+
+        /// How an ArgumentParser declaration asks for names only a run can list.
+        public static let completeCommand = "b24lua __complete"
+
+        /// As ArgumentParser declares it; `.dynamic` as the shell command `b24lua __complete KIND`.
+        public var kind: CompletionKind {
+            switch self {
+            case .none: .list([])
+            case .file: .file()
+            case .directory: .directory
+            case .values(let v): .list(v)
+            case .dynamic(let kind): .shellCommand("\(Self.completeCommand) \(kind)")
+            }
+        }
     }
 
     /// Every spelling, the preferred first: `["-h", "--help"]`.
@@ -47,7 +63,7 @@ public struct CommandLineOption: Equatable, Sendable {
 
 extension B24Flags {
     /// The portal and run options (README "Choosing the portal", "Other options"), in the order
-    /// `--help` lists them. `parse` accepts exactly these.
+    /// `--help` lists them. `B24Flags` declares exactly these.
     public static let options: [CommandLineOption] = [
         .init(["--sandbox"], value: "FIXTURE.json", valueIsOptional: true, "the embedded sandbox portal, in-process",
               environment: "B24_SANDBOX", completion: .file),

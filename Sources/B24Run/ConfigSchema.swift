@@ -49,12 +49,9 @@ enum ConfigSchema {
                 guard value.boolValue != nil else { throw fail("'\(key)' must be true or false") }
             case .plan:
                 guard let plan = value.stringValue else { throw fail("'plan' must be a string") }
-                var probe = B24Flags()
-                var unused = 0
-                do { try probe.parse("--plan=" + plan, next: nil, consumed: &unused) } catch {
-                    // The command line's own check and wording (B24Flags.parse), said of the key.
-                    let message = error.description.replacing("'--plan'", with: "'plan'")
-                    throw fail(message + NearNames.hint(for: plan, among: B24Flags.planNames))
+                guard RateLimitPlan(argument: plan) != nil else {
+                    // The command line's reader and rule (`--plan`), said of the key.
+                    throw fail("'plan' is " + RateLimitPlan.argumentRule + NearNames.hint(for: plan, among: B24Flags.planNames))
                 }
             case .profiles:
                 guard case .object(let profiles) = value else { throw fail("'profiles' must be a table of [profiles.NAME]") }

@@ -80,14 +80,15 @@ public final class PortalConnection: Sendable {
             do { options = try SandboxOptions().applying(fixtureLimits: dataSet.limits) } catch {
                 throw .configError("sandbox fixture \(fixture ?? "default"): \(error)")
             }
-            if let name = settings.plan {
-                if let plan = SandboxOptions.Plan(rawValue: name) {
-                    options.plan = plan
+            if let plan = settings.plan {
+                // A preset as the sandbox's preset; any other plan by its figures.
+                if let preset = SandboxOptions.Plan.allCases.first(where: { $0.limits == plan }) {
+                    options.plan = preset
                     options.rate = nil
                     options.burst = nil
-                } else if let custom = B24Flags.customPlan(name) {
-                    options.rate = custom.rate
-                    options.burst = custom.burst
+                } else if let rate = plan.drainPerSecond {
+                    options.rate = rate
+                    options.burst = plan.burst
                 }
             }
             let portal = SandboxPortal(dataSet: dataSet, options: options)
@@ -142,9 +143,7 @@ public final class PortalConnection: Sendable {
     }
 
     private static func plan(_ settings: PortalSettings) -> RateLimitPlan {
-        guard let name = settings.plan else { return .standard }
-        if let custom = B24Flags.customPlan(name) { return .custom(rate: custom.rate, burst: custom.burst) }
-        return RateLimitPlan.named(name) ?? .standard
+        settings.plan ?? .standard
     }
 
     /// The request log: one line per request on stderr with --verbose. The client redacts its

@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -22,14 +23,15 @@ public struct PortalSettings {
     }
 
     public var target: Target
-    public var plan: String?
+    /// `--plan`, else the profile's `plan`; nil: the standard plan (the sandbox: its own limits).
+    public var plan: RateLimitPlan?
     /// The portal options that pick this portal again, safe to print (a path, a profile name,
     /// `--sandbox`): what a stopped run's summary puts in its undo command. Empty when the
     /// environment or the config file's default picks it; nil when only a secret-bearing flag
     /// could (`--webhook URL`, a webhook URL or tokens in the environment).
     public var printableOptions: [String]?
 
-    public init(target: Target, plan: String?, printableOptions: [String]? = nil) {
+    public init(target: Target, plan: RateLimitPlan?, printableOptions: [String]? = nil) {
         self.target = target
         self.plan = plan
         self.printableOptions = printableOptions
@@ -97,7 +99,8 @@ public struct PortalSettings {
             throw .configError("profile '\(name)' asked for, but there is no config file")
         }
         let p = try config.profile(name)
-        let plan = flags.plan ?? p["plan"]?.stringValue
+        // Checked when the file was read (ConfigSchema): a plan it holds is one this reads.
+        let plan = flags.plan ?? p["plan"]?.stringValue.flatMap(RateLimitPlan.init(argument:))
         if p["webhook"] != nil, p["webhook_file"] != nil {
             throw .configError("profile '\(name)' in \(config.path) has both 'webhook' and 'webhook_file'; keep one")
         }

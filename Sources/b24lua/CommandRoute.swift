@@ -28,16 +28,15 @@ enum CommandRoute: Equatable {
             self = .subcommand(command, Array(argv.dropFirst(2)))
             return
         }
+        // Which words are options and their values is all that is read here: the subcommand
+        // checks the values, or RunOptions reports an unknown option.
         var i = 1
-        var scratch = B24Flags()
         while i < argv.count, argv[i].hasPrefix("--"), argv[i] != "--" {
-            do {
-                try scratch.parse(argv[i], next: i + 1 < argv.count ? argv[i + 1] : nil, consumed: &i)
-            } catch {
-                self = .script  // RunOptions reports the bad option
+            guard let span = B24Flags.span(of: argv, at: i) else {
+                self = .script
                 return
             }
-            i += 1
+            i += span
         }
         guard i > 1, i < argv.count, let command = Command(rawValue: argv[i]), command != .help else {
             self = .script

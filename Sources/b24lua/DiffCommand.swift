@@ -39,24 +39,26 @@ struct DiffCommand: AsyncParsableCommand {
     var liveFirst = false
 
     @OptionGroup(title: "Portal options")
-    var portal: PortalOptions
+    var portal: B24Flags
 
     static let liveFirstFlag = "live-portal-first"
     static let portalChoices: Set<String> = ["--webhook", "--webhook-file", "--profile", "--sandbox"]
 
-    /// Marks where a live portal stands: before the first data set when a portal option comes first.
+    /// Marks where a live portal stands: before the first data set when a portal option comes
+    /// first. Which options take the next word is `B24Flags.span`'s answer, and diff's own.
     static func arguments(_ args: [String]) -> [String] {
-        let takesValue: Set<String> = ["--webhook", "--webhook-file", "--profile", "--plan", "--journal", "--entities",
-                                       "--filter", "--timeout", "--max-memory", "--allow-read", "--allow-write",
-                                       "--" + PortalOptions.fixtureOption]
         var i = 0
         while i < args.count {
             let a = args[i]
             if a == "--" { break }
             let name = String(a.prefix { $0 != "=" })
             if portalChoices.contains(name) { return ["--\(liveFirstFlag)"] + args }
+            if let span = B24Flags.span(of: args, at: i) {
+                i += span
+                continue
+            }
             if a.hasPrefix("-") {
-                if takesValue.contains(name) && !a.contains("=") { i += 1 }
+                if ["--entities", "--filter"].contains(name) && !a.contains("=") { i += 1 }
             } else {
                 return args
             }
@@ -70,7 +72,8 @@ struct DiffCommand: AsyncParsableCommand {
             throw ValidationError("diff compares two data sets, or one and a portal (b24lua diff A.json B.json)")
         }
         do throws(UsageError) {
-            let flags = try portal.flags()
+            let flags = portal
+            try flags.refuseScriptRunOptions(in: "diff")
             if dataSets.count == 2, flags.webhook != nil || flags.webhookFile != nil || flags.profile != nil || flags.sandbox != nil {
                 throw UsageError(description: "two data sets and a portal: compare two of them")
             }
@@ -80,10 +83,9 @@ struct DiffCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let flags: B24Flags
+        let flags = portal
         let request: SnapshotRequest
         do throws(UsageError) {
-            flags = try portal.flags()
             request = SnapshotRequest(types: try entities.map(SnapshotRequest.types) ?? CRMEntityType.allCases,
                                       filter: try filter.map(SnapshotRequest.filter))
         } catch { throw ValidationError(error.description) }

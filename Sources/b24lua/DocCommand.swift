@@ -23,7 +23,7 @@ struct DocCommand: ParsableCommand {
         case luals, luacheck
     }
 
-    @Argument(help: "A b24 function such as chat_get, or an error code.", completion: CommandTree.completionKind(.topics))
+    @Argument(help: "A b24 function such as chat_get, or an error code.", completion: CommandLineOption.Completion.topics.kind)
     var name: String?
 
     @Option(help: "Write the b24 module's description for editors (luals) or luacheck, instead of help.")

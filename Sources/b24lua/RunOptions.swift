@@ -1,3 +1,4 @@
+import B24
 import B24Run
 
 /// The command line of a script run, read the way lua(1) reads it: options up to the script
@@ -22,7 +23,7 @@ struct RunOptions {
     var argv: [String] = []
 
     /// The b24 options (`--sandbox`, `--webhook`, `--dry-run`, …), before the script name.
-    var b24 = B24Flags()
+    var b24 = B24Flags.none
 
     var script: String? { scriptIndex.map { argv[$0] } }
     var hasExecute: Bool { actions.contains { if case .execute = $0 { true } else { false } } }
@@ -34,38 +35,57 @@ extension RunOptions {
     /// `--help`'s text, from the one description of the options (MainOptions).
     static var usage: String { MainOptions.usage }
 
-    /// Parses `argv` (argv[0] is the program name) as lua.c's `collectargs` does.
+    /// Parses `argv` (argv[0] is the program name) as lua.c's `collectargs` does. b24lua's own
+    /// options among lua's are set aside, each with its value, and read by `B24Flags.read`.
     static func parse(_ argv: [String]) throws(UsageError) -> RunOptions {
         var o = RunOptions()
         o.argv = argv
+        var portal: [String] = []
+        try o.collect(argv, portal: &portal)
+        o.b24 = try B24Flags.read(portal)
+        return o
+    }
+
+    /// The words of unknown options are not quoted past their name: `--web-hook=https://…/CODE/`
+    /// is a typo whose value is a secret.
+    static func unrecognized(_ option: String) -> UsageError {
+        let name = String(option.prefix { $0 != "=" }.prefix(42))
+        let names = (B24Flags.options + MainOptions.about).flatMap(\.names).filter { $0.hasPrefix("--") }
+        return UsageError(description: "unrecognized option '\(name)'" + NearNames.hint(for: name, among: names))
+    }
+
+    private mutating func collect(_ argv: [String], portal: inout [String]) throws(UsageError) {
         var i = 1
         while i < argv.count {
             let a = argv[i]
             if a == "-" || !a.hasPrefix("-") {
-                o.scriptIndex = i
-                return o
+                scriptIndex = i
+                return
             }
             if a == "--help" || a == "-h" {
-                o.showHelp = true
-                return o
+                showHelp = true
+                return
             }
             if a == "--version" {
-                o.showBuild = true
-                return o
+                showBuild = true
+                return
             }
             if a.hasPrefix("--"), a != "--" {
-                try o.b24.parse(a, next: i + 1 < argv.count ? argv[i + 1] : nil, consumed: &i)
-                i += 1
+                guard let span = B24Flags.span(of: argv, at: i) else { throw Self.unrecognized(a) }
+                portal += argv[i..<(i + span)]
+                // Said now, before the next word is taken for one of lua's options.
+                if B24Flags.lacksValue(a, span: span) { _ = try B24Flags.read(portal) }
+                i += span
                 continue
             }
             switch a {
             case "--":
-                if i + 1 < argv.count { o.scriptIndex = i + 1 }
-                return o
-            case "-i": o.interactive = true; o.showVersion = true
-            case "-v": o.showVersion = true
-            case "-E": o.ignoreEnvironment = true
-            case "-W": o.actions.append(.warningsOn)
+                if i + 1 < argv.count { scriptIndex = i + 1 }
+                return
+            case "-i": interactive = true; showVersion = true
+            case "-v": showVersion = true
+            case "-E": ignoreEnvironment = true
+            case "-W": actions.append(.warningsOn)
             default:
                 if a.hasPrefix("-e") || a.hasPrefix("-l") {
                     var value = String(a.dropFirst(2))
@@ -77,12 +97,12 @@ extension RunOptions {
                         value = argv[i]
                     }
                     if a.hasPrefix("-e") {
-                        o.actions.append(.execute(value))
+                        actions.append(.execute(value))
                     } else if let eq = value.firstIndex(of: "=") {
-                        o.actions.append(.require(module: String(value[value.index(after: eq)...]),
-                                                  global: String(value[..<eq])))
+                        actions.append(.require(module: String(value[value.index(after: eq)...]),
+                                                global: String(value[..<eq])))
                     } else {
-                        o.actions.append(.require(module: value, global: value))
+                        actions.append(.require(module: value, global: value))
                     }
                 } else {
                     // The option letter only: what follows it may be a pasted secret.
@@ -91,6 +111,5 @@ extension RunOptions {
             }
             i += 1
         }
-        return o
     }
 }

@@ -36,12 +36,12 @@ struct SnapshotCommand: AsyncParsableCommand {
     var fresh = false
 
     @OptionGroup(title: "Portal options")
-    var portal: PortalOptions
+    var portal: B24Flags
 
     func validate() throws {
         guard let output, !output.isEmpty else { throw ValidationError("where to? (b24lua snapshot -o FILE)") }
         do throws(UsageError) {
-            _ = try portal.flags()
+            try portal.refuseScriptRunOptions(in: "snapshot")
             _ = try request()
         } catch { throw ValidationError(error.description) }
     }
@@ -52,12 +52,9 @@ struct SnapshotCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let flags: B24Flags
+        let flags = portal
         let request: SnapshotRequest
-        do throws(UsageError) {
-            flags = try portal.flags()
-            request = try self.request()
-        } catch { throw ValidationError(error.description) }
+        do throws(UsageError) { request = try self.request() } catch { throw ValidationError(error.description) }
         let output = self.output!
         let checkpoint = Snapshot.checkpointPath(for: output)
         let progress = ProgressLine.onTerminal(quiet: flags.quiet)

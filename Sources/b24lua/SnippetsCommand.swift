@@ -36,7 +36,7 @@ struct SnippetsCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the source require(NAME) loads.")
-        @Argument(help: "The snippet's module name.", completion: CommandTree.completionKind(.snippets)) var name: String
+        @Argument(help: "The snippet's module name.", completion: CommandLineOption.Completion.snippets.kind) var name: String
         func run() throws { try SnippetsCommand.show(name, SnippetsCommand.catalog).end() }
     }
 
@@ -53,7 +53,7 @@ struct SnippetsCommand: ParsableCommand {
                 refused, unless after '--' (which passes them to the snippet).
                 """)
         @Argument(parsing: .captureForPassthrough, help: "[portal options] NAME [args...]",
-                  completion: CommandTree.completionKind(.snippets))
+                  completion: CommandLineOption.Completion.snippets.kind)
         var arguments: [String] = []
         func run() throws {
             if arguments.first == "--help" { throw CleanExit.helpRequest(self) }
@@ -153,12 +153,15 @@ struct SnippetsCommand: ParsableCommand {
     static func runSnippet(_ args: [String], _ catalog: SnippetCatalog, _ environment: [String: String]) -> ExitStatus {
         var options = RunOptions()
         var i = 0
-        do {
+        do throws(UsageError) {
+            var portal: [String] = []
             while i < args.count, args[i].hasPrefix("--") {
                 if args[i] == "--" { i += 1; break }
-                try options.b24.parse(args[i], next: i + 1 < args.count ? args[i + 1] : nil, consumed: &i)
-                i += 1
+                guard let span = B24Flags.span(of: args, at: i) else { throw RunOptions.unrecognized(args[i]) }
+                portal += args[i..<(i + span)]
+                i += span
             }
+            options.b24 = try B24Flags.read(portal)
         } catch {
             return fail(.usage, "\(error)\n\(usage)")
         }

@@ -65,7 +65,7 @@ enum SubcommandRun {
     private static func report(_ error: any Error, _ name: String, usage: Bool) -> ExitStatus {
         // The command has already said why: only its status is left to give.
         if let code = error as? ExitCode { return ExitStatus(rawValue: code.rawValue) ?? .scriptError }
-        let message = withoutValues(root.fullMessage(for: error))
+        let message = UsageMessage.withoutValues(root.fullMessage(for: error))
         if root.exitCode(for: error) == .success {
             if !message.isEmpty { print(message) }
             return .success
@@ -73,23 +73,6 @@ enum SubcommandRun {
         complain("\(name): \(message)")
         return usage || root.exitCode(for: error) == .validationFailure ? .usage : .scriptError
     }
-}
-
-/// ArgumentParser's messages for a value given to a flag, and for a value an option cannot take,
-/// quote the value; b24lua's never do (`B24Flags.parse`): `--dry-run=CODE` may be a secret
-/// pasted in the wrong place.
-func withoutValues(_ message: String) -> String {
-    var message = message
-    if let r = message.firstRange(of: "' does not take any value, but '"),
-       let end = message[r.upperBound...].firstRange(of: "' was specified.") {
-        message.replaceSubrange(r.lowerBound..<end.upperBound, with: "' takes no value.")
-    }
-    // "The value 'X' is invalid for '--rate <rate>'" -> "The value is invalid for '--rate <rate>'"
-    if let r = message.firstRange(of: "The value '"),
-       let end = message[r.upperBound...].firstRange(of: "' is invalid") {
-        message.replaceSubrange(r.lowerBound..<end.upperBound, with: "The value is invalid")
-    }
-    return message
 }
 
 extension ExitStatus {

@@ -39,18 +39,16 @@ struct UndoCommand: ParsableCommand {
     var runID: String?
 
     @OptionGroup(title: "Portal options")
-    var portal: PortalOptions
+    var portal: B24Flags
 
     func validate() throws {
         guard let first = journals.first else { throw ValidationError("which journal? (b24lua undo JOURNAL)") }
         guard journals.count == 1 else { throw ValidationError("one journal at a time (got '\(first)' and '\(journals[1])')") }
-        do throws(UsageError) { _ = try portal.flags() } catch { throw ValidationError(error.description) }
+        do throws(UsageError) { try portal.refuseScriptRunOptions(in: "undo") } catch { throw ValidationError(error.description) }
     }
 
     func run() throws {
-        let flags: B24Flags
-        do throws(UsageError) { flags = try portal.flags() } catch { throw ValidationError(error.description) }
-        try Self.undo(Options(journal: journals[0], flags: flags, force: force, run: runID)).end()
+        try Self.undo(Options(journal: journals[0], flags: portal, force: force, run: runID)).end()
     }
 
     /// What a parsed command line asks for.

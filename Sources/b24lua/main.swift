@@ -23,14 +23,14 @@ func runMain() -> Int32 {
     case .subcommand(.snapshot, let args):
         // Async work that Ctrl-C and --timeout cancel, keeping what was read (docs/snapshot.md).
         ReaderWatch.endWhenStandardOutputIsGone()
-        return runAsync { await SubcommandRun.runAsync("snapshot", PortalOptions.arguments(args)) }.rawValue
+        return runAsync { await SubcommandRun.runAsync("snapshot", B24Flags.spelledForParser(args)) }.rawValue
     case .subcommand(.diff, let args):
         ReaderWatch.endWhenStandardOutputIsGone()
-        return runAsync { await SubcommandRun.runAsync("diff", DiffCommand.arguments(PortalOptions.arguments(args))) }.rawValue
+        return runAsync { await SubcommandRun.runAsync("diff", DiffCommand.arguments(B24Flags.spelledForParser(args))) }.rawValue
     case .subcommand(let command, let args):
         ReaderWatch.endWhenStandardOutputIsGone()
         // undo's portal options include `--sandbox[=FIXTURE]`, spelled for ArgumentParser first.
-        let arguments = command == .undo ? PortalOptions.arguments(args) : args
+        let arguments = command == .undo ? B24Flags.spelledForParser(args) : args
         return SubcommandRun.run(command.rawValue, arguments).rawValue
     case .hint(let text):
         complain(text)

@@ -24,29 +24,24 @@ import Testing
     @Test func theAcceptedRangesAreOneFact() {
         #expect(SandboxOptions.range(of: "rate") == RateLimitPlan.rateRange)
         #expect(SandboxOptions.range(of: "burst") == RateLimitPlan.burstRange)
-        for (range, plan) in [(NumberRange.planRate, RateLimitPlan.rateRange), (.planBurst, RateLimitPlan.burstRange)] {
-            #expect(range.lower == plan.lowerBound && range.upper == plan.upperBound && !range.lowerExclusive)
-        }
         let (r, b) = (RateLimitPlan.rateRange, RateLimitPlan.burstRange)
         let f = RateLimitPlan.figure
-        #expect(B24Flags.customPlan("\(f(r.lowerBound))/\(f(b.upperBound))") != nil)
-        #expect(B24Flags.customPlan("\(f(r.upperBound))/\(f(b.lowerBound))") != nil)
-        #expect(B24Flags.customPlan("\(f(r.upperBound * 2))/\(f(b.lowerBound))") == nil)
-        #expect(B24Flags.customPlan("\(f(r.lowerBound))/\(f(b.upperBound * 2))") == nil)
+        #expect(RateLimitPlan(argument: "\(f(r.lowerBound))/\(f(b.upperBound))") != nil)
+        #expect(RateLimitPlan(argument: "\(f(r.upperBound))/\(f(b.lowerBound))") != nil)
+        #expect(RateLimitPlan(argument: "\(f(r.upperBound * 2))/\(f(b.lowerBound))") == nil)
+        #expect(RateLimitPlan(argument: "\(f(r.lowerBound))/\(f(b.upperBound * 2))") == nil)
+        // The rule said when a plan is refused quotes the same figures.
+        #expect(RateLimitPlan.argumentRule.hasSuffix("(RATE [\(f(r.lowerBound)), \(f(r.upperBound))], "
+                                                     + "BURST [\(f(b.lowerBound)), \(f(b.upperBound))])"))
     }
 
     /// `--plan` takes exactly the presets (and RATE/BURST); its help and completions list them
     /// with the figures of `RateLimitPlan`.
     @Test func theFlagReadsThePresets() throws {
         for name in RateLimitPlan.presetNames {
-            var flags = B24Flags()
-            var i = 0
-            try flags.parse("--plan=" + name, next: nil, consumed: &i)
-            #expect(flags.plan == name)
+            #expect(try B24Flags.read(["--plan=" + name]).plan == RateLimitPlan.named(name))
         }
-        var flags = B24Flags()
-        var i = 0
-        #expect(throws: UsageError.self) { try flags.parse("--plan=none", next: nil, consumed: &i) }
+        #expect(throws: UsageError.self) { try B24Flags.read(["--plan=none"]) }
         let option = try #require(B24Flags.option(named: "plan"))
         #expect(option.completion == .values(RateLimitPlan.presetNames))
         #expect(option.help.contains(RateLimitPlan.presetSummary))

@@ -13,13 +13,7 @@ import Testing
     let environment: [String: String] = ["HOME": "/nonexistent-b24lua-home", "XDG_CONFIG_HOME": "/nonexistent-b24lua-config"]
 
     func flags(_ arguments: [String]) throws -> B24Flags {
-        var flags = B24Flags()
-        var i = 0
-        while i < arguments.count {
-            try flags.parse(arguments[i], next: i + 1 < arguments.count ? arguments[i + 1] : nil, consumed: &i)
-            i += 1
-        }
-        return flags
+        try B24Flags.read(arguments)
     }
 
     @Test func flagsWinOverTheEnvironment() throws {
@@ -28,7 +22,7 @@ import Testing
         let fromFlag = try PortalSettings.resolve(try flags(["--webhook", "https://flag.example/rest/1/code/"]), environment: env)
         guard case .webhook(let url) = fromFlag.target else { Issue.record("not a webhook"); return }
         #expect(url == "https://flag.example/rest/1/code/")
-        let fromEnv = try PortalSettings.resolve(B24Flags(), environment: env)
+        let fromEnv = try PortalSettings.resolve(B24Flags.none, environment: env)
         guard case .webhook(let envURL) = fromEnv.target else { Issue.record("not a webhook"); return }
         #expect(envURL == "https://env.example/rest/1/envcode/")
         guard case .sandbox(nil) = try PortalSettings.resolve(try flags(["--sandbox"]), environment: env).target else {
@@ -43,11 +37,11 @@ import Testing
         var env = environment
         env["B24_WEBHOOK_URL"] = "https://a.example/rest/1/x/"
         env["B24_WEBHOOK_FILE"] = "/dev/null"
-        #expect(throws: B24Error.self) { try PortalSettings.resolve(B24Flags(), environment: env) }
+        #expect(throws: B24Error.self) { try PortalSettings.resolve(B24Flags.none, environment: env) }
     }
 
     @Test func noPortalStillRunsLuaAndB24CallsRaiseConfigError() async throws {
-        nonisolated(unsafe) let session = try B24Session(flags: B24Flags(), environment: environment)
+        nonisolated(unsafe) let session = try B24Session(flags: B24Flags.none, environment: environment)
         #expect(session.connection.client == nil && session.connection.unavailable?.code == "CONFIG_ERROR")
         let out = try await onLuaThread { () throws -> [String] in
             let lua = try LuaState()

@@ -1,5 +1,6 @@
 import B24
 import B24Sandbox
+import B24Wire
 import Testing
 
 /// `stats.by_method` of `GET /_sandbox/state`: the method table's own methods are counted by

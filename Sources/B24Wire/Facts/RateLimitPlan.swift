@@ -66,6 +66,27 @@ public struct RateLimitPlan: Sendable, Equatable {
         return presets.first { $0.key == name }?.value
     }
 
+    /// A plan as the command line and the config file name it: a preset's name (exactly as
+    /// `presets` spells it), or `RATE/BURST` (`20/50`) with both parts within `rateRange` and
+    /// `burstRange`; nil for anything else.
+    public init?(argument text: String) {
+        if let preset = Self.presets.first(where: { $0.key == text }) {
+            self = preset.value
+            return
+        }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let rate = Double(parts[0]), let burst = Double(parts[1]),
+              Self.rateRange.contains(rate), Self.burstRange.contains(burst) else { return nil }
+        self = .custom(rate: rate, burst: burst)
+    }
+
+    /// What `init(argument:)` takes, for messages that refuse a plan: "standard, enterprise,
+    /// unlimited or RATE/BURST (RATE [0.001, 100000], BURST [1, 1000000])".
+    public static var argumentRule: String {
+        presetNames.joined(separator: ", ") + " or RATE/BURST (RATE [\(figure(rateRange.lowerBound)), "
+            + "\(figure(rateRange.upperBound))], BURST [\(figure(burstRange.lowerBound)), \(figure(burstRange.upperBound))])"
+    }
+
     /// The presets as help text shows them: "standard (2/s, burst 50), enterprise (5/s, burst
     /// 250), unlimited".
     public static var presetSummary: String {

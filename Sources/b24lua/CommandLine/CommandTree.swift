@@ -73,24 +73,11 @@ struct CommandTree {
         guard let kind = a.completionKind else { return .file }  // ArgumentParser's default
         if let list = kind.list { return .values(list.values) }
         if kind.directory != nil { return .directory }
-        if let command = kind.shellCommand?.command, command.hasPrefix(Self.completeCommand + " ") {
-            return .dynamic(String(command.dropFirst(Self.completeCommand.count + 1)))
+        let complete = CommandLineOption.Completion.completeCommand
+        if let command = kind.shellCommand?.command, command.hasPrefix(complete + " ") {
+            return .dynamic(String(command.dropFirst(complete.count + 1)))
         }
         return kind.file != nil ? .file : .none
-    }
-
-    /// How an ArgumentParser declaration asks for names only a run can list.
-    static let completeCommand = "b24lua __complete"
-
-    /// `CompletionKind` for a b24lua completion, for ArgumentParser declarations.
-    static func completionKind(_ c: CommandLineOption.Completion) -> CompletionKind {
-        switch c {
-        case .none: .list([])
-        case .file: .file()
-        case .directory: .directory
-        case .values(let v): .list(v)
-        case .dynamic(let kind): .shellCommand("\(completeCommand) \(kind)")
-        }
     }
 }
 
