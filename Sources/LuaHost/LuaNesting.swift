@@ -9,7 +9,7 @@
 /// memory, outside --max-memory; past its budget of values it enters no more tables.
 public struct LuaNesting: Sendable {
     /// How deep any conversion follows tables, in both directions: a Lua value read out
-    /// (`LuaWalk`) and a value pushed into Lua (`LuaPushWalk`, a JSON answer, `b24.from_json`)
+    /// (`LuaWalk`) and a value pushed into Lua (`LuaPushWalk`: a JSON answer)
     /// go at most this many tables deep. Far beyond what a REST parameter or result holds, far
     /// below what the Swift and Lua stacks take; the same as how deep the portal reads
     /// parameters, so what Lua is given it can send back. How the depth limits relate is written

@@ -72,6 +72,8 @@ import Testing
         #expect(try value([String?].self, "return {'a', nil, 'c'}") == ["a", nil, "c"])
         #expect(try fault([[Int64]].self, "return {{1}, {2, 2.5}}") == "value[2][2] is a number without an integer value, integer expected")
         #expect(try fault([Int64].self, "return 'abc'") == "value is string, table expected")
+        // A mixed table is read as ipairs reads it: its sequence, the hash part not at all.
+        #expect(try value([Int64].self, "return {1, 2, x = 'y', [10] = 10}") == [1, 2])
         // Raw: no metamethod runs, not even __len or __index.
         let hostile = "local boom = function() error('a metamethod ran') end " +
             "return setmetatable({1, 2}, {__len = boom, __index = boom, __pairs = boom})"
