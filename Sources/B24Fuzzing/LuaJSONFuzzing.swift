@@ -16,10 +16,12 @@ public enum _LuaJSONFuzzing {
         let top = s.top
         defer { s.top = top }
         LuaJSON.defineMarkers(s)
-        LuaJSON.push(value, s)
-        guard let once = try? LuaJSON.read(s, at: -1) else { return }   // deeper than 64: refused, fine
-        LuaJSON.push(once, s)
-        guard let twice = try? LuaJSON.read(s, at: -1) else {
+        // Deeper than 64 either way: refused (the one depth rule, LuaNesting.maxDepth), fine.
+        guard (try? s.push(value)) != nil, let once = try? s.read(JSONValue.self, at: -1) else { return }
+        guard (try? s.push(once)) != nil else {
+            preconditionFailure("a value read from Lua cannot be pushed again: \(once.serialized().prefix(200))")
+        }
+        guard let twice = try? s.read(JSONValue.self, at: -1) else {
             preconditionFailure("a value read from Lua cannot be read again: \(once.serialized().prefix(200))")
         }
         precondition(once == twice, "Lua↔JSON is not stable:\n\(once.serialized().prefix(200))\n\(twice.serialized().prefix(200))")

@@ -131,11 +131,8 @@ public final class B24Module {
         }
         def("near_names") { s in
             // "; did you mean …?" for a misspelt name among the strings of table #2 (NearNames).
-            guard let name = s.string(at: 1), s.type(at: 2) == .table else { throw s.argumentError(1, "near_names", "string and table expected") }
-            var names: [String] = []
-            s.forEachEntry(inTableAt: 2) { _, v in
-                if s.type(at: v) == .string, let n = s.string(at: v) { names.append(n) }
-                return true
+            guard let name = try? s.read(String.self, at: 1), let names = try? s.read([String].self, at: 2) else {
+                throw s.argumentError(1, "near_names", "string and a sequence of strings expected")
             }
             s.push(NearNames.hint(for: name, among: names))
             return 1
@@ -156,21 +153,21 @@ public final class B24Module {
             return 1
         }
         def("to_json") { s in
-            do throws(LuaJSON.ConversionError) {
-                s.push(try LuaJSON.read(s, at: 1).serialized())
+            do throws(LuaError) {
+                s.push(try s.read(JSONValue.self, at: 1).serialized())
                 return 1
             } catch {
-                throw RaisedB24Error(error: .invalidArgument(error.message))
+                throw B24Error.invalidArgument(error.message)
             }
         }
         def("from_json") { s in
             guard let bytes = s.bytes(at: 1) else { throw s.argumentError(1, "from_json", "string expected") }
-            do throws(JSONParseError) {
-                LuaJSON.push(try JSONValue.parse(bytes), s)
-                return 1
-            } catch {
-                throw RaisedB24Error(error: .invalidArgument(error.description))
+            let value: JSONValue
+            do throws(JSONParseError) { value = try JSONValue.parse(bytes) } catch {
+                throw B24Error.invalidArgument(error.description)
             }
+            do throws(LuaError) { try s.push(value) } catch { throw B24Error.invalidArgument(error.message(root: "the document")) }
+            return 1
         }
         pushDocs(s)
         LuaJSON.pushNull(s)
@@ -196,11 +193,11 @@ public final class B24Module {
             def("sandbox_members") { s in
                 guard let chat = s.integer(at: 1) else { throw s.argumentError(1, "members", "chat id expected") }
                 guard let members = sandbox.members(chat) else { s.pushNil(); return 1 }
-                LuaJSON.push(.array(members.map { .int($0) }), s)
+                try s.push(JSONValue.array(members.map { .int($0) }))
                 return 1
             }
             def("sandbox_state") { s in
-                LuaJSON.push(sandbox.state(), s)
+                try s.push(sandbox.state())
                 return 1
             }
         }
@@ -241,26 +238,20 @@ public final class B24Module {
         s.rawSet(-2, key: "doc")
     }
 
-    private func client() throws(RaisedB24Error) -> B24Client {
+    private func client() throws(B24Error) -> B24Client {
         guard let c = configuration.client else {
-            throw RaisedB24Error(error: configuration.unavailable ?? .configError("no portal configured"))
+            throw configuration.unavailable ?? .configError("no portal configured")
         }
         return c
     }
 
-    /// Reads argument `index` as JSON params for `function`; a usage error when it cannot be.
-    /// `budget`: the values the call's conversions may still emit (`LuaJSON.read`), shared by a
-    /// batch's commands.
-    private func params(_ s: LuaStack, _ index: Int32, function: String, method: String,
-                        budget: inout Int) throws(RaisedB24Error) -> JSONValue {
-        if s.isNoneOrNil(index) { return .object([:]) }
-        do {
-            let v = try LuaJSON.read(s, at: index, path: "params", budget: &budget)
-            if case .array(let a) = v, a.isEmpty { return .object([:]) }
-            return v
+    /// Reads argument `index` as JSON params for `function`; a usage error, naming the path,
+    /// when it cannot be.
+    private func params(_ s: LuaStack, _ index: Int32, function: String, method: String) throws(B24Error) -> JSONValue {
+        do throws(LuaError) {
+            return LuaJSON.params(try s.read(JSONValue?.self, at: index))
         } catch {
-            throw RaisedB24Error(error: .invalidArgument("bad argument #\(index) to '\(function)' (\(error.message))",
-                                                         method: method))
+            throw .invalidArgument("bad argument #\(index) to '\(function)' (\(error.message(root: "params")))", method: method)
         }
     }
 
@@ -271,7 +262,7 @@ public final class B24Module {
             do throws(B24Error) { return .success(try await op()) } catch { return .failure(error) }
         }, stop: { LuaInterrupt.pendingMessage }) {
         case .done(let result): return result
-        case .stopped(let reason): throw LuaMessageError(reason)
+        case .stopped(let reason): throw LuaError.message(reason)
         }
     }
 
@@ -303,8 +294,7 @@ public final class B24Module {
     private func call(_ s: LuaStack, envelope: Bool) throws -> Int32 {
         let name = envelope ? "request" : "call"
         let method = try method(s, function: name)
-        var budget = s.valueBudget
-        return try send(s, method, try params(s, 2, function: name, method: method, budget: &budget), envelope: envelope)
+        return try send(s, method, try params(s, 2, function: name, method: method), envelope: envelope)
     }
 
     /// core.call_fields(method, name, value, name, value, ...) -> result: core.call with the
@@ -316,28 +306,20 @@ public final class B24Module {
         let top = s.top
         var o = JSONObject()
         o.reserveCapacity(Int(top - 1) / 2)
-        var budget = s.valueBudget  // one budget for all the parameters (LuaJSON.read)
+        var budget = s.valueBudget  // one budget for all the parameters
         var i: Int32 = 2
         while i <= top {
             guard s.type(at: i) == .string, let name = s.string(at: i) else {
-                throw RaisedB24Error(error: .invalidArgument(
-                    "bad argument #\(i) to 'call_fields' (parameter name expected, got \(s.typeName(at: i)))", method: method))
+                throw B24Error.invalidArgument(
+                    "bad argument #\(i) to 'call_fields' (parameter name expected, got \(s.typeName(at: i)))", method: method)
             }
             if !s.isNoneOrNil(i + 1) {
-                let before = budget
-                do throws(LuaJSON.ConversionError) {
+                do throws(LuaError) {
                     // One table less: the value sits inside the params object, as in core.call's.
-                    o[name] = try LuaJSON.read(s, at: i + 1, maxDepth: LuaNesting.maxDepth - 1, budget: &budget)
+                    o[name] = try s.read(JSONValue.self, at: i + 1, maxDepth: LuaNesting.maxDepth - 1, budget: &budget)
                 } catch {
-                    // Read again to name the parameter: a refusal is rare, and spelling every
-                    // path up front would cost each call.
-                    var message = error.message
-                    var again = before
-                    do throws(LuaJSON.ConversionError) {
-                        _ = try LuaJSON.read(s, at: i + 1, path: "params.\(name)", maxDepth: LuaNesting.maxDepth - 1,
-                                             budget: &again)
-                    } catch { message = error.message }
-                    throw RaisedB24Error(error: .invalidArgument("bad argument #\(i + 1) to 'call_fields' (\(message))", method: method))
+                    throw B24Error.invalidArgument("bad argument #\(i + 1) to 'call_fields' (\(error.message(root: "params.\(name)")))",
+                                                   method: method)
                 }
             }
             i += 2
@@ -345,9 +327,9 @@ public final class B24Module {
         return try send(s, method, .object(o), envelope: false)
     }
 
-    private func method(_ s: LuaStack, function: String) throws(RaisedB24Error) -> String {
+    private func method(_ s: LuaStack, function: String) throws(B24Error) -> String {
         guard let method = methodName(s, at: 1), !method.isEmpty else {
-            throw RaisedB24Error(error: .invalidArgument("bad argument #1 to '\(function)' (method name expected, got \(s.typeName(at: 1)))"))
+            throw .invalidArgument("bad argument #1 to '\(function)' (method name expected, got \(s.typeName(at: 1)))")
         }
         return method
     }
@@ -359,50 +341,33 @@ public final class B24Module {
         switch result {
         case .success(let r):
             // Only what Lua reads: the result, unless it asked for the envelope (b24.request).
-            LuaJSON.push(envelope ? r.envelope : r.result, s)
+            do throws(LuaError) { try s.push(envelope ? r.envelope : r.result) } catch {
+                throw B24Error.unpushable(error, method: method)
+            }
             return 1
         case .failure(let e):
-            throw RaisedB24Error(error: e)
+            throw e
         }
     }
 
-    private func pipeline() throws(RaisedB24Error) -> CallPipeline {
+    private func pipeline() throws(B24Error) -> CallPipeline {
         CallPipeline(client: try client(), journal: configuration.journal, dryRun: dryRun?.stage(), resume: configuration.resume,
                      tally: tally)
     }
 
-    /// Reads a sequence of {key=, method=, params=} at `index`.
-    private func commands(_ s: LuaStack, _ index: Int32) throws -> [BatchCommand] {
+    /// Reads a sequence of {key=, method=, params=} at `index` (`BatchCommand`'s `LuaRead`),
+    /// one budget for every command's parameters; a command without a key is keyed by its place.
+    private func commands(_ s: LuaStack, _ index: Int32) throws(B24Error) -> [BatchCommand] {
         guard s.type(at: index) == .table else {
-            throw RaisedB24Error(error: .invalidArgument("bad argument #1 to 'batch' (table of commands expected)", method: "batch"))
+            throw .invalidArgument("bad argument #1 to 'batch' (table of commands expected)", method: "batch")
         }
-        var out: [BatchCommand] = []
-        var budget = s.valueBudget  // one budget for every command's parameters
-        let n = s.rawLength(index)
-        for i in 1...max(n, 1) where n > 0 {
-            s.rawGet(index, key: Int64(i))
-            defer { s.pop() }
-            let cmd = s.absolute(-1)
-            budget -= 3  // its key, method and params: a million commands are values too
-            guard budget >= 0 else {
-                throw RaisedB24Error(error: .invalidArgument(
-                    "bad argument #1 to 'batch' (command \(i): the commands hold too many values, more than " +
-                    "\(s.valueBudget) in all (the bound follows --max-memory))", method: "batch"))
-            }
-            guard s.type(at: cmd) == .table else {
-                throw RaisedB24Error(error: .invalidArgument("batch command \(i) is not a table", method: "batch"))
-            }
-            s.rawGet(cmd, key: "key"); let key = s.string(at: -1) ?? String(i); s.pop()
-            s.rawGet(cmd, key: "method"); let method = s.string(at: -1); s.pop()
-            guard let method, !method.isEmpty else {
-                throw RaisedB24Error(error: .invalidArgument("batch command '\(key)' has no method name", method: "batch"))
-            }
-            s.rawGet(cmd, key: "params")
-            let p = try params(s, s.absolute(-1), function: "batch", method: method, budget: &budget)
-            s.pop()
-            out.append(BatchCommand(key: key, method: method, params: p))
+        do throws(LuaError) {
+            var out = try s.read([BatchCommand].self, at: index)
+            for i in out.indices where out[i].key.isEmpty { out[i].key = String(i + 1) }
+            return out
+        } catch {
+            throw .invalidArgument("bad argument #\(index) to 'batch' (\(error.message(root: "commands")))", method: "batch")
         }
-        return out
     }
 
     /// Runs `commands` through the call pipeline; raises only when no chunk was answered at all
@@ -421,29 +386,10 @@ public final class B24Module {
         }
     }
 
-    /// Pushes outcomes as a sequence of {ok=true, result=, total=, next=, time=} or {ok=false, error=}.
-    private func pushOutcomes(_ outcomes: [BatchOutcome], _ s: LuaStack) {
-        s.newTable(arrayCount: Int32(outcomes.count))
-        for (i, o) in outcomes.enumerated() {
-            s.reserve(4)
-            switch o {
-            case .success(let r):
-                LuaJSON.push(r.envelope, s)
-                s.push(true)
-                s.rawSet(-2, key: "ok")
-                if r.resumed {
-                    s.push(true)
-                    s.rawSet(-2, key: "resumed")
-                }
-            case .failure(let e):
-                s.newTable()
-                s.push(false)
-                s.rawSet(-2, key: "ok")
-                ErrorObject.push(e, s, tracebackLevel: nil)
-                s.rawSet(-2, key: "error")
-            }
-            s.rawSet(-2, key: Int64(i + 1))
-        }
+    /// Pushes outcomes as a sequence of {ok=true, result=, total=, next=, time=} or {ok=false, error=}
+    /// (`BatchOutcome`'s `LuaPush`).
+    private func pushOutcomes(_ outcomes: [BatchOutcome], _ s: LuaStack) throws(B24Error) {
+        do throws(LuaError) { try s.push(outcomes) } catch { throw .unpushable(error, method: "batch") }
     }
 
     /// core.batch(commands, halt) -> outcomes (blocking).
@@ -452,10 +398,10 @@ public final class B24Module {
         if cmds.isEmpty { s.newTable(); return 1 }
         switch try wait(journaledBatch(cmds, halt: s.bool(at: 2))) {
         case .success(let outcomes):
-            pushOutcomes(outcomes, s)
+            try pushOutcomes(outcomes, s)
             return 1
         case .failure(let e):
-            throw RaisedB24Error(error: e)
+            throw e
         }
     }
 
@@ -475,17 +421,11 @@ public final class B24Module {
     /// core.batch_wait({handles}) -> handle, outcomes | handle, nil, error (the whole batch failed).
     private func batchWait(_ s: LuaStack) throws -> Int32 {
         guard s.type(at: 1) == .table else { throw s.argumentError(1, "batch_wait", "table of handles expected") }
-        var handles: [Int] = []
-        let n = s.rawLength(1)
-        for i in 0..<n {
-            s.rawGet(1, key: Int64(i + 1))
-            if let h = s.integer(at: -1) { handles.append(Int(h)) }
-            s.pop()
-        }
+        let handles = ((try? s.read([Int64].self, at: 1)) ?? []).map { Int($0) }
         // Started and not collected yet: waiting for anything else would never end.
         let tickets = handles.compactMap { inFlight[$0] }
         guard !handles.isEmpty, tickets.count == handles.count else {
-            throw LuaMessageError("batch_wait: no such batch in flight")
+            throw LuaError.message("batch_wait: no such batch in flight")
         }
         let handle: Int, result: Result<[BatchOutcome], B24Error>
         switch executor.waitForAny(tickets, stop: { LuaInterrupt.pendingMessage }) {
@@ -494,12 +434,12 @@ public final class B24Module {
             inFlight[handle] = nil
         case .stopped(let reason):
             for h in handles { inFlight[h] = nil }
-            throw LuaMessageError(reason)
+            throw LuaError.message(reason)
         }
         s.push(Int64(handle))
         switch result {
         case .success(let outcomes):
-            pushOutcomes(outcomes, s)
+            try pushOutcomes(outcomes, s)
             return 2
         case .failure(let e):
             s.pushNil()

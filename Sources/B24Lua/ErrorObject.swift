@@ -23,12 +23,9 @@ public enum ErrorObject {
         s.newTable()
         s.push(function: { s in
             guard s.type(at: 1) == .table else { throw s.argumentError(1, "is", "b24.Error expected") }
-            let wanted = s.string(at: 2)
-            s.rawGet(1, key: "code")
-            let code = s.string(at: -1)
-            s.rawGet(1, key: "kind")
-            let kind = s.string(at: -1)
-            s.push(wanted != nil && (wanted == code || wanted == kind))
+            let wanted = try? s.read(String.self, at: 2)
+            let fields = try s.read(Fields.self, at: 1)
+            s.push(wanted != nil && (wanted == fields.code || wanted == fields.kind))
             return 1
         })
         s.rawSet(-2, key: "is")
@@ -38,18 +35,43 @@ public enum ErrorObject {
 
     /// `b24: CODE (STATUS) METHOD: description`, as B24Error renders itself.
     static func oneLine(_ s: LuaStack, at index: Int32) -> String {
-        let i = s.absolute(index)
-        func field(_ k: String) -> String? {
-            defer { s.pop() }
-            s.rawGet(i, key: k)
-            if let n = s.integer(at: -1) { return String(n) }
-            return s.string(at: -1)
-        }
-        var line = "b24: " + (field("code") ?? "ERROR")
-        if let status = field("status") { line += " (\(status))" }
-        if let method = field("method") { line += " \(method)" }
-        line += ": " + (field("description") ?? "")
+        let f = (try? s.read(Fields.self, at: index)) ?? Fields()
+        var line = "b24: " + (f.code ?? "ERROR")
+        if let status = f.status { line += " (\(status))" }
+        if let method = f.method { line += " \(method)" }
+        line += ": " + (f.description ?? "")
         return line
+    }
+
+    /// The `code` of the b24.Error at `index` (read raw); nil for any other value.
+    public static func code(ofValueAt index: Int32, in s: LuaStack) -> String? {
+        guard s.type(at: index) == .table, s.hasMetatable(at: index, named: metatableName) else { return nil }
+        return try? s.read(Fields.self, at: index).code
+    }
+
+    /// The fields `tostring`, `is` and `help` read from a b24.Error table, raw: one built by
+    /// Swift (`B24Error`'s `LuaPush`) or by Lua. A field that is neither a string nor an
+    /// integer reads as absent, so a hostile table still renders.
+    struct Fields: LuaRead {
+        var code, status, method, description, kind: String?
+
+        /// A string, or an integer as its digits; anything else is absent.
+        struct Text: LuaRead {
+            var text: String?
+            static func read(at index: Int32, _ walk: inout LuaWalk) throws(LuaError) -> Text {
+                if let n = walk.stack.integer(at: index) { return Text(text: String(n)) }
+                return Text(text: try walk.stack.type(at: index) == .string ? String.read(at: index, &walk) : nil)
+            }
+        }
+
+        static func read(at index: Int32, _ walk: inout LuaWalk) throws(LuaError) -> Fields {
+            guard walk.stack.type(at: index) == .table else { return Fields() }
+            return Fields(code: try walk.field("code", of: index, as: Text.self).text,
+                          status: try walk.field("status", of: index, as: Text.self).text,
+                          method: try walk.field("method", of: index, as: Text.self).text,
+                          description: try walk.field("description", of: index, as: Text.self).text,
+                          kind: try walk.field("kind", of: index, as: Text.self).text)
+        }
     }
 
     /// Pushes `e` as a b24.Error table, with the traceback of `s`'s thread from `level`.
@@ -73,11 +95,10 @@ public enum ErrorObject {
     }
 }
 
-/// Raises a `B24Error` from a Swift primitive as a b24.Error object.
-struct RaisedB24Error: LuaRaisable {
-    let error: B24Error
-    func pushLuaError(onto stack: LuaStack) -> Bool {
-        ErrorObject.push(error, stack)
-        return false
+/// A `B24Error` thrown by a Swift primitive is raised as a b24.Error object, with the traceback
+/// of where it was raised: the error renders itself (docs/architecture.md rule 4).
+extension B24Error: LuaPush {
+    public func push(_ walk: inout LuaPushWalk) {
+        ErrorObject.push(self, walk.stack)
     }
 }

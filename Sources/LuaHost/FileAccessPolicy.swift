@@ -45,10 +45,10 @@ public final class FileAccessPolicy: Sendable {
     }
 
     /// Opens `path` as `mode` says if the policy allows it: the descriptor, which the caller owns.
-    public func open(_ path: String, mode: FileOpenMode) -> Result<Int32, FileRefusal> {
+    public func open(_ path: String, mode: FileOpenMode) -> FileOpening {
         let shown = "'\(path)'"
-        guard !path.utf8.contains(0) else { return .failure(.policy("--safe: \(shown) contains a NUL byte")) }
-        guard !path.isEmpty else { return .failure(FileRefusal(code: ENOENT, path: path)) }
+        guard !path.utf8.contains(0) else { return .refused(.policy("--safe: \(shown) contains a NUL byte")) }
+        guard !path.isEmpty else { return .refused(FileRefusal(code: ENOENT, path: path)) }
         let roots = mode.writes ? writable : writable + readable
         var escaped = false
         let names = Self.candidates(path)
@@ -58,18 +58,18 @@ public final class FileAccessPolicy: Sendable {
                 var fd: Int32 = -1
                 let code = b24lua_safe_open(root.descriptor, rel, mode.access, mode.append ? 1 : 0, mode.create ? 1 : 0,
                                             mode.truncate ? 1 : 0, walkOnly ? 1 : 0, &fd)
-                if code == 0 { return .success(fd) }
+                if code == 0 { return .opened(fd) }
                 if code == EXDEV { escaped = true; continue }  // another root or name may hold it
-                return .failure(FileRefusal(code: code, path: path))
+                return .refused(FileRefusal(code: code, path: path))
             }
         }
         if escaped {
-            return .failure(.policy("--safe: \(shown) leads out of the allowed directories (through a link or '..')"))
+            return .refused(.policy("--safe: \(shown) leads out of the allowed directories (through a link or '..')"))
         }
         if names.contains(where: { name in Self.forbidden.contains { Self.isBelow(name, $0) } }) {
-            return .failure(.policy("--safe: \(shown) is under /proc, /sys or /dev, which are never opened"))
+            return .refused(.policy("--safe: \(shown) is under /proc, /sys or /dev, which are never opened"))
         }
-        return .failure(.policy(mode.writes
+        return .refused(.policy(mode.writes
             ? "--safe: \(shown) is not below a --allow-write directory"
             : "--safe: \(shown) is not below the script's directory or a --allow-read directory"))
     }
@@ -158,8 +158,15 @@ public struct FileOpenMode: Sendable, Equatable {
     }
 }
 
-/// Why a file was not opened: the policy's reason, or the system's (as io.open words it).
-public struct FileRefusal: Error, Sendable, Equatable {
+/// What `FileAccessPolicy.open` did: a descriptor, or why not (io.open's `nil, message, errno`).
+public enum FileOpening: Sendable, Equatable {
+    case opened(Int32)
+    case refused(FileRefusal)
+}
+
+/// Why a file was not opened: the policy's reason, or the system's (as io.open words it). A
+/// reason io.open returns to the script, never thrown.
+public struct FileRefusal: Sendable, Equatable {
     public let message: String
     /// The errno io.open returns third: the system's, or EACCES for the policy's refusals.
     public let code: Int32

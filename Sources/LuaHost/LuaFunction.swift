@@ -1,28 +1,14 @@
 import CLua
 import CLuaSupport
 
-/// A Swift function callable from Lua. It reads its arguments from the stack, pushes its
-/// results and returns their count. Throwing raises a Lua error in the caller: see
-/// `LuaRaisable`. It must not call Lua API functions that may raise (class `e`/`v`): use the
-/// protected helpers of `LuaStack` for anything that may run Lua code.
+/// A Swift function callable from Lua. It reads its arguments from the stack (`LuaRead`), pushes
+/// its results and returns their count. Throwing raises a Lua error in the caller, after the
+/// Swift frame is gone (docs/lua-host.md, "Errors never unwind Swift"): an error that is also
+/// `LuaPush` (a domain error that renders itself as a Lua object) is raised as that value;
+/// any other, `LuaError` included, as its message with the caller's position, as
+/// `error("...")` does. It must not call Lua API functions that may raise (class `e`/`v`): use
+/// the protected helpers of `LuaStack` for anything that may run Lua code.
 public typealias LuaFunction = (LuaStack) throws -> Int32
-
-/// An error that knows how to become a Lua error value. Other Swift errors are raised as the
-/// message string `String(describing:)`, prefixed with the caller's position.
-public protocol LuaRaisable: Error {
-    /// Pushes the error value. Return true to prefix a string value with "chunk:line:".
-    func pushLuaError(onto stack: LuaStack) -> Bool
-}
-
-/// A plain message, raised like `error("...")` at level 1.
-public struct LuaMessageError: LuaRaisable, CustomStringConvertible {
-    public let description: String
-    public init(_ message: String) { description = message }
-    public func pushLuaError(onto stack: LuaStack) -> Bool {
-        stack.push(description)
-        return true
-    }
-}
 
 /// Boxes Swift closures for Lua and routes the C trampoline back to them.
 final class SwiftFunctionBox {
@@ -45,9 +31,15 @@ enum LuaFunctionRegistry {
         let stack = LuaStack(L)
         do {
             return try function.body(stack)
-        } catch let error as LuaRaisable {
+        } catch let error as any LuaPush {
             stack.reserve(2)
-            return error.pushLuaError(onto: stack) ? B24LUA_RAISE_WHERE : B24LUA_RAISE
+            do throws(LuaError) {
+                try stack.push(error)
+                return B24LUA_RAISE
+            } catch {
+                stack.push(error.description)
+                return B24LUA_RAISE_WHERE
+            }
         } catch {
             stack.reserve(2)
             stack.push(String(describing: error))
@@ -75,7 +67,7 @@ extension LuaStack {
     }
 
     /// The argument error of lauxlib: "bad argument #N to 'fname' (message)".
-    public func argumentError(_ n: Int32, _ function: String, _ message: String) -> LuaMessageError {
-        LuaMessageError("bad argument #\(n) to '\(function)' (\(message))")
+    public func argumentError(_ n: Int32, _ function: String, _ message: String) -> LuaError {
+        .message("bad argument #\(n) to '\(function)' (\(message))")
     }
 }

@@ -8,19 +8,35 @@
 /// table DAG (`t = {t, t}` nested) would otherwise expand to millions of values in Swift
 /// memory, outside --max-memory; past its budget of values it enters no more tables.
 public struct LuaNesting: Sendable {
-    /// How deep any conversion follows tables: far beyond what a REST parameter or result
-    /// holds, far below what the Swift and Lua stacks take. The same as how deep the portal
-    /// reads parameters; how the depth limits relate is written once, at `JSONNesting` (B24).
+    /// How deep any conversion follows tables, in both directions: a Lua value read out
+    /// (`LuaWalk`) and a value pushed into Lua (`LuaPushWalk`: a JSON answer)
+    /// go at most this many tables deep. Far beyond what a REST parameter or result holds, far
+    /// below what the Swift and Lua stacks take; the same as how deep the portal reads
+    /// parameters, so what Lua is given it can send back. How the depth limits relate is written
+    /// once, at `JSONNesting` (B24).
     public static let maxDepth = 64
 
-    /// Why a table was not entered.
-    public enum Refusal: Error, Sendable, Equatable {
+    /// Why a table was not entered: a reason handed to the walk's visitor, which decides what
+    /// it makes of it (a conversion throws `fault(in:)` as `LuaError.value`, display elides).
+    public enum Refusal: Sendable, Equatable {
         case tooDeep
         case cycle
         /// Lua could not grow the stack for the table's traversal (memory).
         case stackExhausted
         /// The walk has visited more values than its budget allows (`valueBudget`).
         case tooManyValues
+
+        /// The refusal as a conversion's error, in `stack`'s state (its budget of values).
+        public func fault(in stack: LuaStack) -> LuaValueFault {
+            switch self {
+            case .tooDeep: LuaValueFault("is nested too deeply")
+            case .cycle: LuaValueFault("contains a cycle")
+            case .stackExhausted: LuaValueFault(": Lua stack exhausted")
+            case .tooManyValues:
+                LuaValueFault("holds too many values: more than \(stack.valueBudget) in all, counting a table or string " +
+                              "each time it is reached (the bound follows --max-memory)")
+            }
+        }
     }
 
     /// The most values one walk visits when the state has no memory limit.

@@ -42,7 +42,7 @@ struct Inspector: LuaValueVisitor {
     func visitBoolean(_ value: Bool) -> InspectedValue { .boolean(value) }
     func visitInteger(_ value: Int64) -> InspectedValue { .integer(value) }
     func visitNumber(_ value: Double) -> InspectedValue { .number(value) }
-    func visitString(at index: Int32, in stack: LuaStack) -> InspectedValue { .string(stack.bytes(at: index) ?? []) }
+    func visitString(_ bytes: UnsafeBufferPointer<UInt8>) -> InspectedValue { .string(Array(bytes)) }
 
     func visitOther(_ type: LuaType, at index: Int32, in stack: LuaStack) -> InspectedValue {
         if type == .userdata {

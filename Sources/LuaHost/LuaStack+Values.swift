@@ -1,52 +1,61 @@
 import CLua
 
-extension LuaStack {
-    /// Pushes a copy of `value`. Opaque values cannot be recreated and are pushed as nil.
-    public func push(_ value: LuaValue) {
-        reserve(3)
-        switch value {
-        case .nil, .opaque: pushNil()
-        case .boolean(let b): push(b)
-        case .integer(let i): push(i)
-        case .number(let d): push(d)
-        case .string(let bytes): push(bytes: bytes)
+extension LuaValue: LuaRead, LuaPush {
+    /// A copy of the value, tables deeply and raw (no metamethods), keys included. Cycles,
+    /// nesting deeper than the walk allows and a walk past its budget are errors, not hangs:
+    /// the rules of the one walk (`LuaWalk`).
+    public static func read(at index: Int32, _ walk: inout LuaWalk) throws(LuaError) -> LuaValue {
+        var copier = LuaValueCopier()
+        return try walk.visit(at: index, &copier)
+    }
+
+    /// Pushes a copy. Opaque values cannot be recreated and are pushed as nil; a NaN key is
+    /// left out (Lua refuses it).
+    public func push(_ walk: inout LuaPushWalk) throws(LuaError) {
+        let s = walk.stack
+        switch self {
+        case .nil, .opaque: s.pushNil()
+        case .boolean(let b): s.push(b)
+        case .integer(let i): s.push(i)
+        case .number(let d): s.push(d)
+        case .string(let bytes): s.push(bytes: bytes)
         case .table(let t):
-            newTable(hashCount: Int32(min(t.entries.count, 1 << 20)))
+            try walk.openTable(hashCount: Int32(min(t.entries.count, 1 << 20)))
+            defer { walk.closeTable() }
             for (k, v) in t.entries where k != .nil {
-                if case .number(let d) = k, d.isNaN { continue }  // NaN cannot be a key
-                push(k)
-                push(v)
-                lua_rawset(L, -3)
+                if case .number(let d) = k, d.isNaN { continue }
+                try k.push(&walk)
+                try v.push(&walk)
+                lua_rawset(s.L, -3)
             }
         }
     }
+}
 
-    /// Copies the value at `index` out of Lua, tables deeply and raw (no metamethods), keys
-    /// included. Cycles and nesting deeper than `maxDepth` (at most `LuaNesting.maxDepth`) are
-    /// errors, not hangs: the rules of the one walk (`LuaWalk`).
-    public func value(at index: Int32, maxDepth: Int = LuaNesting.maxDepth) throws(LuaConversionError) -> LuaValue {
-        var copier = LuaValueCopier()
-        return try walk(at: index, maxDepth: maxDepth, &copier)
+extension LuaStack {
+    /// Copies the value at `index` out of Lua (`LuaValue.read`), at most `maxDepth` tables deep.
+    public func value(at index: Int32, maxDepth: Int = LuaNesting.maxDepth) throws(LuaError) -> LuaValue {
+        try read(LuaValue.self, at: index, maxDepth: maxDepth)
     }
 }
 
-/// `LuaStack.value(at:)` as a visitor of the one walk.
+/// `LuaValue.read` as a visitor of the one walk.
 struct LuaValueCopier: LuaValueVisitor {
     typealias Output = LuaValue
-    typealias Failure = LuaConversionError
+    typealias Failure = LuaError
 
     func visitNil() -> LuaValue { .nil }
     func visitBoolean(_ value: Bool) -> LuaValue { .boolean(value) }
     func visitInteger(_ value: Int64) -> LuaValue { .integer(value) }
     func visitNumber(_ value: Double) -> LuaValue { .number(value) }
-    func visitString(at index: Int32, in stack: LuaStack) -> LuaValue { .string(stack.bytes(at: index) ?? []) }
+    func visitString(_ bytes: UnsafeBufferPointer<UInt8>) -> LuaValue { .string(Array(bytes)) }
     func visitOther(_ type: LuaType, at index: Int32, in stack: LuaStack) -> LuaValue {
         .opaque(type: stack.typeName(at: index), identity: stack.identity(at: index))
     }
 
-    mutating func visitTable(at index: Int32, walk: inout LuaWalk) throws(LuaConversionError) -> LuaValue {
+    mutating func visitTable(at index: Int32, walk: inout LuaWalk) throws(LuaError) -> LuaValue {
         var t = LuaTable()
-        try walk.forEachEntry(inTableAt: index) { (walk, k, v) throws(LuaConversionError) in
+        try walk.forEachEntry(inTableAt: index) { (walk, k, v) throws(LuaError) in
             let key = try walk.visit(at: k, &self)
             t[key] = try walk.visit(at: v, &self)
             return true
@@ -54,12 +63,7 @@ struct LuaValueCopier: LuaValueVisitor {
         return .table(t)
     }
 
-    func refused(_ refusal: LuaNesting.Refusal, tableAt index: Int32, in stack: LuaStack) throws(LuaConversionError) -> LuaValue {
-        switch refusal {
-        case .tooDeep: throw LuaConversionError("table nested too deeply")
-        case .cycle: throw LuaConversionError("table contains a cycle")
-        case .stackExhausted: throw LuaConversionError("stack overflow")
-        case .tooManyValues: throw LuaConversionError("table holds too many values (a table or string reached more than once counts each time)")
-        }
+    func refused(_ refusal: LuaNesting.Refusal, tableAt index: Int32, in stack: LuaStack) throws(LuaError) -> LuaValue {
+        throw .value(refusal.fault(in: stack))
     }
 }

@@ -90,6 +90,15 @@ public struct LuaStack {
         return try body(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: len))
     }
 
+    /// The bytes of the string at `index` in place, valid while that string stays on the stack:
+    /// one `lua_tolstring`, for a walk that has already read the type. The value must be a
+    /// string (a number would be converted in its slot).
+    public func stringBytes(at index: Int32) -> UnsafeBufferPointer<UInt8> {
+        var len = 0
+        let p = lua_tolstring(L, index, &len)
+        return UnsafeBufferPointer(start: p.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }, count: len)
+    }
+
     /// The string at `index`, decoded straight from Lua's buffer (invalid UTF-8 repaired).
     public func string(at index: Int32) -> String? {
         withBytes(at: index) { String(decoding: $0, as: UTF8.self) }

@@ -72,9 +72,3 @@ public struct LuaTable: Hashable, Sendable {
         return out
     }
 }
-
-/// Why a value on the stack could not be copied out.
-public struct LuaConversionError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

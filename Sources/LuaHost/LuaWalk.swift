@@ -18,8 +18,9 @@ public protocol LuaValueVisitor {
     mutating func visitBoolean(_ value: Bool) throws(Failure) -> Output
     mutating func visitInteger(_ value: Int64) throws(Failure) -> Output
     mutating func visitNumber(_ value: Double) throws(Failure) -> Output
-    /// A string; its bytes are read by the visitor (`LuaStack.withBytes`), so only it allocates.
-    mutating func visitString(at index: Int32, in stack: LuaStack) throws(Failure) -> Output
+    /// A string's bytes in place (valid only during the call): the walk has counted them
+    /// against its budget, and only the visitor allocates.
+    mutating func visitString(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> Output
     /// A function, userdata, light userdata or thread.
     mutating func visitOther(_ type: LuaType, at index: Int32, in stack: LuaStack) throws(Failure) -> Output
     /// Asked before a table is entered: a non-nil answer stands for the whole table, which is then
@@ -74,8 +75,10 @@ public struct LuaWalk {
         case .string:
             // A string is shared in Lua and copied where it is reached, as a table is walked
             // again: its bytes count too (docs/lua-host.md, "One walk of a value").
-            guard nesting.spend(bytes: s.rawLength(i)) else { return try visitor.refused(.tooManyValues, tableAt: i, in: s) }
-            return try visitor.visitString(at: i, in: s)
+            // One `lua_tolstring` gives both the length the budget counts and the bytes.
+            let bytes = s.stringBytes(at: i)
+            guard nesting.spend(bytes: bytes.count) else { return try visitor.refused(.tooManyValues, tableAt: i, in: s) }
+            return try visitor.visitString(bytes)
         case .table:
             if let stand = try visitor.substitute(forTableAt: i, in: s) { return stand }
             if let refusal = nesting.enter(s, tableAt: i) { return try visitor.refused(refusal, tableAt: i, in: s) }
@@ -89,6 +92,38 @@ public struct LuaWalk {
     /// `visit`) against the budget, as `visit` counts a string value: false when past it.
     @inlinable
     public mutating func spend(bytes count: Int) -> Bool { nesting.spend(bytes: count) }
+
+    /// The bytes of the string at `i` (nil for anything else), counted as `visit` counts a
+    /// string: a typed reader (`LuaRead`) reads strings through this. Valid while the string
+    /// stays on the stack.
+    @inlinable
+    public mutating func string(at i: Int32) throws(LuaError) -> UnsafeBufferPointer<UInt8>? {
+        guard stack.type(at: i) == .string else { return nil }
+        nesting.remainingValues &-= 1
+        let bytes = stack.stringBytes(at: i)
+        guard nesting.spend(bytes: bytes.count) else { throw .value(LuaNesting.Refusal.tooManyValues.fault(in: stack)) }
+        return bytes
+    }
+
+    /// Counts one value a typed reader takes (an element of a sequence, an entry of a map),
+    /// as `visit` counts each value it visits; throws past the budget.
+    @inlinable
+    public mutating func count() throws(LuaError) {
+        nesting.remainingValues &-= 1
+        if nesting.remainingValues < 0 { throw .value(LuaNesting.Refusal.tooManyValues.fault(in: stack)) }
+    }
+
+    /// Enters the table at `i` for a typed reader, within the nesting rule (depth, cycles,
+    /// budget, stack room), counting it as one value; throws the refusal. Pair with `leave()`.
+    @inlinable
+    public mutating func enter(tableAt i: Int32) throws(LuaError) {
+        nesting.remainingValues &-= 1
+        if let refusal = nesting.enter(stack, tableAt: i) { throw .value(refusal.fault(in: stack)) }
+    }
+
+    /// Leaves the table entered last.
+    @inlinable
+    public mutating func leave() { nesting.leave() }
 
     /// The raw entries of the table at `index` (`lua_next` order; see `LuaStack.forEachEntry`),
     /// with the walk handed on so that the body can visit keys and values within the same rules.

@@ -36,14 +36,14 @@ extension LuaStack {
             let text = s.isNoneOrNil(2) ? "r" : s.string(at: 2) ?? ""
             guard let mode = FileOpenMode(text) else { throw s.argumentError(2, "open", "invalid mode") }
             switch policy.open(path, mode: mode) {
-            case .success(let fd):
+            case .opened(let fd):
                 if s.pushFile(descriptor: fd, mode: mode.text) { return 1 }
                 let refusal = FileRefusal(code: errno, path: path)
                 s.pushNil()
                 s.push(refusal.message)
                 s.push(Int64(refusal.code))
                 return 3
-            case .failure(let refusal):
+            case .refused(let refusal):
                 s.pushNil()
                 s.push(refusal.message)
                 s.push(Int64(refusal.code))

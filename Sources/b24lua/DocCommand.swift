@@ -52,7 +52,7 @@ struct DocCommand: ParsableCommand {
             s.push(format.rawValue)
             s.push(B24LuaVersion.string)
             try s.call(nargs: 4, nresults: 1)
-            guard let text = s.string(at: -1) else { throw LuaConversionError("emit.lua returned no text") }
+            guard let text = s.string(at: -1) else { throw LuaError.message("emit.lua returned no text") }
             print(text, terminator: "")
             return .success
         } catch {
@@ -89,14 +89,7 @@ struct DocCommand: ParsableCommand {
         let lua = try LuaState()
         try lua.main.load(EmbeddedDocs.luaSource, chunkName: EmbeddedDocs.chunkName)
         try lua.main.call(nargs: 0, nresults: 1)
-        guard case .table(let table) = try lua.main.value(at: -1) else {
-            throw LuaConversionError("doc.lua did not return a table")
-        }
-        var entries: [String: String] = [:]
-        for (k, v) in table.entries {
-            if let key = k.stringValue, let text = v.stringValue { entries[key] = text }
-        }
-        return entries
+        return try lua.main.read([String: String].self, at: -1)
     }
 
     /// `b24.chat_get` and `chat_get` name the same entry; error codes match in any case.

@@ -1,4 +1,5 @@
 import B24
+import B24Wire
 @testable import B24Lua
 import LuaHost
 import Testing
@@ -22,22 +23,22 @@ import Testing
     }
 
     /// The JSON text of what `code` returns (keys sorted), or the conversion's message.
-    func json(_ code: String, path: String = "value") throws -> Result<String, LuaJSON.ConversionError> {
+    func json(_ code: String, path: String = "value") throws -> Result<String, LuaError> {
         let s = lua.main
         try s.load(code, chunkName: "=test")
         try s.call(nargs: 0, nresults: 1)
         defer { s.pop() }
         let top = s.top
         defer { #expect(s.top == top, "the conversion leaves the stack as it found it") }
-        do throws(LuaJSON.ConversionError) {
-            return .success(try LuaJSON.read(s, at: -1, path: path).serialized(sortKeys: true))
+        do throws(LuaError) {
+            return .success(try s.read(JSONValue.self, at: -1).serialized(sortKeys: true))
         } catch {
             return .failure(error)
         }
     }
 
     func message(_ code: String, path: String = "value") throws -> String? {
-        if case .failure(let e) = try json(code, path: path) { return e.message }
+        if case .failure(let e) = try json(code, path: path) { return e.message(root: path) }
         return nil
     }
 
@@ -102,7 +103,7 @@ import Testing
         #expect(try text("return {math.maxinteger, math.mininteger}") == "[9223372036854775807,-9223372036854775808]")
         try lua.main.load("return {2^63, -2^63}", chunkName: "=t")
         try lua.main.call(nargs: 0, nresults: 1)
-        #expect(try LuaJSON.read(lua.main, at: -1) == .array([.double(9_223_372_036_854_775_808), .double(-9_223_372_036_854_775_808)]))
+        #expect(try lua.main.read(JSONValue.self, at: -1) == .array([.double(9_223_372_036_854_775_808), .double(-9_223_372_036_854_775_808)]))
         lua.main.pop()
         #expect(try text("return {[math.maxinteger] = 1}") == "{\"9223372036854775807\":1}")
     }

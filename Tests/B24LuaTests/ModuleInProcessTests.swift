@@ -24,9 +24,9 @@ import Testing
     ])
     func jsonRoundTripsThroughLua(_ text: String) throws {
         let v = try JSONValue.parse(text)
-        LuaJSON.push(v, lua.main)
+        try lua.main.push(v)
         defer { lua.main.pop() }
-        let back = try LuaJSON.read(lua.main, at: -1)
+        let back = try lua.main.read(JSONValue.self, at: -1)
         // Objects come back with sorted keys; nulls inside objects are dropped (absent keys).
         #expect(back.serialized(sortKeys: true) == v.serialized(sortKeys: true))
     }
@@ -53,12 +53,8 @@ import Testing
     /// Runs `code` with `jsonOf(v)` defined: the JSON text of a Lua value, or an error.
     func run(_ code: String, prelude: Bool) async throws -> [LuaValue] {
         lua.main.register("jsonOf") { s in
-            do throws(LuaJSON.ConversionError) {
-                s.push(try LuaJSON.read(s, at: 1).serialized(sortKeys: true))
-                return 1
-            } catch {
-                throw LuaMessageError(error.message)
-            }
+            s.push(try s.read(JSONValue.self, at: 1).serialized(sortKeys: true))
+            return 1
         }
         return try await run(code)
     }

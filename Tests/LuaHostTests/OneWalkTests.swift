@@ -16,7 +16,7 @@ import Testing
         mutating func visitBoolean(_ value: Bool) { scalars += 1 }
         mutating func visitInteger(_ value: Int64) { scalars += 1 }
         mutating func visitNumber(_ value: Double) { scalars += 1 }
-        mutating func visitString(at index: Int32, in stack: LuaStack) { scalars += 1 }
+        mutating func visitString(_ bytes: UnsafeBufferPointer<UInt8>) { scalars += 1 }
         mutating func visitOther(_ type: LuaType, at index: Int32, in stack: LuaStack) { others += 1 }
         mutating func refused(_ refusal: LuaNesting.Refusal, tableAt index: Int32, in stack: LuaStack) { refusals.append(refusal) }
         mutating func visitTable(at index: Int32, walk: inout LuaWalk) {
@@ -94,9 +94,9 @@ import Testing
         let lua = try LuaState()
         let s = lua.main
         let cases: [(code: String, copyError: String?, shown: String)] = [
-            (Self.deep300, "table nested too deeply", "{...}"),
-            ("local t = {}; t.self = t; return t", "table contains a cycle", "<cycle>"),
-            ("local t = {}; t[t] = true; return t", "table contains a cycle", "<cycle>"),
+            (Self.deep300, "value is nested too deeply", "{...}"),
+            ("local t = {}; t.self = t; return t", "value contains a cycle", "<cycle>"),
+            ("local t = {}; t[t] = true; return t", "value contains a cycle", "<cycle>"),
             ("return {1, 2, x = 'y', [1.5] = 0/0, [true] = math.maxinteger, [false] = math.mininteger}", nil, "[true] = 9223372036854775807"),
             ("return {2^63, -0.0, 1/0, -1/0, 'a\\0b'}", nil, "9.2233720368548e+18"),
         ]
@@ -105,7 +105,7 @@ import Testing
             try s.call(nargs: 0, nresults: 1)
             defer { s.pop() }
             if let message = c.copyError {
-                #expect(throws: LuaConversionError.self, "\(c.code)") { try s.value(at: -1) }
+                #expect(throws: LuaError.self, "\(c.code)") { try s.value(at: -1) }
                 do { _ = try s.value(at: -1) } catch { #expect(error.description == message, "\(c.code)") }
             } else {
                 #expect(throws: Never.self, "\(c.code)") { try s.value(at: -1) }

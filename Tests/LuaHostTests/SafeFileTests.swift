@@ -40,9 +40,9 @@ import Testing
         FileAccessPolicy(readable: [job], writable: [out], walkOnly: walkOnly)
     }
 
-    /// The file's text when `policy` opens it, or the refusal's message.
-    func read(_ p: FileAccessPolicy, _ path: String, mode: String = "r") -> Result<String, FileRefusal> {
-        p.open(path, mode: FileOpenMode(mode)!).map { fd in
+    /// The file's text when `policy` opens it, or the refusal.
+    func read(_ p: FileAccessPolicy, _ path: String, mode: String = "r") -> Result<String, Refused> {
+        Result { () throws(Refused) in try p.open(path, mode: FileOpenMode(mode)!).get() }.map { fd in
             defer { close(fd) }
             var buffer = [UInt8](repeating: 0, count: 256)
             let n = Glibc.read(fd, &buffer, buffer.count)
@@ -50,8 +50,8 @@ import Testing
         }
     }
 
-    func refused(_ r: Result<String, FileRefusal>) -> FileRefusal? {
-        if case .failure(let e) = r { return e }
+    func refused(_ r: Result<String, Refused>) -> FileRefusal? {
+        if case .failure(let e) = r { return e.refusal }
         return nil
     }
 
@@ -140,5 +140,19 @@ import Testing
         let p = FileAccessPolicy(readable: ["/proc/self", "/dev", "/sys"], writable: ["/dev/shm"])
         #expect(p.readableDirectories.isEmpty && p.writableDirectories.isEmpty)
         #expect(refused(read(p, "/proc/self/environ"))?.message.contains("/proc, /sys or /dev") == true)
+    }
+}
+
+/// A refusal as a test's thrown error (`FileOpening` is a value: io.open returns it to the script).
+struct Refused: Error {
+    let refusal: FileRefusal
+}
+
+extension FileOpening {
+    func get() throws(Refused) -> Int32 {
+        switch self {
+        case .opened(let fd): fd
+        case .refused(let r): throw Refused(refusal: r)
+        }
     }
 }

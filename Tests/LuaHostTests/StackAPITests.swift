@@ -179,11 +179,11 @@ import Testing
         let fits = "local t = {}; local d = t; for _ = 2, \(LuaNesting.maxDepth) do d[1] = {}; d = d[1] end; return t"
         let tooDeep = "local t = {}; local d = t; for _ = 1, \(LuaNesting.maxDepth) do d[1] = {}; d = d[1] end; return t"
         #expect(throws: Never.self) { try lua.run(fits) }
-        #expect(throws: LuaConversionError.self) { try lua.run(tooDeep) }
+        #expect(throws: LuaError.self) { try lua.run(tooDeep) }
         // A larger maxDepth is capped at the one rule.
         try s.load(tooDeep, chunkName: "=t")
         try s.call(nargs: 0, nresults: 1)
-        #expect(throws: LuaConversionError.self) { try s.value(at: -1, maxDepth: 1000) }
+        #expect(throws: LuaError.self) { try s.value(at: -1, maxDepth: 1000) }
         // Inspection shows the cut instead of failing.
         #expect(s.inspect(at: -1, limits: InspectionLimits(maxDepth: 1000)).rendered().contains("{...}"))
         s.pop()

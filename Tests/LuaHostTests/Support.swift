@@ -18,9 +18,10 @@ final class Tracked {
 }
 
 /// An error that becomes a table with a metatable, like b24's error objects.
-struct ObjectError: LuaRaisable {
+struct ObjectError: Error, LuaPush {
     let code: String
-    func pushLuaError(onto stack: LuaStack) -> Bool {
+    func push(_ walk: inout LuaPushWalk) {
+        let stack = walk.stack
         stack.newTable()
         stack.push(code)
         stack.rawSet(-2, key: "code")
@@ -34,7 +35,6 @@ struct ObjectError: LuaRaisable {
         })
         stack.rawSet(-2, key: "__tostring")
         lua_setmetatable(stack.L, -2)
-        return false
     }
 }
 

@@ -60,7 +60,7 @@ import Testing
             lua.main.register("failString") { _ in
                 let witness = Tracked(counter)
                 _ = witness
-                throw LuaMessageError("plain")
+                throw LuaError.message("plain")
             }
             let r = try lua.run("""
                 local n = 0
@@ -112,7 +112,7 @@ import Testing
                 try s.call(nargs: 1, nresults: 1)
             } catch {
                 s.top = base
-                throw LuaMessageError("outer saw: \((error as? LuaError)?.message ?? "\(error)")")
+                throw LuaError.message("outer saw: \((error as? LuaError)?.message ?? "\(error)")")
             }
             return 1
         }

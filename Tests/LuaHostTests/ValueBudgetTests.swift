@@ -56,7 +56,7 @@ import Testing
         let lua = try LuaState()
         lua.setMemoryLimit(bytes: 16 << 20)
         try push(lua, Self.dag)
-        #expect(throws: LuaConversionError.self) { try lua.main.value(at: -1) }
+        #expect(throws: LuaError.self) { try lua.main.value(at: -1) }
         lua.main.pop()
         // 10 levels: 2047 tables, well within the budget, converted whole
         try push(lua, "local t = {} for i = 1, 10 do t = {t, t} end return t")

@@ -4,7 +4,7 @@ import Testing
 @Suite struct ValueRoundTripTests {
     func roundTrip(_ v: LuaValue) throws -> LuaValue {
         let lua = try LuaState()
-        lua.main.push(v)
+        try lua.main.push(v)
         defer { lua.main.pop() }
         return try lua.main.value(at: -1)
     }
@@ -53,7 +53,7 @@ import Testing
         let lua = try LuaState()
         try lua.main.load("local t = {}; t.self = t; return t", chunkName: "=t")
         try lua.main.call()
-        #expect(throws: LuaConversionError.self) { try lua.main.value(at: -1) }
+        #expect(throws: LuaError.self) { try lua.main.value(at: -1) }
     }
 
     @Test func functionsAreOpaque() throws {

@@ -80,8 +80,8 @@ public enum UndoEngine {
         let state = inState(refusedOrAlready.keys.sorted(), plan, client: client, executor: executor)
         for (i, e) in refusedOrAlready {
             switch state[i] {
-            case .some(.success(true)): outcomes[i] = .alreadyUndone
-            case .some(.failure(let why)): outcomes[i] = .unverified(e, why.text)
+            case .known(true)?: outcomes[i] = .alreadyUndone
+            case .unverified(let why)?: outcomes[i] = .unverified(e, why)
             default: outcomes[i] = .failed(e)
             }
         }
@@ -97,9 +97,9 @@ public enum UndoEngine {
     /// (for a delete) a member of the step's chat. Chats the journal does not name are looked up;
     /// all of it in batches of reads. A step whose chat or members could not be read has why, as
     /// text naming what is missing (the `im` scope, for the members: docs/journal.md).
-    static func inState(_ steps: [Int], _ plan: [UndoStep], client: B24Client, executor: ThreadExecutor) -> [Int: Result<Bool, Unverifiable>] {
+    static func inState(_ steps: [Int], _ plan: [UndoStep], client: B24Client, executor: ThreadExecutor) -> [Int: StateCheck] {
         guard !steps.isEmpty else { return [:] }
-        var out: [Int: Result<Bool, Unverifiable>] = [:]
+        var out: [Int: StateCheck] = [:]
         var chats: [Int: Int64] = [:]
         var unnamed: [Int] = []
         for i in steps {
@@ -112,7 +112,7 @@ public enum UndoEngine {
             guard let resolution = MethodCatalog.resolution(of: plan[i].write.method) else { continue }
             switch resolution.chat(fromLookup: r) {
             case .success(let v): if let c = v.intValue, c > 0 { chats[i] = c }  // 0: no chat
-            case .failure(let e): out[i] = .failure(Unverifiable(why(e, reading: "the entity's last chat")))
+            case .failure(let e): out[i] = .unverified(why(e, reading: "the entity's last chat"))
             }
         }
         let distinct = Array(Set(chats.values)).sorted()
@@ -126,17 +126,17 @@ public enum UndoEngine {
                   let inverse = plan[i].inverseCall?.method,
                   let wantMember = MethodCatalog.entry(inverse)?.leavesMember else { continue }
             switch m {
-            case .success(let set): out[i] = .success(set.contains(user) == wantMember)
-            case .failure(let e): out[i] = .failure(Unverifiable(why(e, reading: "the chat's members (\(MethodCatalog.membersMethod))")))
+            case .success(let set): out[i] = .known(set.contains(user) == wantMember)
+            case .failure(let e): out[i] = .unverified(why(e, reading: "the chat's members (\(MethodCatalog.membersMethod))"))
             }
         }
         return out
     }
 
-    /// Why a step could not be verified, in words.
-    struct Unverifiable: Error, Equatable {
-        let text: String
-        init(_ text: String) { self.text = text }
+    /// Whether a step's wanted state is already there, or why that could not be read (in words).
+    enum StateCheck: Equatable {
+        case known(Bool)
+        case unverified(String)
     }
 
     /// A read's failure as the reason a step is not verified: a missing scope is named.

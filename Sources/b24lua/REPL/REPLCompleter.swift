@@ -103,14 +103,14 @@ struct REPLCompleter {
         var current = value
         let hide = hidingInternals && !prefix.hasPrefix("_")
         for _ in 0..<8 {
-            let takesTable = Set(argumentTaking(in: current))
+            let takesTable = argumentLists(in: current)
             stack.forEachEntry(inTableAt: current) { k, v in
                 if stack.type(at: k) == .string, let key = stack.string(at: k),
                    key.hasPrefix(prefix), InspectedValue.isIdentifier(key), found[key] == nil,
                    !(hide && key.hasPrefix("_")) {
                     let type = stack.type(at: v)
                     if !methodsOnly || type == .function {
-                        found[key] = type == .function ? (takesTable.contains(key) ? "{" : "(")
+                        found[key] = type == .function ? (takesTable[key] != nil ? "{" : "(")
                             : type == .table ? "." : ""
                     }
                 }
@@ -122,36 +122,24 @@ struct REPLCompleter {
         return found.map { ($0.key, $0.value) }
     }
 
-    /// The names of the functions of the table at `index` that take one table of arguments:
-    /// the keys of its `_arguments` (read raw).
-    private func argumentTaking(in index: Int32) -> [String] {
+    /// The `_arguments` of the table at `index`, read raw as what it is: the functions that take
+    /// one table of arguments, each with its key names in order (`b24._arguments.chat_user_delete`
+    /// for `b24.chat_user_delete`). Anything else there completes nothing.
+    private func argumentLists(in index: Int32) -> [String: [String]] {
         let top = stack.top
         defer { stack.top = top }
-        guard stack.type(at: index) == .table, stack.rawGet(index, key: "_arguments") == .table else { return [] }
-        var names: [String] = []
-        stack.forEachEntry(inTableAt: stack.absolute(-1)) { k, _ in
-            if stack.type(at: k) == .string, let name = stack.string(at: k) { names.append(name) }
-            return true
-        }
-        return names
+        guard stack.type(at: index) == .table, stack.rawGet(index, key: "_arguments") == .table else { return [:] }
+        return (try? stack.read([String: [String]].self, at: -1)) ?? [:]
     }
 
-    /// `b24._arguments.chat_user_delete` for `b24.chat_user_delete`: a sequence of key names
-    /// kept in the table that holds the function (or in the globals, for a global function).
+    /// The key names of `function`'s table of arguments, from the `_arguments` of the table that
+    /// holds it (or of the globals, for a global function).
     private func argumentKeys(_ function: [String]) -> [String] {
         let top = stack.top
         defer { stack.top = top }
         let container = Array(function.dropLast())
         if container.isEmpty { stack.pushGlobalTable() } else if !resolve(container) { return [] }
-        guard let name = function.last, stack.type(at: -1) == .table,
-              stack.rawGet(-1, key: "_arguments") == .table,
-              stack.rawGet(-1, key: name) == .table else { return [] }
-        var keys: [String] = []
-        for i in 1...max(1, stack.rawLength(-1)) {
-            stack.rawGet(-1, key: Int64(i))
-            if let key = stack.string(at: -1) { keys.append(key) }
-            stack.pop()
-        }
-        return keys
+        guard let name = function.last else { return [] }
+        return argumentLists(in: stack.absolute(-1))[name] ?? []
     }
 }

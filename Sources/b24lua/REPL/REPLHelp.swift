@@ -48,13 +48,7 @@ enum REPLHelp {
 
     /// The `code` of a b24.Error at `index` (read raw), so `help(err)` explains the error.
     static func errorCode(ofValueAt index: Int32, in stack: LuaStack) -> String? {
-        let index = stack.absolute(index)
-        let top = stack.top
-        defer { stack.top = top }
-        guard stack.type(at: index) == .table, stack.reserve(4), stack.pushMetatable(ofValueAt: index),
-              stack.pushMetatable(named: ErrorObject.metatableName) == .table, stack.rawEqual(-1, -2),
-              stack.rawGet(index, key: "code") == .string else { return nil }
-        return stack.string(at: -1)
+        ErrorObject.code(ofValueAt: stack.absolute(index), in: stack)
     }
 
     /// Defines the global `help`.
