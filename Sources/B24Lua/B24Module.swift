@@ -50,14 +50,10 @@ public final class B24Module {
     /// (docs/architecture.md, rule 3).
     public let executor = ThreadExecutor()
     /// `b24.each`'s batches started and not yet collected, by handle.
-    private var inFlight: [Int: ThreadExecutor.Ticket<Result<[BatchOutcome], B24Error>>] = [:]
+    private var inFlight: [Int: ThreadExecutor.Slot<Result<[BatchOutcome], B24Error>>] = [:]
     private var nextHandle = 1
     /// The dry run's plan, the first stage of every call under `--dry-run` (docs/call-pipeline.md).
     public let dryRun: DryRun?
-    /// Writes a dry run recorded instead of sending, in order.
-    public var plannedWrites: [(method: String, params: JSONValue, result: JSONValue)] {
-        (dryRun?.plannedWrites ?? []).map { ($0.method, $0.params, $0.result) }
-    }
     /// A `b24.each` run ended with failed items (exit status 3 unless the script exits itself).
     public private(set) var eachHadFailures = false
     /// Every write sent so far, for the summary of a stopped run (docs/journal.md).

@@ -14,18 +14,38 @@
 /// Single calls run one after another in one long-lived worker task: a task per call (its
 /// record, its allocator's slabs, its teardown) cost more than a sandbox call's own work.
 public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
-    /// An operation started on this executor; `waitForAny` hands back the first one done.
-    public final class Ticket<T: Sendable>: @unchecked Sendable {
+    /// An operation started on this executor, whose end a wait looks for. Not generic: the
+    /// waiting is the same for every kind of value, and a generic wait called from another
+    /// module looked up its type's metadata on every call (docs/performance.md).
+    public class Ticket: @unchecked Sendable {
         /// Set once, under the executor's lock.
-        fileprivate var value: T?
-        fileprivate var cancel: (@Sendable () -> Void)?
-        fileprivate init() {}
+        @usableFromInline var done = false
+        @usableFromInline var cancel: (@Sendable () -> Void)?
+        @usableFromInline init() {}
+    }
+
+    /// A ticket and the value its operation ends with: written before the executor is told
+    /// (`finish`), whose lock orders it before any wait that sees the ticket done.
+    public final class Slot<T: Sendable>: Ticket, @unchecked Sendable {
+        @usableFromInline var value: T?
+        @usableFromInline override init() {}
+        /// The value, once; the slot is collected.
+        @usableFromInline func take() -> T {
+            defer { value = nil }
+            return value!
+        }
     }
 
     /// How a wait ended.
     public enum Waited<T> {
         case done(T)
         /// `stop` gave this reason; what was waited for was cancelled.
+        case stopped(String)
+    }
+
+    /// How a wait ended, for any ticket: which one, or why it stopped.
+    @usableFromInline enum End {
+        case ticket(Int)
         case stopped(String)
     }
 
@@ -36,24 +56,76 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let condition = ThreadCondition()
     /// The worker's task, to cancel it; only the owner's thread reads and writes it.
     private var workerTask: Task<Void, Never>?
+    /// The owner's second job buffer: the queue and it swap, so neither is allocated anew.
+    private var ownerSpare: [UnownedJob] = []
 
     public init() {}
 
-    // MARK: starting work
+    // MARK: the generic surface, specialised where it is called
 
     /// Starts `op` in a task of its own; `waitForAny` collects its value.
-    public func start<T: Sendable>(_ op: @escaping @Sendable () async -> T) -> Ticket<T> {
-        let ticket = Ticket<T>()
-        let task = Task(executorPreference: self) { self.complete(ticket, await op()) }
-        ticket.cancel = { task.cancel() }
-        return ticket
+    @inlinable
+    public func start<T: Sendable>(_ op: @escaping @Sendable () async -> T) -> Slot<T> {
+        let slot = Slot<T>()
+        startTask(slot) {
+            slot.value = await op()
+            self.finish(slot)
+        }
+        return slot
     }
 
     /// Runs `op` to its end on this thread's executor; on `stop`, cancels it and returns why.
+    @inlinable
     public func block<T: Sendable>(on op: @escaping @Sendable () async -> T,
                                    stop: () -> String? = { nil }) -> Waited<T> {
-        let ticket = Ticket<T>()
-        let call: Call = { self.complete(ticket, await op()) }
+        let slot = Slot<T>()
+        switch run(slot, stop: stop, call: {
+            slot.value = await op()
+            self.finish(slot)
+        }) {
+        case .ticket: return .done(slot.take())
+        case .stopped(let reason): return .stopped(reason)
+        }
+    }
+
+    /// Runs this executor's jobs on the calling thread until one of `slots` is done, and
+    /// returns its index and value; a slot is collected once. When `stop` gives a reason (it is
+    /// asked every 50 ms of waiting, however many jobs ran), every slot waited for is cancelled.
+    @inlinable
+    public func waitForAny<T: Sendable>(_ slots: [Slot<T>], stop: () -> String? = { nil }) -> Waited<(index: Int, value: T)> {
+        switch wait(slots, stop: stop) {
+        case .ticket(let i): return .done((i, slots[i].take()))
+        case .stopped(let reason): return .stopped(reason)
+        }
+    }
+
+    /// `block(on:)` for work nothing stops (undo's rounds, a shutdown): its outcome.
+    @inlinable
+    public func result<T: Sendable, E: Error>(_ op: @escaping @Sendable () async throws(E) -> T) -> Result<T, E> {
+        let waited = block(on: { () async -> Result<T, E> in
+            do throws(E) { return .success(try await op()) } catch { return .failure(error) }
+        })
+        guard case .done(let result) = waited else { preconditionFailure("a wait that nothing stops was stopped") }
+        return result
+    }
+
+    /// Runs `op` on an executor of the calling thread's own, released after.
+    @inlinable
+    public static func run<T: Sendable>(_ op: @escaping @Sendable () async -> T) -> T {
+        let executor = ThreadExecutor()
+        defer { executor.release() }
+        return executor.result { () async throws(Never) -> T in await op() }.get()
+    }
+
+    // MARK: starting work
+
+    @usableFromInline func startTask(_ ticket: Ticket, _ call: @escaping Call) {
+        let task = Task(executorPreference: self, operation: call)
+        ticket.cancel = { task.cancel() }
+    }
+
+    /// `call`, the work of `ticket`, handed to the worker; then waited for.
+    @usableFromInline func run(_ ticket: Ticket, stop: () -> String?, call: @escaping Call) -> End {
         condition.lock()
         let handing = state.handCall()
         condition.unlock()
@@ -67,59 +139,46 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
             workerTask = task
             ticket.cancel = { self.letGo(task, generation) }
         case .ownTask:
-            let task = Task(executorPreference: self, operation: call)
-            ticket.cancel = { task.cancel() }
+            startTask(ticket, call)
         }
-        switch waitForAny([ticket], stop: stop) {
-        case .done(let done): return .done(done.value)
-        case .stopped(let reason): return .stopped(reason)
-        }
+        return wait(count: 1, { _ in ticket }, stop: stop)
     }
 
-    /// `block(on:)` for work nothing stops (undo's rounds, a shutdown): its outcome.
-    public func result<T: Sendable, E: Error>(_ op: @escaping @Sendable () async throws(E) -> T) -> Result<T, E> {
-        let waited = block(on: { () async -> Result<T, E> in
-            do throws(E) { return .success(try await op()) } catch { return .failure(error) }
-        })
-        guard case .done(let result) = waited else { preconditionFailure("a wait that nothing stops was stopped") }
-        return result
-    }
-
-    /// Runs `op` on an executor of the calling thread's own, released after.
-    public static func run<T: Sendable>(_ op: @escaping @Sendable () async -> T) -> T {
-        let executor = ThreadExecutor()
-        defer { executor.release() }
-        return executor.result { () async throws(Never) -> T in await op() }.get()
+    /// The operation of `ticket` has ended (its value, if any, is written).
+    @usableFromInline func finish(_ ticket: Ticket) {
+        condition.lock()
+        ticket.done = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     // MARK: waiting
 
-    /// Runs this executor's jobs on the calling thread until one of `tickets` is done, and
-    /// returns its index and value; a ticket is collected once. When `stop` gives a reason (it is
-    /// asked every 50 ms of waiting, however many jobs ran), every ticket waited for is cancelled.
-    public func waitForAny<T: Sendable>(_ tickets: [Ticket<T>], stop: () -> String? = { nil }) -> Waited<(index: Int, value: T)> {
-        var spare: [UnownedJob] = []
+    /// Runs this executor's jobs on the calling thread until one of `tickets` is done.
+    @usableFromInline func wait(_ tickets: [Ticket], stop: () -> String?) -> End {
+        wait(count: tickets.count, { tickets[$0] }, stop: stop)
+    }
+
+    private func wait(count: Int, _ tickets: (Int) -> Ticket, stop: () -> String?) -> End {
         var deadline = ThreadCondition.Deadline(secondsFromNow: 0.05)
         condition.lock()
         state.beginWait()
         while true {
-            for (i, ticket) in tickets.enumerated() {
-                if let value = ticket.value {
-                    ticket.value = nil
-                    let drainer = state.endWait()
-                    condition.unlock()
-                    if drainer { startDrainerThread() }
-                    return .done((i, value))
-                }
+            for i in 0..<count where tickets(i).done {
+                tickets(i).done = false
+                let drainer = state.endWait()
+                condition.unlock()
+                if drainer { startDrainerThread() }
+                return .ticket(i)
             }
             if !state.jobs.isEmpty {
-                runQueued(&spare)
+                runQueued(&ownerSpare)
                 if !deadline.hasPassed { continue }
             }
             if deadline.hasPassed {
                 condition.unlock()
                 if let reason = stop() {
-                    for ticket in tickets { ticket.cancel?() }
+                    for i in 0..<count { tickets(i).cancel?() }
                     condition.lock()
                     let drainer = state.stopWaiting()
                     condition.unlock()
@@ -157,13 +216,6 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     // MARK: the worker
-
-    private func complete<T: Sendable>(_ ticket: Ticket<T>, _ value: T) {
-        condition.lock()
-        ticket.value = value
-        condition.broadcast()
-        condition.unlock()
-    }
 
     /// The worker's loop: `first`, then each call handed to it, until it is let go or released.
     private func work(first: Call, generation: Int) async {
