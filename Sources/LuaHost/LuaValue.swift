@@ -15,7 +15,7 @@ public enum LuaValue: Hashable, Sendable {
     public static func string(_ s: String) -> LuaValue { .string(Array(s.utf8)) }
 
     /// A sequence `{v1, v2, ...}`.
-    public static func sequence(_ items: [LuaValue]) -> LuaValue {
+    package static func sequence(_ items: [LuaValue]) -> LuaValue {
         var t = LuaTable()
         for (i, v) in items.enumerated() { t[.integer(Int64(i + 1))] = v }
         return .table(t)

@@ -28,7 +28,7 @@ import Testing
     var requests: Int64 { portal.stateJSON()["stats"]?["requests"]?.intValue ?? -1 }
 
     var plan: [String] {
-        module.plannedWrites.map { "\($0.method) \($0.params.serialized(sortKeys: true)) -> \($0.result.serialized())" }
+        module.dryRun!.plannedWrites.map { "\($0.method) \($0.params.serialized(sortKeys: true)) -> \($0.result.serialized())" }
     }
 
     static let delete = "imopenlines.crm.chat.user.delete", add = "imopenlines.crm.chat.user.add"
@@ -68,13 +68,13 @@ import Testing
             for _, t in ipairs{\(calls)} do b24.chat_user_delete(t); b24.chat_user_add(t) end
             b24.chat_last_id{entity_type = "lead", entity = 1205}
             """)
-        let direct = module.plannedWrites.map { "\($0.method) \($0.params.serialized())" }
+        let direct = module.dryRun!.plannedWrites.map { "\($0.method) \($0.params.serialized())" }
         let again = try InProcessModule(dryRun: true)
         _ = try await again.run("""
             local report = b24.each({\(calls)}, function(t) b24.chat_user_delete(t); b24.chat_user_add(t) end)
             assert(report.ok == 2, #report.failed)
             """)
-        let scheduled = again.module.plannedWrites.map { "\($0.method) \($0.params.serialized())" }
+        let scheduled = again.module.dryRun!.plannedWrites.map { "\($0.method) \($0.params.serialized())" }
         #expect(direct == [
             "\(Self.delete) {\"CHAT_ID\":1763,\"CRM_ENTITY\":1205,\"CRM_ENTITY_TYPE\":\"lead\",\"USER_ID\":503}",
             "\(Self.add) {\"CHAT_ID\":1763,\"CRM_ENTITY\":1205,\"CRM_ENTITY_TYPE\":\"lead\",\"USER_ID\":503}",

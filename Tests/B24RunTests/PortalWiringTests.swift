@@ -65,7 +65,7 @@ import Testing
         }
         #expect(out == ["1763", "true"])
         // Dry run: planned, not sent.
-        #expect(session.module.plannedWrites.count == 1)
+        #expect(session.module.dryRun?.plannedWrites.count == 1)
         #expect(session.connection.sandbox?.members(ofChat: 1763)?.contains(503) == true)
         // finish shuts the client down, waiting for it as the binary's main thread does: not on
         // a thread of the pool, which that shutdown needs (docs/testing.md).

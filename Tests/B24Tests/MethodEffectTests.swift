@@ -6,11 +6,11 @@ import Testing
     @Test func readsAndWrites() {
         for m in ["user.get", "user.search", "user.current", "imopenlines.crm.chat.get", "imopenlines.crm.chat.getLastId",
                   "crm.item.list", "im.chat.user.list", "crm.lead.fields", "User.Get.json"] {
-            #expect(B24Client.isReadOnly(method: m), "\(m)")
+            #expect(MethodCatalog.effect(of: m) == .read, "\(m)")
         }
         for m in ["imopenlines.crm.chat.user.add", "imopenlines.crm.chat.user.delete", "crm.lead.add", "crm.lead.update",
                   "im.message.add", "batch", "crm.item.delete"] {
-            #expect(!B24Client.isReadOnly(method: m), "\(m)")
+            #expect(MethodCatalog.effect(of: m) != .read, "\(m)")
         }
         #expect(MethodEffect(method: "imopenlines.crm.chat.user.delete") == .idempotentWrite)
         #expect(MethodEffect(method: "crm.lead.add") == .write)

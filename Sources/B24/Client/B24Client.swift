@@ -65,13 +65,13 @@ public final class B24Client: Sendable {
 
     public var host: String { portal.host }
 
-    public var statistics: Counters { counters.withLock { $0 } }
+    package var statistics: Counters { counters.withLock { $0 } }
 
     /// OAuth refreshes performed so far (0 for webhooks).
-    public func refreshCount() async -> Int { await tokens?.refreshCount ?? 0 }
+    package func refreshCount() async -> Int { await tokens?.refreshCount ?? 0 }
 
     /// The OAuth pair in use now (nil for webhooks).
-    public func currentTokens() async -> OAuthTokens? { await tokens?.tokens }
+    package func currentTokens() async -> OAuthTokens? { await tokens?.tokens }
 
     public func shutdown() async {
         await limiter.flush()

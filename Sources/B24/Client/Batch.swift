@@ -80,7 +80,7 @@ extension B24Client {
     /// `commands[i]`'s). `$result[key]` references work between commands of one chunk of 50.
     /// With `halt`, chunks run one after another and the first failure stops the rest. Throws
     /// when the commands are invalid or when no chunk was answered at all.
-    public func batch(_ commands: [BatchCommand], halt: Bool = false) async throws(B24Error) -> [BatchOutcome] {
+    package func batch(_ commands: [BatchCommand], halt: Bool = false) async throws(B24Error) -> [BatchOutcome] {
         let run = try await batchRun(commands, halt: halt)
         if let e = run.wholeFailure { throw e }
         return run.outcomes

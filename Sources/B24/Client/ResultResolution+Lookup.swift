@@ -28,7 +28,3 @@ extension ResultResolution {
         }
     }
 }
-
-extension B24Client {
-    public static func isReadOnly(method: String) -> Bool { MethodCatalog.isReadOnly(method: method) }
-}

@@ -156,7 +156,7 @@ public enum MethodCatalog {
         ParameterRule(name: "CHAT_ID", type: .positiveInteger, required: false),
     ]
 
-    /// The known writes. Every other method is classified by `isReadOnly`'s name rule.
+    /// The known writes. Every other method is classified by `isReadOnlyNormalized`'s name rule.
     public static let entries: [String: MethodEntry] = Dictionary(uniqueKeysWithValues: known.map { ($0.name, $0) })
 
     /// The same, as a list: a name spelt as here is found by comparing it with two, which costs
@@ -215,9 +215,6 @@ public enum MethodCatalog {
 
     public static func resolution(of method: String) -> ResultResolution? { entry(method)?.resolution }
 
-    /// Methods known to change nothing: `*.get`, `*.list`, `*.search`, `*.current`, `*.getLastId`,
-    /// `*.fields` and a few named ones. Anything else counts as a write (dry runs do not send it).
-    public static func isReadOnly(method: String) -> Bool { effect(of: method) == .read }
 
     static func isReadOnlyNormalized(_ m: String) -> Bool {
         if readMethods.contains(m) { return true }
