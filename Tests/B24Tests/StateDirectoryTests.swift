@@ -15,7 +15,7 @@ import Testing
     }
 
     func refusal(_ path: String) -> StateDirectory.Refusal? {
-        if case .failure(let r) = StateDirectory.prepare(path) { return r }
+        if case .refused(let r) = StateDirectory.prepare(path) { return r }
         return nil
     }
 
@@ -34,8 +34,8 @@ import Testing
         let target = dir.appendingPathComponent("a/b/b24lua").path
         let link = dir.appendingPathComponent("link").path
         #expect(symlink(dir.appendingPathComponent("a").path, link) == 0)
-        #expect(try StateDirectory.prepare(target).get() == target)
-        #expect(try StateDirectory.prepare(link + "/b/b24lua").get() == target, "links resolved")
+        #expect(StateDirectory.prepare(target) == .ready(target))
+        #expect(StateDirectory.prepare(link + "/b/b24lua") == .ready(target), "links resolved")
         let mode = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int
         #expect(mode == 0o700)
     }

@@ -50,10 +50,10 @@ public final class SharedLimitFile: @unchecked Sendable {
         var real = path
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             switch StateDirectory.prepare(String(path[..<slash])) {
-            case .failure(let refusal):
+            case .refused(let refusal):
                 degrade("\(refusal)")
                 return
-            case .success(let dir):
+            case .ready(let dir):
                 real = dir + String(path[slash...])
             }
         }

@@ -12,7 +12,9 @@ import Musl
 
 public enum StateDirectory {
     /// Why a state directory may not be used; its description names the directory.
-    public struct Refusal: Error, Sendable, CustomStringConvertible, Equatable {
+    /// Never thrown: each caller words what it means for it (no history, no shared limit, an
+    /// error about the tokens), so the layer keeps `B24Error` as its one error type.
+    public struct Refusal: Sendable, CustomStringConvertible, Equatable {
         public let directory: String
         public let reason: String
         public var description: String { "the state directory \(directory) \(reason)" }
@@ -43,14 +45,20 @@ public enum StateDirectory {
         return h.hasPrefix("/") ? h : nil
     }
 
+    /// What `prepare` found: the path to use, or why the directory may not be used.
+    public enum Prepared: Sendable, Equatable {
+        case ready(String)
+        case refused(Refusal)
+    }
+
     /// `dir`, created (mode 0700) where missing unless `create` is false, and checked: it must be
     /// a directory owned by this user (the effective uid) and not writable by group or others,
     /// and every directory above it owned by this user or root and not writable by others
     /// unless sticky (as /tmp is: others cannot rename what is not theirs). Returns the path to
     /// open files under: `dir` with every symbolic link resolved, so that no link another user
     /// owns can be swapped after the check.
-    public static func prepare(_ dir: String, create: Bool = true) -> Result<String, Refusal> {
-        func refuse(_ reason: String) -> Result<String, Refusal> { .failure(Refusal(directory: dir, reason: reason)) }
+    public static func prepare(_ dir: String, create: Bool = true) -> Prepared {
+        func refuse(_ reason: String) -> Prepared { .refused(Refusal(directory: dir, reason: reason)) }
         if create, let failure = makeDirectories(dir) { return refuse("cannot be created (\(failure))") }
         guard let resolved = realpath(dir, nil) else { return refuse("cannot be used (\(lastError()))") }
         let real = String(cString: resolved)
@@ -71,7 +79,7 @@ public enum StateDirectory {
                 return refuse("lies below \(above), which others can write to (mode \(octal(st.st_mode)))")
             }
         }
-        return .success(real)
+        return .ready(real)
     }
 
     /// `mkdir -p` with mode 0700 for what it creates, only in directories that pass `prepare`'s

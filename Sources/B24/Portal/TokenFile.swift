@@ -38,8 +38,8 @@ public final class TokenFile: @unchecked Sendable {
     /// The checked directory (with links resolved) and the base name of the files in it.
     private func safeBase(create: Bool) throws(B24Error) -> String {
         switch StateDirectory.prepare(directory, create: create) {
-        case .success(let real): return real + "/" + name
-        case .failure(let refusal): throw .configError("\(refusal); the tokens are not cached")
+        case .ready(let real): return real + "/" + name
+        case .refused(let refusal): throw .configError("\(refusal); the tokens are not cached")
         }
     }
 

@@ -34,10 +34,10 @@ struct REPLHistory {
             return
         }
         switch StateDirectory.prepare(directory) {
-        case .success(let real):
+        case .ready(let real):
             path = real + "/history"
             _ = read_history(path)
-        case .failure(let refusal):
+        case .refused(let refusal):
             path = nil
             StandardError.write("b24lua: no history is kept: \(refusal)\n")
         }
