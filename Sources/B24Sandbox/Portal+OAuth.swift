@@ -16,14 +16,13 @@ extension SandboxPortal {
         let now = clock.now()
         let ttl = options.tokenTTL
         let outcome = state.withLock { s in
-            Result { () throws(TokenStore.Refusal) in
+            Result { () throws(PortalError) in
                 (try s.tokens.refresh(clientID: clientID, secret: secret, refreshToken: token, apps: s.data.apps,
                                       now: now, ttl: ttl), s.data.portal)
             }
         }
         switch outcome {
-        case .failure(.invalidClient): return refuse(401, "invalid_client", "Invalid client")
-        case .failure: return refuse(400, "invalid_grant", "Invalid grant")
+        case .failure(let e): return refuse(e.status, e.code, e.description)
         case .success(let (issued, portal)):
             let host = request.header("Host") ?? portal
             let body: JSONValue = [

@@ -28,6 +28,9 @@ public struct PortalError: Error, Sendable, Equatable {
 extension PortalError {
     static let internalError = PortalError(500, "INTERNAL_SERVER_ERROR", "Internal server error")
     static let queryLimit = PortalError(503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
+    /// The OAuth server's refusals of a refresh (`/oauth/token/`).
+    static let oauthInvalidClient = PortalError(401, "invalid_client", "Invalid client")
+    static let oauthInvalidGrant = PortalError(400, "invalid_grant", "Invalid grant")
     static let operationTimeLimit = PortalError(429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.")
     static let batchMethodNotAllowed = PortalError(405, "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage")
     static let batchLengthExceeded = PortalError(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded")

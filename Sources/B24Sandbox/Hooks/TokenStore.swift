@@ -21,15 +21,13 @@ struct TokenStore {
         }
     }
 
-    enum Refusal: Error { case invalidRequest, invalidClient, invalidGrant }
-
     /// The new pair for a valid `grant_type=refresh_token` request.
     mutating func refresh(clientID: String, secret: String, refreshToken: String, apps: [SandboxApp], now: Double,
-                          ttl: Double) throws(Refusal) -> (access: String, refresh: String, app: SandboxApp) {
+                          ttl: Double) throws(PortalError) -> (access: String, refresh: String, app: SandboxApp) {
         guard let app = apps.first(where: { $0.clientID == clientID }), app.clientSecret == secret else {
-            throw .invalidClient
+            throw .oauthInvalidClient
         }
-        guard refresh[refreshToken] == clientID else { throw .invalidGrant }
+        guard refresh[refreshToken] == clientID else { throw .oauthInvalidGrant }
         refresh[refreshToken] = nil
         counter += 1
         let salt = UInt64.random(in: 0...UInt64.max)
