@@ -5,8 +5,8 @@ import Foundation
 import LuaHost
 
 /// The `b24` module over the real sandbox in-process (no socket), with Lua on a thread of its
-/// own as in the binary: a `b24` call blocks that thread while the client works on Swift's
-/// cooperative pool.
+/// own as in the binary: a `b24` call blocks that thread, which runs the client's work itself
+/// (`ThreadExecutor`).
 struct InProcessModule: @unchecked Sendable {
     let portal = SandboxPortal(options: .unlimited)
     let module: B24Module
